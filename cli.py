@@ -1,0 +1,453 @@
+"""The ``reform-ledger`` command line: parse arguments, call one library function, print.
+
+No business logic lives here. Every command imports what it needs when it runs, so a
+single ``record`` stays fast. Errors the library raises on purpose (``LedgerError``) are
+printed as one line, ``error: …``, with the error's exit code; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from ledger import Store
+
+ENV_DB = "REFORM_LEDGER_DB"
+
+
+class _LedgerGroup(TyperGroup):
+    """Turns the library's own errors into one line on stderr and their exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        from events.errors import LedgerError
+
+        try:
+            return super().invoke(ctx)
+        except LedgerError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_LedgerGroup,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.",
+)
+schedule_app = typer.Typer(cls=_LedgerGroup, no_args_is_help=True,
+                           help="Recurring report generation.")
+app.add_typer(schedule_app, name="schedule")
+
+DbOpt = Annotated[
+    Optional[str],
+    typer.Option("--db", envvar=ENV_DB, help="Database URL or SQLite path [default: ./reform-ledger.db]."),
+]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Valid time: a date or period (its last day).")]
+KnownAtOpt = Annotated[Optional[str], typer.Option("--known-at", help="Transaction time: what the ledger knew then.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable, documented interface).")]
+
+
+@app.callback()
+def _root(ctx: typer.Context, db: DbOpt = None) -> None:
+    ctx.obj = {"db": db}
+
+
+def _db(ctx: typer.Context) -> str | None:
+    return (ctx.obj or {}).get("db") or ctx.find_root().params.get("db")
+
+
+@contextmanager
+def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
+    from ledger import open_store
+
+    store = open_store(_db(ctx), create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _console(err: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False, soft_wrap=not err)
+
+
+def _say(message: str) -> None:
+    """Messages go to stderr; data goes to stdout."""
+    typer.echo(message, err=True)
+
+
+@contextmanager
+def _progress(description: str, threshold: int = 2000) -> Iterator[Any]:
+    """A progress bar on a terminal for long work; nothing when piped."""
+    if not sys.stderr.isatty():
+        yield lambda total, *_: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(err=True), transient=True) as bar:
+        def start(total: int, *_: Any) -> Any:
+            if total < threshold:
+                return None
+            task = bar.add_task(description, total=total)
+            return lambda n: bar.advance(task, n)
+
+        yield start
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create an empty ledger (tables, append-only triggers).
+
+    Example: reform-ledger --db ledger.db init
+    """
+    with _store(ctx, create=True) as store:
+        _say(f"ledger ready at {store.url} ({store.count()} events)")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
+) -> None:
+    """Build a ledger from the bundled Kazakhstan 2019–2024 dataset and render its reports.
+
+    Example: reform-ledger --db demo.db demo --out out
+    """
+    from ledger import load_dataset, verify
+
+    with _store(ctx, create=True) as store, _progress("loading dataset") as progress:
+        result = load_dataset(store, progress=progress(10**9))
+        report = verify(store)
+        _say(f"dataset: {len(result.appended)} events appended, {result.skipped} already there; "
+             f"ledger verified at {report.digest}")
+        _render_demo(store, out)
+
+
+def _render_demo(store: Store, out: Path) -> None:
+    try:
+        from reports import render_series
+    except ImportError:
+        return
+    with _progress("rendering reports", threshold=1) as progress:
+        written = render_series(store, "2019-Q1", "2024-Q2", out=out, progress=progress)
+    _say(f"{len(written)} report files in {out}/ — open {out / 'index.html'}")
+
+
+_FIELD_FLAGS = (
+    "title", "statement", "actor", "area", "package", "deadline", "to", "relation", "metric",
+    "value", "unit", "period", "qualifier", "assessor", "verdict", "rationale", "reason",
+    "retracted", "change", "summary", "what", "chamber", "number", "route",
+)
+
+
+def _parse_set(pairs: list[str]) -> dict[str, Any]:
+    import yaml
+
+    from events import InvalidInput
+
+    values = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInput(f"--set {pair!r}: use KEY=VALUE")
+        try:
+            values[key] = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            raise InvalidInput(f"--set {key}: value is not valid YAML") from None
+    return values
+
+
+def _build_raw(type_name: str, envelope: dict[str, Any], fields: dict[str, Any],
+               articles: list[str], votes: list[str], extra: list[str]) -> dict[str, Any]:
+    from events import event_class
+
+    cls = event_class(type_name)
+    raw: dict[str, Any] = {"type": type_name}
+    raw.update({k: v for k, v in envelope.items() if v is not None and k != "source"})
+    source = {k: v for k, v in envelope["source"].items() if v is not None}
+    payload = {k: v for k, v in fields.items() if v is not None}
+    if articles:
+        payload["articles"] = articles
+    if votes:
+        payload["votes"] = {k: float(v) for k, v in (_parse_set(votes)).items()}
+    payload.update(_parse_set(extra))
+    if sys.stdin.isatty():
+        for name in ("item", "effective"):
+            raw.setdefault(name, typer.prompt(name))
+        for name in ("document", "locator", "quote"):
+            source.setdefault(name, typer.prompt(f"source {name}"))
+        for name, info in cls.model_fields.items():
+            if info.is_required() and name not in payload and name not in raw and name != "source":
+                payload[name] = typer.prompt(name)
+    raw["source"] = source
+    raw.update(payload)
+    return raw
+
+
+@app.command()
+def record(
+    ctx: typer.Context,
+    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="Event type, e.g. promise.made.")],
+    item: Annotated[Optional[str], typer.Option(help="Item id (a slug).")] = None,
+    effective: Annotated[Optional[str], typer.Option(help="When it happened: YYYY, YYYY-MM, YYYY-MM-DD or A/B.")] = None,
+    document: Annotated[Optional[str], typer.Option(help="Source document.")] = None,
+    locator: Annotated[Optional[str], typer.Option(help="Where in the source.")] = None,
+    quote: Annotated[Optional[str], typer.Option(help="Verbatim quote from the source.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Source URL.")] = None,
+    event_id: Annotated[Optional[str], typer.Option("--id", help="Event id (UUID); default a new one.")] = None,
+    expected_version: Annotated[Optional[int], typer.Option(help="Fail unless the item is at this version.")] = None,
+    title: Optional[str] = None, statement: Optional[str] = None, actor: Optional[str] = None,
+    area: Optional[str] = None, package: Optional[str] = None, deadline: Optional[str] = None,
+    to: Optional[str] = None, relation: Optional[str] = None, metric: Optional[str] = None,
+    value: Optional[float] = None, unit: Optional[str] = None, period: Optional[str] = None,
+    qualifier: Optional[str] = None, assessor: Optional[str] = None, verdict: Optional[str] = None,
+    rationale: Optional[str] = None, reason: Optional[str] = None, retracted: Optional[str] = None,
+    change: Optional[str] = None, summary: Optional[str] = None, what: Optional[str] = None,
+    chamber: Optional[str] = None, number: Optional[str] = None, route: Optional[str] = None,
+    article: Annotated[Optional[list[str]], typer.Option(help="An amended article (repeatable).")] = None,
+    vote: Annotated[Optional[list[str]], typer.Option(help="A vote figure NAME=NUMBER (repeatable).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Any other field KEY=VALUE (YAML value).")] = None,
+) -> None:
+    """Append one event; on a terminal, prompts for any required field not given.
+
+    Example: reform-ledger record promise.made --item party-signatures --effective 2022-03-16
+    --document address.txt --locator "Fourth priority" --quote "reduce … to 5,000"
+    --title "Cut party signatures to 5,000" --statement "…" --actor President --area parties
+    """
+    from events import parse_event
+
+    local = locals()
+    fields = {name: local[name] for name in _FIELD_FLAGS}
+    envelope = {"item": item, "effective": effective, "id": event_id,
+                "source": {"document": document, "locator": locator, "quote": quote, "url": url}}
+    raw = _build_raw(type_name, envelope, fields, article or [], vote or [], set_ or [])
+    event = parse_event(raw)
+    with _store(ctx) as store:
+        result = store.append([event], expected_version=expected_version)
+    if result.appended:
+        stored = result.appended[0]
+        typer.echo(f"{stored.position}:{stored.hash} {stored.type} {stored.item} v{stored.version} {stored.id}")
+    else:
+        _say(f"event {event.id} is already stored; nothing appended")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="YAML (.yaml/.yml) or JSON Lines (.jsonl) files.")],
+) -> None:
+    """Import events; each file is one all-or-nothing batch; re-importing adds nothing.
+
+    Example: reform-ledger import promises.yaml laws.jsonl
+    """
+    from ledger import import_files
+
+    with _store(ctx) as store, _progress("importing") as progress:
+        summary = import_files(store, files, progress=progress)
+    _say(f"imported {summary.appended} events from {summary.files} file(s); "
+         f"{summary.skipped} already stored")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+) -> None:
+    """Print every event in position order (canonical JSON lines, or CSV).
+
+    Example: reform-ledger export --format jsonl > ledger.jsonl
+    """
+    from ledger import export_events
+
+    with _store(ctx) as store:
+        for chunk in export_events(store, fmt):
+            sys.stdout.write(chunk)
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    item: Annotated[Optional[str], typer.Option(help="Only this item's events.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List events, oldest first.
+
+    Example: reform-ledger log --item party-registration-threshold
+    """
+    from ledger import describe
+
+    with _store(ctx) as store:
+        records = list(store.read(item=item))
+    if as_json:
+        _print_json([r.to_dict() for r in records])
+        return
+    table = _table("position", "effective", "item", "type", "what", "source")
+    for r in records:
+        table.add_row(str(r.position), r.effective, r.item, r.type, describe(r),
+                      r.source.get("document", ""))
+    _console().print(table)
+
+
+def _table(*columns: str) -> Any:
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(help="Item id.")],
+    as_of: AsOfOpt = None, known_at: KnownAtOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """One item: its status, timeline with sources, and links.
+
+    Example: reform-ledger show death-penalty-abolition --as-of 2022-12-31
+    """
+    from ledger import show as show_item
+
+    with _store(ctx) as store:
+        view = show_item(store, item, as_of=as_of, known_at=known_at)
+    if as_json:
+        _print_json({
+            "status": view.status.to_dict(), "links_out": view.links_out, "links_in": view.links_in,
+            "timeline": [{**e.record.to_dict(), "retracted_by": e.retracted_by, "summary": e.summary}
+                         for e in view.timeline],
+        })
+        return
+    s = view.status
+    console = _console()
+    console.print(f"[bold]{s.title}[/bold]  ({s.kind} {s.item})")
+    flags = " late" * s.late + " contested" * s.contested
+    console.print(f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}")
+    for reason in s.contested_reasons:
+        console.print(f"  contested: {reason}", markup=False)
+    table = _table("effective", "event", "source")
+    for entry in view.timeline:
+        r = entry.record
+        mark = f" [retracted by {entry.retracted_by}]" if entry.retracted_by else ""
+        table.add_row(r.effective, entry.summary + mark,
+                      f"{r.source['document']} — {r.source['locator']}: “{r.source['quote']}”")
+    console.print(table)
+    for link in view.links_out:
+        console.print(f"→ {link['relation']} {link['to']}", markup=False)
+    for link in view.links_in:
+        console.print(f"← {link['from']} {link['relation']}", markup=False)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None, known_at: KnownAtOpt = None,
+    area: Annotated[Optional[str], typer.Option(help="Only items of this area.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="promise, amendment, law or milestone.")] = None,
+    labels: Annotated[Optional[str], typer.Option(help="Show labels of: politifact, polimeter, ogp.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Promised vs delivered: one row per item, derived from its events.
+
+    Example: reform-ledger status --as-of 2023-12-31 --known-at 2023-01-01 --kind promise
+    """
+    from events import InvalidInput
+    from ledger import LABELS, label
+    from ledger import status as compute
+
+    if labels and labels not in LABELS:
+        raise InvalidInput(f"--labels {labels!r}: use one of {', '.join(sorted(LABELS))}")
+    with _store(ctx) as store:
+        view = compute(store, as_of=as_of, known_at=known_at, area=area, kind=kind)
+    if as_json:
+        _print_json({"as_of": view.as_of.isoformat(), "known_at": view.known_at,
+                     "position": view.position, "items": [s.to_dict() for s in view.items]})
+        return
+    table = _table("item", "kind", "status", "since", "deadline", "contested", "title")
+    for s in view.items:
+        table.add_row(s.item, s.kind, label(s.status, labels) + (" (late)" if s.late else ""),
+                      s.since or "", s.deadline or "", "yes" if s.contested else "", s.title)
+    _console().print(table)
+    _say(f"{len(view.items)} items as of {view.as_of} known at {view.known_at} (position {view.position})")
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(metavar="A", help="Date or period.")],
+    second: Annotated[str, typer.Argument(metavar="B", help="Date or period.")],
+    known_at: KnownAtOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Status changes between two dates or periods, with the events that caused them.
+
+    Example: reform-ledger diff 2022-Q1 2022-Q4
+    """
+    from ledger import diff as compute
+
+    with _store(ctx) as store:
+        transitions = compute(store, first, second, known_at=known_at)
+    if as_json:
+        _print_json([t.to_dict() for t in transitions])
+        return
+    table = _table("item", "before", "after", "caused by", "source")
+    for t in transitions:
+        cause = t.cause
+        table.add_row(t.item, t.before or "—", t.after or "—",
+                      f"{cause.type} {cause.effective}" if cause else "",
+                      f"{cause.source['document']}: “{cause.source['quote']}”" if cause else "")
+    _console().print(table)
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    published: Annotated[Optional[str], typer.Option("--digest", help="A digest POSITION:HASH published earlier.")] = None,
+) -> None:
+    """Recompute the hash chain; with --digest, check the ledger still extends it.
+
+    Example: reform-ledger verify --digest 412:5f0c…
+    """
+    from ledger import check_digest
+    from ledger import verify as check
+
+    with _store(ctx) as store, _progress("verifying") as progress:
+        report = check_digest(store, published) if published else check(
+            store, progress=progress(store.count()))
+    _say(f"ok: {report.events} events, chain intact" + (f", extends {published}" if published else ""))
+    typer.echo(report.digest)
+
+
+@app.command()
+def digest(ctx: typer.Context) -> None:
+    """Print position:hash of the chain head, to publish and check later.
+
+    Example: reform-ledger digest
+    """
+    from ledger import digest as head_digest
+
+    with _store(ctx) as store:
+        typer.echo(head_digest(store))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="reform-ledger")
+
+
+if __name__ == "__main__":
+    main()

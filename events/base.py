@@ -1,0 +1,102 @@
+"""The event envelope every event type shares, and its source citation.
+
+An event is a small frozen model: the envelope (id, item, effective date, source) plus
+the payload fields its subclass declares. ``type`` and ``schema`` are class-level, so a
+stored event's type never comes from a module path. This module does no I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from events.dates import date_bounds, parse_instant
+from events.text import FuzzyDate, ShortText, Slug, Text
+
+__all__ = ["Event", "Source", "ENVELOPE_FIELDS"]
+
+#: Keys of the stored form that are not payload.
+ENVELOPE_FIELDS = frozenset(
+    {"id", "type", "schema", "item", "effective", "source", "recorded_at", "data",
+     "position", "version", "prev_hash", "hash", "expected_version"}
+)
+
+
+class Source(BaseModel):
+    """Where a claim comes from: a document, a place in it and a verbatim quote."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: ShortText
+    locator: ShortText
+    quote: Text
+    url: ShortText | None = None
+    published: FuzzyDate | None = None
+
+
+class Event(BaseModel):
+    """Base of every event type. Subclasses add payload fields only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str] = ""
+    event_version: ClassVar[int] = 1
+    #: The kind of item this event belongs to, when it is kind-specific.
+    item_kind: ClassVar[str | None] = None
+    #: Whether this event may be the first of an item (and so create it).
+    creates_item: ClassVar[bool] = False
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    item: Slug
+    effective: FuzzyDate
+    source: Source
+    recorded_at: datetime | None = None
+
+    @field_validator("effective")
+    @classmethod
+    def _not_in_future(cls, value: str) -> str:
+        start, _ = date_bounds(value)
+        if start > datetime.now(timezone.utc).date():
+            raise ValueError(f"effective date {value} is in the future")
+        return value
+
+    @field_validator("recorded_at", mode="before")
+    @classmethod
+    def _instant(cls, value: Any) -> Any:
+        if value is None or isinstance(value, datetime):
+            return value
+        if isinstance(value, (str, date)):
+            return parse_instant(value)
+        return value
+
+    @model_validator(mode="after")
+    def _recorded_at_utc(self) -> Event:
+        if self.recorded_at is not None and self.recorded_at.tzinfo is None:
+            object.__setattr__(self, "recorded_at", self.recorded_at.replace(tzinfo=timezone.utc))
+        return self
+
+    def payload(self) -> dict[str, Any]:
+        """The type's own fields, JSON-ready, without unset optional ones."""
+        data = self.model_dump(
+            mode="json", exclude=set(Event.model_fields), exclude_none=True
+        )
+        return data
+
+    def envelope(self) -> dict[str, Any]:
+        """The stored form minus what the store assigns (position, version, hashes)."""
+        return {
+            "id": str(self.id),
+            "type": self.event_type,
+            "schema": self.event_version,
+            "item": self.item,
+            "effective": self.effective,
+            "source": self.source.model_dump(mode="json", exclude_none=True),
+            "data": self.payload(),
+        }
+
+
+ItemRef = Slug
+__all__ += ["ItemRef", "Text", "ShortText"]

@@ -1,0 +1,93 @@
+"""Maps each stored event type name to its class, and upgrades old schema versions.
+
+``@register`` refuses a duplicate name at import time. Reading a stored event applies
+the class's ``upcast_vN_vN+1`` static methods in order, so stored rows are never
+rewritten when a payload changes shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from events.base import ENVELOPE_FIELDS, Event
+from events.errors import InvalidInput, UnknownEventType
+
+__all__ = ["event_class", "event_types", "parse_event", "register", "upcast"]
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+
+def register(cls: type[Event]) -> type[Event]:
+    name = cls.event_type
+    if not name or name in _REGISTRY:
+        raise RuntimeError(f"event type {name!r} is empty or registered twice")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def event_types() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def event_class(type_name: str) -> type[Event]:
+    try:
+        return _REGISTRY[type_name]
+    except (KeyError, TypeError):
+        raise UnknownEventType(str(type_name)) from None
+
+
+def upcast(type_name: str, schema: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored payload of an older schema version up to the current one."""
+    cls = event_class(type_name)
+    if schema > cls.event_version:
+        raise InvalidInput(
+            f"{type_name} schema {schema} is newer than this program knows "
+            f"({cls.event_version}); upgrade reform-ledger"
+        )
+    while schema < cls.event_version:
+        step = getattr(cls, f"upcast_v{schema}_v{schema + 1}")
+        data = step(dict(data))
+        schema += 1
+    return data
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "event"
+    message = first["msg"]
+    if first["type"] == "missing":
+        return f"field {field!r}: required field is missing"
+    if first["type"] == "extra_forbidden":
+        return f"field {field!r}: unknown field for this event type"
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return f"field {field!r}: {message}"
+
+
+def parse_event(raw: dict[str, Any]) -> Event:
+    """Validate one event given as a dict, in stored form (``data``) or flat form.
+
+    Flat form puts payload fields beside the envelope, as hand-written YAML does.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidInput("an event must be a mapping of fields")
+    type_name = raw.get("type")
+    if not type_name:
+        raise InvalidInput("field 'type': required field is missing")
+    cls = event_class(type_name)
+    schema = raw.get("schema", cls.event_version)
+    if not isinstance(schema, int):
+        raise InvalidInput("field 'schema': must be a whole number")
+    payload = dict(raw["data"]) if isinstance(raw.get("data"), dict) else {}
+    payload.update({k: v for k, v in raw.items() if k not in ENVELOPE_FIELDS})
+    payload = upcast(type_name, schema, payload)
+    fields = {k: raw[k] for k in ("id", "item", "effective", "source", "recorded_at") if k in raw}
+    overlap = set(fields) & set(payload)
+    if overlap:
+        raise InvalidInput(f"field {sorted(overlap)[0]!r}: given twice")
+    try:
+        return cls.model_validate({**fields, **payload})
+    except ValidationError as error:
+        raise InvalidInput(_describe(error)) from None

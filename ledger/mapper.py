@@ -1,0 +1,90 @@
+"""The only place that converts between events, stored rows and read records.
+
+A stored row keeps the event's canonical JSON in ``body``; its other columns are copies
+for indexing, and ``verify`` checks they agree with the body. Reading applies upcasters,
+so projections always see current-schema payloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from events import canonical_json, upcast
+
+__all__ = ["GENESIS_HASH", "Record", "chain_hash", "to_record", "to_row"]
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored event as read back: envelope, payload and chain fields."""
+
+    position: int
+    id: str
+    type: str
+    schema: int
+    item: str
+    version: int
+    effective: str
+    recorded_at: str
+    source: dict[str, Any]
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The export form: the hashed body plus the chain fields."""
+        return {
+            "data": self.data, "effective": self.effective, "hash": self.hash,
+            "id": self.id, "item": self.item, "position": self.position,
+            "prev_hash": self.prev_hash, "recorded_at": self.recorded_at,
+            "schema": self.schema, "source": self.source, "type": self.type,
+            "version": self.version,
+        }
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def to_row(
+    envelope: dict[str, Any], *, position: int, version: int, recorded_at: str, prev_hash: str
+) -> dict[str, Any]:
+    body = canonical_json(
+        {**envelope, "position": position, "version": version, "recorded_at": recorded_at}
+    )
+    return {
+        "position": position,
+        "event_id": envelope["id"],
+        "item": envelope["item"],
+        "version": version,
+        "type": envelope["type"],
+        "schema_version": envelope["schema"],
+        "effective": envelope["effective"],
+        "recorded_at": recorded_at,
+        "body": body,
+        "prev_hash": prev_hash,
+        "hash": chain_hash(prev_hash, body),
+    }
+
+
+def to_record(body: str, prev_hash: str, hash_: str) -> Record:
+    stored = json.loads(body)
+    return Record(
+        position=stored["position"],
+        id=stored["id"],
+        type=stored["type"],
+        schema=stored["schema"],
+        item=stored["item"],
+        version=stored["version"],
+        effective=stored["effective"],
+        recorded_at=stored["recorded_at"],
+        source=stored["source"],
+        data=upcast(stored["type"], stored["schema"], stored["data"]),
+        prev_hash=prev_hash,
+        hash=hash_,
+    )

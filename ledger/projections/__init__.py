@@ -1,0 +1,56 @@
+"""Projections: pure folds over the log, caught up incrementally from a stored checkpoint.
+
+``catch_up`` loads the last checkpoint, folds only the events appended since, and saves
+the new checkpoint, so a status query after N new events folds exactly N.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.projections.status import ItemStatus, empty_state, evaluate, fold_status
+from ledger.projections.taxonomy import LABELS, METHOD, PRECEDENCE, STATUSES, label
+from ledger.store import Store
+
+__all__ = [
+    "LABELS",
+    "METHOD",
+    "PRECEDENCE",
+    "STATUSES",
+    "CatchUp",
+    "ItemStatus",
+    "catch_up",
+    "empty_state",
+    "evaluate",
+    "fold_status",
+    "label",
+]
+
+CHECKPOINT = f"status:{METHOD}"
+
+
+@dataclass
+class CatchUp:
+    state: dict[str, Any]
+    position: int
+    folded: int
+
+
+def catch_up(store: Store, *, save: bool = True) -> CatchUp:
+    """The status projection's state, up to date with the log."""
+    saved = store.load_checkpoint(CHECKPOINT)
+    if saved is None:
+        position, state = 0, empty_state()
+    else:
+        position, state = saved[0], json.loads(saved[1])
+    folded = 0
+    for record in store.read(after=position):
+        folded += fold_status(state, (record,))
+        position = record.position
+    if folded and save:
+        store.save_checkpoint(
+            CHECKPOINT, position, json.dumps(state, separators=(",", ":")).encode("utf-8")
+        )
+    return CatchUp(state, position, folded)

@@ -1,0 +1,362 @@
+"""The status projection: promised vs delivered, at any as-of date and known-at time.
+
+Two steps, kept apart so a projection can be rebuilt from nothing or caught up from its
+checkpoint by the same code:
+
+- ``fold_status(state, records)`` appends each event, compacted, to its item's stream
+  (pure; O(1) per event).
+- ``evaluate(state, as_of, known_at)`` derives every item's status at valid time
+  ``as_of`` (effective dates; a fuzzy date counts once its whole span has passed) and
+  transaction time ``known_at`` (recorded_at; a retraction counts from its own recorded
+  time on). The rules are those of docs/status-rules.md, versioned as ``METHOD``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from events import date_bounds
+from ledger.mapper import Record
+from ledger.projections.taxonomy import PRECEDENCE, group_of
+
+__all__ = ["CompactEvent", "ItemStatus", "empty_state", "evaluate", "fold_status"]
+
+#: Payload keys too long to keep in the folded state (``show`` reads them from the store).
+_DROP = frozenset({"statement", "rationale", "summary", "reason", "what", "articles"})
+
+#: How far each stage event moves its item: 1 in progress, 2 adopted, 3 delivered.
+LEVELS = {
+    "law.drafted": 1, "law.passed": 1, "law.signed": 2, "law.in_force": 3,
+    "amendment.proposed": 1, "amendment.adopted": 2, "amendment.in_force": 3,
+    "milestone.reached": 3,
+}
+_LEVEL_STATUS = {0: "announced", 1: "in_progress", 2: "adopted", 3: "delivered"}
+#: Events that happen once in an item's life: two dates for one of them is a disagreement.
+_ONCE = frozenset({
+    "promise.made", "law.passed", "law.signed", "law.in_force", "amendment.proposed",
+    "amendment.adopted", "amendment.in_force", "milestone.reached",
+})
+_PROGRESS = frozenset(LEVELS) | {"promise.made", "promise.revised", "measurement.recorded",
+                                 "law.amended", "law.repealed"}
+_IMPLEMENTS = ("implements", "partially_implements")
+STALL_AFTER = relativedelta(months=12)
+
+
+# -- folding ------------------------------------------------------------------------------
+# A compact event is a list, so the state is plain JSON:
+# [position, id, type, effective, eff_start, eff_end, recorded_at, document, data]
+CompactEvent = list
+
+
+def empty_state() -> dict[str, Any]:
+    return {"items": {}, "retracted": {}}
+
+
+def fold_status(state: dict[str, Any], records: Iterable[Record]) -> int:
+    """Fold records into ``state`` in place; return how many were folded."""
+    items = state["items"]
+    retracted = state["retracted"]
+    folded = 0
+    for record in records:
+        start, end = date_bounds(record.effective)
+        data = record.data
+        if not _DROP.isdisjoint(data):
+            data = {k: v for k, v in data.items() if k not in _DROP}
+        stream = items.get(record.item)
+        if stream is None:
+            kind = record.type.partition(".")[0]
+            stream = items[record.item] = {"kind": kind, "events": []}
+        stream["events"].append([
+            record.position, record.id, record.type, record.effective, start.isoformat(),
+            end.isoformat(), record.recorded_at, record.source.get("document"), data,
+        ])
+        if record.type == "event.retracted":
+            retracted.setdefault(record.data["retracted"], record.recorded_at)
+        folded += 1
+    return folded
+
+
+# -- evaluating ---------------------------------------------------------------------------
+@dataclass
+class ItemStatus:
+    """One item's derived state at (as_of, known_at); ``--json`` prints these fields."""
+
+    item: str
+    kind: str
+    title: str
+    area: str | None
+    package: str | None
+    status: str
+    late: bool = False
+    contested: bool = False
+    contested_reasons: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    stage: str | None = None
+    since: str | None = None
+    cause_event: str | None = None
+    implemented_by: list[str] = field(default_factory=list)
+    assessments: list[dict[str, str]] = field(default_factory=list)
+    target: dict[str, Any] | None = None
+    events: int = 0
+    last_effective: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Visible:
+    """One item's events as visible at (as_of, known_at), with what the rules need."""
+
+    __slots__ = ("item", "kind", "events", "title", "area", "package", "level", "level_event",
+                 "max_level", "undone_event", "last_progress")
+
+    def __init__(self, item: str, kind: str, events: list[CompactEvent]) -> None:
+        self.item, self.kind, self.events = item, kind, events
+        self.title = self.area = self.package = None
+        self.level, self.level_event, self.max_level = 0, None, 0
+        self.undone_event: CompactEvent | None = None
+        self.last_progress = ""
+        for event in events:
+            type_, data = event[2], event[8]
+            for key in ("title", "area", "package"):
+                if data.get(key):
+                    setattr(self, key, data[key])
+            if type_ in _PROGRESS and event[5] > self.last_progress:
+                self.last_progress = event[5]
+            level = LEVELS.get(type_)
+            if level is not None and level >= self.level:
+                self.level, self.level_event = level, event
+                self.max_level = max(self.max_level, level)
+            elif type_ == "law.repealed":
+                self.undone_event = event
+
+
+def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[str, _Visible]:
+    retracted = {event_id for event_id, when in state["retracted"].items() if when <= known_at}
+    streams: dict[str, _Visible] = {}
+    for item, stream in state["items"].items():
+        events = [
+            e for e in stream["events"]
+            if e[6] <= known_at and e[5] <= as_of and e[1] not in retracted
+            and e[2] != "event.retracted"
+        ]
+        if events:
+            events.sort(key=lambda e: (e[4], e[0]))
+            if events[0][2] == "promise.made" or stream["kind"] != "promise":
+                streams[item] = _Visible(item, stream["kind"], events)
+    return streams
+
+
+def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStatus]:
+    """Every item visible at (as_of, known_at), sorted by item id."""
+    as_of_text = as_of.isoformat()
+    stall_before = (as_of - STALL_AFTER).isoformat()
+    streams = _visible_streams(state, as_of_text, known_at)
+    inbound: dict[str, list[tuple[str, str, CompactEvent]]] = defaultdict(list)
+    for stream in streams.values():
+        for event in stream.events:
+            if event[2] == "link.added" and event[8]["to"] in streams:
+                inbound[event[8]["to"]].append((stream.item, event[8]["relation"], event))
+    for target, links in inbound.items():
+        for source_item, relation, _ in links:
+            if relation == "reverses" and streams[source_item].level >= 2:
+                victim = streams[target]
+                if victim.undone_event is None:
+                    victim.undone_event = streams[source_item].level_event
+    results = []
+    for item in sorted(streams):
+        stream = streams[item]
+        if stream.kind == "promise":
+            status = _promise_status(stream, streams, inbound[item], as_of_text, stall_before)
+        else:
+            status = _stage_status(stream, stall_before)
+        status.contested_reasons = _disagreements(stream, status.status)
+        status.contested = bool(status.contested_reasons)
+        results.append(status)
+    return results
+
+
+def _base(stream: _Visible, status: str, cause: CompactEvent | None) -> ItemStatus:
+    assessments = _latest_assessments(stream)
+    return ItemStatus(
+        item=stream.item, kind=stream.kind, title=stream.title or stream.item,
+        area=stream.area, package=stream.package, status=status,
+        stage=stream.level_event[2] if stream.level_event else stream.events[0][2],
+        since=cause[3] if cause else None, cause_event=cause[1] if cause else None,
+        assessments=[{"assessor": a, "verdict": e[8]["verdict"], "document": e[7]}
+                     for a, e in sorted(assessments.items())],
+        events=len(stream.events), last_effective=stream.events[-1][3],
+    )
+
+
+def _stage_status(stream: _Visible, stall_before: str) -> ItemStatus:
+    if stream.undone_event is not None and stream.max_level >= 2:
+        return _base(stream, "reversed", stream.undone_event)
+    status = _LEVEL_STATUS[stream.level]
+    if stream.level < 3 and stream.last_progress < stall_before:
+        status = "stalled"
+    return _base(stream, status, stream.level_event or stream.events[0])
+
+
+def _promise_status(
+    stream: _Visible, streams: dict[str, _Visible],
+    links: list[tuple[str, str, CompactEvent]], as_of: str, stall_before: str,
+) -> ItemStatus:
+    made = stream.events[0]
+    deadline = made[8].get("deadline")
+    target = made[8].get("target")
+    abandoned = unverifiable = scope_cut = None
+    measurements = []
+    for event in stream.events:
+        type_, data = event[2], event[8]
+        if type_ == "promise.revised":
+            deadline = data.get("deadline", deadline)
+            target = data.get("target", target)
+            if data["change"] == "scope_cut":
+                scope_cut = event
+        elif type_ == "promise.abandoned":
+            abandoned = event
+        elif type_ == "promise.marked_unverifiable":
+            unverifiable = event
+        elif type_ == "measurement.recorded":
+            measurements.append(event)
+
+    level, cause, partial, last_progress = 0, made, False, stream.last_progress
+    implemented_by, reversed_by = [], None
+    for source_item, relation, link in links:
+        other = streams[source_item]
+        if relation == "reverses" and other.level >= 2:
+            reversed_by = other.level_event
+        if relation not in _IMPLEMENTS:
+            continue
+        implemented_by.append(source_item)
+        last_progress = max(last_progress, other.last_progress, link[5])
+        if other.undone_event is not None and other.max_level >= 3:
+            reversed_by = other.undone_event
+        if other.level > level or (other.level == level and level and relation == "implements"
+                                   and partial):
+            level, cause = other.level, other.level_event
+            partial = relation == "partially_implements"
+    if stream.undone_event is not None:
+        reversed_by = stream.undone_event
+
+    target_view = _target_view(target, measurements, deadline, as_of) if target else None
+    if target_view and target_view["progress"] is not None:
+        if target_view["progress"] >= 1 and level < 3:
+            level, cause, partial = 3, target_view["event"], False
+        elif target_view["progress"] > 0 and level < 1:
+            level, cause = 1, target_view["event"]
+    deadline_end = date_bounds(deadline)[1].isoformat() if deadline else None
+    deadline_passed = deadline_end is not None and deadline_end < as_of
+
+    late = False
+    if abandoned:
+        status, cause = "broken", abandoned
+    elif reversed_by is not None and level >= 3 or (reversed_by is not None and
+                                                    _ever_delivered(links, streams)):
+        status, cause = "reversed", reversed_by
+    elif level >= 3:
+        status = "partial" if partial or scope_cut else "delivered"
+        late = bool(deadline_end and cause[4] > deadline_end)
+    elif target_view and deadline_passed and 0 < (target_view["progress"] or 0) < 1:
+        status, cause = "partial", target_view["event"]
+    elif unverifiable:
+        status, cause = "unverifiable", unverifiable
+    elif deadline_passed:
+        status = "overdue"
+    elif last_progress < stall_before:
+        status = "stalled"
+    else:
+        status = _LEVEL_STATUS[level]
+    result = _base(stream, status, cause)
+    result.late, result.deadline = late, deadline
+    result.implemented_by = sorted(set(implemented_by))
+    if target_view:
+        result.target = {k: v for k, v in target_view.items() if k != "event"}
+    return result
+
+
+def _ever_delivered(links: list[tuple[str, str, CompactEvent]], streams: dict[str, _Visible]) -> bool:
+    return any(rel in _IMPLEMENTS and streams[src].max_level >= 3 for src, rel, _ in links)
+
+
+def _target_view(
+    target: dict[str, Any], measurements: list[CompactEvent], deadline: str | None, as_of: str
+) -> dict[str, Any]:
+    """Progress = (latest − baseline) / (goal − baseline); on track when progress ≥ the
+    share of time elapsed from the baseline date to the deadline."""
+    relevant = [m for m in measurements if m[8]["metric"] == target["metric"]]
+    view: dict[str, Any] = {**target, "latest": None, "latest_period": None, "progress": None,
+                            "on_track": None, "event": None}
+    if not relevant:
+        return view
+    latest = max(relevant, key=lambda m: (date_bounds(m[8]["period"])[1], m[0]))
+    span = target["goal"] - target["baseline"]
+    progress = (latest[8]["value"] - target["baseline"]) / span
+    view.update(latest=latest[8]["value"], latest_period=latest[8]["period"],
+                progress=round(progress, 4), event=latest)
+    if deadline:
+        start = date_bounds(target["baseline_date"])[0]
+        end = date_bounds(deadline)[1]
+        total = (end - start).days
+        elapsed = (date.fromisoformat(as_of) - start).days
+        share = 1.0 if total <= 0 else min(max(elapsed / total, 0.0), 1.0)
+        view["on_track"] = progress >= share
+    return view
+
+
+def _latest_assessments(stream: _Visible) -> dict[str, CompactEvent]:
+    latest: dict[str, CompactEvent] = {}
+    for event in stream.events:
+        if event[2] == "assessment.recorded":
+            latest[event[8]["assessor"]] = event
+    return latest
+
+
+def _disagreements(stream: _Visible, derived: str) -> list[str]:
+    reasons = []
+    assessments = _latest_assessments(stream)
+    verdicts = {a: e[8]["verdict"] for a, e in assessments.items()}
+    if len({group_of(v) for v in verdicts.values()}) > 1:
+        said = "; ".join(f"{a}: {v}" for a, v in sorted(verdicts.items()))
+        reasons.append(f"sources' verdicts disagree ({said})")
+    for assessor, verdict in sorted(verdicts.items()):
+        if group_of(verdict) != group_of(derived):
+            reasons.append(f"{assessor}'s verdict ({verdict}) differs from the derived status "
+                           f"({derived})")
+    claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
+        lambda: defaultdict(set))
+    for event in stream.events:
+        type_, data, document = event[2], event[8], event[7]
+        if type_ == "measurement.recorded":
+            key = ("measurement", f"{data['metric']} ({data['period']})")
+            claims[key][(data.get("qualifier") or "", data["value"])].add(document)
+        elif type_ in _ONCE:
+            claims[("date", type_)][(event[3],)].add(document)
+    for (what, name), values in sorted(claims.items()):
+        documents = set().union(*values.values())
+        if len(values) > 1 and len(documents) > 1:
+            shown = "; ".join(
+                f"{_show_claim(value)} per {', '.join(sorted(docs))}"
+                for value, docs in sorted(values.items(), key=lambda kv: str(kv[0])))
+            noun = "the value of" if what == "measurement" else "the date of"
+            reasons.append(f"sources disagree on {noun} {name}: {shown}")
+    return reasons
+
+
+def _show_claim(value: tuple[Any, ...]) -> str:
+    if len(value) == 1:
+        return str(value[0])
+    qualifier, number = value
+    number = f"{number:g}" if isinstance(number, float) else str(number)
+    return f"{qualifier.replace('_', ' ')} {number}".strip()
+
+
+def status_order(status: str) -> int:
+    return PRECEDENCE.index(status)

@@ -1,0 +1,59 @@
+"""What differs on SQLite: engine set-up, ``BEGIN IMMEDIATE`` for appends, triggers.
+
+Appends open their transaction with ``BEGIN IMMEDIATE`` so two writers never read the
+same chain head; reads use a deferred transaction and never block writers (WAL).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+__all__ = ["connect", "exists", "lock_for_append", "schema_statements", "take_append_lock"]
+
+IMMEDIATE = "reform_ledger_immediate"
+
+
+def exists(url: str) -> bool:
+    database = make_url(url).database
+    return bool(database) and (database == ":memory:" or Path(database).is_file())
+
+
+def connect(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def lock_for_append(connection: Connection) -> Connection:
+    """Must be called before the transaction begins: it makes the BEGIN immediate."""
+    return connection.execution_options(**{IMMEDIATE: True})
+
+
+def schema_statements() -> list[str]:
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS events_no_{verb.lower()}
+            BEFORE {verb} ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only: {verb} refused'); END"""
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+def take_append_lock(connection: Connection) -> None:
+    """Nothing more to do: ``BEGIN IMMEDIATE`` already holds the write lock."""

@@ -1,0 +1,386 @@
+"""The event store: append with hash chain and optimistic concurrency, and reading.
+
+``open_store(url)`` picks the engine from the URL; ``ledger.sqlite`` and
+``ledger.postgres`` hold the only dialect differences. An append is one transaction:
+it takes the append lock, reads the chain head, checks every event against what is
+stored (ids, items, kinds, versions, transaction time), and inserts the whole batch or
+nothing. Projections and reports read through ``read``; nothing here computes status.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError as SAIntegrityError, OperationalError
+
+from events import Event, InvalidInput, event_class, format_instant
+from ledger import postgres, sqlite
+from ledger.errors import (
+    ConcurrencyError,
+    DuplicateEventId,
+    ItemExists,
+    KindMismatch,
+    StorageError,
+    UnknownEvent,
+    UnknownItem,
+)
+from ledger.mapper import GENESIS_HASH, Record, to_record, to_row
+from ledger.tables import ProjectionCheckpoint, StoredEvent, metadata
+
+__all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
+
+EVENTS = StoredEvent.__table__
+CHECKPOINTS = ProjectionCheckpoint.__table__
+_CHUNK = 500
+#: Transaction time may be given this far ahead of the clock (clock skew between hosts).
+_SKEW_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class Head:
+    position: int
+    hash: str
+    recorded_at: str | None
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append did: the records it stored and how many events were already there."""
+
+    appended: list[Record]
+    skipped: int
+
+
+def resolve_url(url: str | None) -> str:
+    """A database URL from ``--db``: a URL, or a plain path meaning a SQLite file."""
+    url = url or "reform-ledger.db"
+    if "://" in url:
+        return url
+    return f"sqlite:///{url}"
+
+
+@contextmanager
+def translate_db_errors(url: str) -> Iterator[None]:
+    """Map driver errors to ledger errors, once, for every store operation."""
+    try:
+        yield
+    except (OperationalError, DBAPIError) as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise StorageError(f"database {_safe(url)}: {reason}") from error
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - any unparsable URL is shown as given
+        return url
+
+
+def open_store(url: str | None = None, *, create: bool = False) -> Store:
+    """Open the ledger at ``url``; with ``create``, make its tables if missing."""
+    url = resolve_url(url)
+    if url.startswith("sqlite"):
+        dialect: ModuleType = sqlite
+    elif url.startswith("postgresql"):
+        dialect = postgres
+    else:
+        raise StorageError(f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)")
+    with translate_db_errors(url):
+        if not create and not dialect.exists(url):
+            raise StorageError(f"no ledger at {_safe(url)} (create one with: reform-ledger init)")
+        store = Store(url, dialect)
+        if create:
+            store.initialize()
+    return store
+
+
+class Store:
+    """An append-only, hash-chained event log in one database."""
+
+    def __init__(self, url: str, dialect: ModuleType) -> None:
+        self.url = url
+        self.dialect = dialect
+        self.engine = dialect.connect(url)
+
+    # -- set-up ---------------------------------------------------------------------
+    def initialize(self) -> None:
+        with translate_db_errors(self.url), self.engine.begin() as connection:
+            metadata.create_all(connection, tables=[EVENTS, CHECKPOINTS])
+            for statement in self.dialect.schema_statements():
+                connection.exec_driver_sql(statement)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- reading --------------------------------------------------------------------
+    def head(self) -> Head:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            return self._head(connection)
+
+    @staticmethod
+    def _head(connection: Connection) -> Head:
+        row = connection.execute(
+            select(EVENTS.c.position, EVENTS.c.hash, EVENTS.c.recorded_at)
+            .order_by(EVENTS.c.position.desc()).limit(1)
+        ).first()
+        return Head(*row) if row else Head(0, GENESIS_HASH, None)
+
+    def count(self) -> int:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+
+    def read(
+        self, *, after: int = 0, item: str | None = None, types: Sequence[str] | None = None
+    ) -> Iterator[Record]:
+        """Records in position order, after a position, optionally for one item."""
+        query = select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash).where(
+            EVENTS.c.position > after
+        )
+        if item is not None:
+            query = query.where(EVENTS.c.item == item)
+        if types:
+            query = query.where(EVENTS.c.type.in_(list(types)))
+        query = query.order_by(EVENTS.c.position)
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            result = connection.execution_options(stream_results=True, yield_per=2000).execute(query)
+            for body, prev_hash, hash_ in result:
+                yield to_record(body, prev_hash, hash_)
+
+    def read_raw(self, *, after: int = 0) -> Iterator[tuple[Any, ...]]:
+        """Every stored row with all columns, in position order (for ``verify``)."""
+        columns = [EVENTS.c[name] for name in (
+            "position", "event_id", "item", "version", "type", "schema_version",
+            "effective", "recorded_at", "body", "prev_hash", "hash")]
+        query = select(*columns).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            yield from connection.execution_options(stream_results=True, yield_per=2000).execute(query)
+
+    def find_event(self, event_id: str) -> Record | None:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            row = connection.execute(
+                select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash)
+                .where(EVENTS.c.event_id == event_id)
+            ).first()
+        return to_record(*row) if row else None
+
+    def hash_at(self, position: int) -> str | None:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            return connection.execute(
+                select(EVENTS.c.hash).where(EVENTS.c.position == position)
+            ).scalar_one_or_none()
+
+    def items(self) -> list[str]:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            return list(connection.execute(
+                select(EVENTS.c.item).where(EVENTS.c.version == 1).order_by(EVENTS.c.item)
+            ).scalars())
+
+    # -- checkpoints ------------------------------------------------------------------
+    def load_checkpoint(self, name: str) -> tuple[int, bytes] | None:
+        with translate_db_errors(self.url), self.engine.connect() as connection:
+            row = connection.execute(
+                select(CHECKPOINTS.c.position, CHECKPOINTS.c.state).where(CHECKPOINTS.c.name == name)
+            ).first()
+        return (row[0], bytes(row[1])) if row else None
+
+    def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
+        with translate_db_errors(self.url), self.engine.begin() as connection:
+            connection.execute(CHECKPOINTS.delete().where(CHECKPOINTS.c.name == name))
+            connection.execute(CHECKPOINTS.insert(), {"name": name, "position": position, "state": state})
+
+    # -- appending --------------------------------------------------------------------
+    def append(
+        self,
+        events: Sequence[Event],
+        *,
+        expected_version: int | None = None,
+        locations: Sequence[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> AppendResult:
+        """Append a batch atomically: all of it, or nothing and an error naming the event.
+
+        ``expected_version`` is the version the first event's item must be at (0 for a
+        new item). Re-sending a stored event is a no-op; a different event under a stored
+        id is an error. Explicit ``recorded_at`` (a backfill) may not run backwards along
+        the chain, nor into the future.
+        """
+        if not events:
+            return AppendResult([], 0)
+        where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
+        envelopes = [event.envelope() for event in events]
+        try:
+            with translate_db_errors(self.url), self.dialect.lock_for_append(
+                self.engine.connect()
+            ) as connection, connection.begin():
+                self.dialect.take_append_lock(connection)
+                plan = _AppendPlan(connection, events, envelopes, where)
+                if expected_version is not None:
+                    plan.check_expected(expected_version)
+                rows = plan.build_rows(progress)
+                for start in range(0, len(rows), 5000):
+                    connection.execute(EVENTS.insert(), rows[start:start + 5000])
+        except SAIntegrityError as error:  # a unique key clash: someone else appended
+            raise ConcurrencyError(
+                "another writer appended to the same item at the same time; retry"
+            ) from error
+        appended = [to_record(row["body"], row["prev_hash"], row["hash"]) for row in rows]
+        return AppendResult(appended, len(events) - len(rows))
+
+
+def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+class _AppendPlan:
+    """Checks one batch against the stored log and turns it into rows (inside the lock)."""
+
+    def __init__(
+        self, connection: Connection, events: Sequence[Event], envelopes: list[dict[str, Any]],
+        where: list[str],
+    ) -> None:
+        self.connection = connection
+        self.events = events
+        self.envelopes = envelopes
+        self.where = where
+        self.head = Store._head(connection)
+        self.stored = self._stored_bodies([e["id"] for e in envelopes])
+        referenced = {e["item"] for e in envelopes} | {
+            e["data"]["to"] for e in envelopes if e["type"] == "link.added"
+        }
+        self.kinds, self.versions = self._items(referenced)
+        retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
+        self.retractable = self._event_items(retracted)
+
+    def _stored_bodies(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            found.update(self.connection.execute(
+                select(EVENTS.c.event_id, EVENTS.c.body).where(EVENTS.c.event_id.in_(chunk))
+            ).all())
+        return found
+
+    def _items(self, items: set[str]) -> tuple[dict[str, str], dict[str, int]]:
+        kinds: dict[str, str] = {}
+        versions: dict[str, int] = {}
+        for chunk in _chunks(sorted(items)):
+            for item, type_ in self.connection.execute(
+                select(EVENTS.c.item, EVENTS.c.type)
+                .where(EVENTS.c.item.in_(chunk), EVENTS.c.version == 1)
+            ):
+                kinds[item] = event_class(type_).item_kind or "item"
+            versions.update(self.connection.execute(
+                select(EVENTS.c.item, func.max(EVENTS.c.version))
+                .where(EVENTS.c.item.in_(chunk)).group_by(EVENTS.c.item)
+            ).all())
+        return kinds, versions
+
+    def _event_items(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            found.update(self.connection.execute(
+                select(EVENTS.c.event_id, EVENTS.c.item).where(EVENTS.c.event_id.in_(chunk))
+            ).all())
+        return found
+
+    def check_expected(self, expected: int) -> None:
+        item = self.envelopes[0]["item"]
+        actual = self.versions.get(item, 0)
+        if actual != expected:
+            raise ConcurrencyError(
+                f"item {item!r} is at version {actual}, but version {expected} was expected "
+                "(someone else changed it; reload and retry)"
+            )
+
+    def build_rows(self, progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
+        now = datetime.now(timezone.utc)
+        now_text = format_instant(now)
+        latest = self.head.recorded_at or ""
+        ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, timezone.utc))
+        position, prev_hash = self.head.position, self.head.hash
+        rows: list[dict[str, Any]] = []
+        seen: dict[str, dict[str, Any]] = {}
+        for index, (event, envelope) in enumerate(zip(self.events, self.envelopes, strict=True)):
+            where = self.where[index]
+            if envelope["id"] in self.stored or envelope["id"] in seen:
+                if self._same_event(envelope, seen):
+                    continue
+                raise DuplicateEventId(
+                    f"{where}: event id {envelope['id']} is already stored with different content"
+                )
+            seen[envelope["id"]] = envelope
+            self._check_item(event, envelope, where)
+            if event.recorded_at is not None:
+                recorded = format_instant(event.recorded_at)
+                if recorded < latest:
+                    raise InvalidInput(
+                        f"recorded_at {recorded} is earlier than the ledger's latest "
+                        f"({latest}); transaction time may not run backwards", where=where)
+                if recorded > ceiling:
+                    raise InvalidInput(f"recorded_at {recorded} is in the future", where=where)
+            else:
+                recorded = max(now_text, latest)
+            latest = recorded
+            position += 1
+            version = self.versions.get(envelope["item"], 0) + 1
+            self.versions[envelope["item"]] = version
+            row = to_row(envelope, position=position, version=version, recorded_at=recorded,
+                         prev_hash=prev_hash)
+            prev_hash = row["hash"]
+            rows.append(row)
+            if progress is not None:
+                progress(1)
+        return rows
+
+    def _same_event(self, envelope: dict[str, Any], seen: dict[str, dict[str, Any]]) -> bool:
+        if envelope["id"] in seen:
+            return seen[envelope["id"]] == envelope
+        stored = json.loads(self.stored[envelope["id"]])
+        for key in ("position", "version", "recorded_at"):
+            stored.pop(key, None)
+        return stored == envelope
+
+    def _check_item(self, event: Event, envelope: dict[str, Any], where: str) -> None:
+        item = envelope["item"]
+        kind = self.kinds.get(item)
+        cls = type(event)
+        if kind is None:
+            if not cls.creates_item:
+                raise UnknownItem(
+                    f"item {item!r} does not exist (an item is created by promise.made or by "
+                    "its first amendment, law or milestone event)", where=where)
+            self.kinds[item] = cls.item_kind or "item"
+        elif cls.event_type == "promise.made":
+            raise ItemExists(f"item {item!r} already exists; promise.made creates an item once",
+                             where=where)
+        elif cls.item_kind is not None and cls.item_kind != kind:
+            raise KindMismatch(f"item {item!r} is a {kind}; a {cls.event_type} event does not apply",
+                               where=where)
+        data = envelope["data"]
+        if envelope["type"] == "link.added":
+            if data["to"] not in self.kinds:
+                raise UnknownItem(f"link to unknown item {data['to']!r}", where=where)
+            if data["to"] == item:
+                raise InvalidInput("an item cannot link to itself", where=where)
+        elif envelope["type"] == "event.retracted":
+            target = data["retracted"]
+            owner = self.retractable.get(target)
+            if owner is None:
+                raise UnknownEvent(f"cannot retract event {target}: no such event in the ledger",
+                                   where=where)
+            if owner != item:
+                raise InvalidInput(
+                    f"event {target} belongs to item {owner!r}; record the retraction there",
+                    where=where)
+        self.retractable[envelope["id"]] = item
