@@ -8,12 +8,11 @@ printed as one line, ``error: …``, with the error's exit code; anything else i
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -43,17 +42,26 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.",
 )
-schedule_app = typer.Typer(cls=_LedgerGroup, no_args_is_help=True,
-                           help="Recurring report generation.")
+schedule_app = typer.Typer(
+    cls=_LedgerGroup, no_args_is_help=True, help="Recurring report generation."
+)
 app.add_typer(schedule_app, name="schedule")
 
 DbOpt = Annotated[
-    Optional[str],
-    typer.Option("--db", envvar=ENV_DB, help="Database URL or SQLite path [default: ./reform-ledger.db]."),
+    str | None,
+    typer.Option(
+        "--db", envvar=ENV_DB, help="Database URL or SQLite path [default: ./reform-ledger.db]."
+    ),
 ]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Valid time: a date or period (its last day).")]
-KnownAtOpt = Annotated[Optional[str], typer.Option("--known-at", help="Transaction time: what the ledger knew then.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable, documented interface).")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Valid time: a date or period (its last day).")
+]
+KnownAtOpt = Annotated[
+    str | None, typer.Option("--known-at", help="Transaction time: what the ledger knew then.")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (a stable, documented interface).")
+]
 
 
 @app.callback()
@@ -96,6 +104,7 @@ def _progress(description: str, threshold: int = 2000) -> Iterator[Any]:
     from rich.progress import Progress
 
     with Progress(console=_console(err=True), transient=True) as bar:
+
         def start(total: int, *_: Any) -> Any:
             if total < threshold:
                 return None
@@ -133,8 +142,10 @@ def demo(
     with _store(ctx, create=True) as store, _progress("loading dataset") as progress:
         result = load_dataset(store, progress=progress(10**9))
         report = verify(store)
-        _say(f"dataset: {len(result.appended)} events appended, {result.skipped} already there; "
-             f"ledger verified at {report.digest}")
+        _say(
+            f"dataset: {len(result.appended)} events appended, {result.skipped} already there; "
+            f"ledger verified at {report.digest}"
+        )
         _render_demo(store, out)
 
 
@@ -149,9 +160,30 @@ def _render_demo(store: Store, out: Path) -> None:
 
 
 _FIELD_FLAGS = (
-    "title", "statement", "actor", "area", "package", "deadline", "to", "relation", "metric",
-    "value", "unit", "period", "qualifier", "assessor", "verdict", "rationale", "reason",
-    "retracted", "change", "summary", "what", "chamber", "number", "route",
+    "title",
+    "statement",
+    "actor",
+    "area",
+    "package",
+    "deadline",
+    "to",
+    "relation",
+    "metric",
+    "value",
+    "unit",
+    "period",
+    "qualifier",
+    "assessor",
+    "verdict",
+    "rationale",
+    "reason",
+    "retracted",
+    "change",
+    "summary",
+    "what",
+    "chamber",
+    "number",
+    "route",
 )
 
 
@@ -172,8 +204,14 @@ def _parse_set(pairs: list[str]) -> dict[str, Any]:
     return values
 
 
-def _build_raw(type_name: str, envelope: dict[str, Any], fields: dict[str, Any],
-               articles: list[str], votes: list[str], extra: list[str]) -> dict[str, Any]:
+def _build_raw(
+    type_name: str,
+    envelope: dict[str, Any],
+    fields: dict[str, Any],
+    articles: list[str],
+    votes: list[str],
+    extra: list[str],
+) -> dict[str, Any]:
     from events import event_class
 
     cls = event_class(type_name)
@@ -202,26 +240,56 @@ def _build_raw(type_name: str, envelope: dict[str, Any], fields: dict[str, Any],
 @app.command()
 def record(
     ctx: typer.Context,
-    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="Event type, e.g. promise.made.")],
-    item: Annotated[Optional[str], typer.Option(help="Item id (a slug).")] = None,
-    effective: Annotated[Optional[str], typer.Option(help="When it happened: YYYY, YYYY-MM, YYYY-MM-DD or A/B.")] = None,
-    document: Annotated[Optional[str], typer.Option(help="Source document.")] = None,
-    locator: Annotated[Optional[str], typer.Option(help="Where in the source.")] = None,
-    quote: Annotated[Optional[str], typer.Option(help="Verbatim quote from the source.")] = None,
-    url: Annotated[Optional[str], typer.Option(help="Source URL.")] = None,
-    event_id: Annotated[Optional[str], typer.Option("--id", help="Event id (UUID); default a new one.")] = None,
-    expected_version: Annotated[Optional[int], typer.Option(help="Fail unless the item is at this version.")] = None,
-    title: Optional[str] = None, statement: Optional[str] = None, actor: Optional[str] = None,
-    area: Optional[str] = None, package: Optional[str] = None, deadline: Optional[str] = None,
-    to: Optional[str] = None, relation: Optional[str] = None, metric: Optional[str] = None,
-    value: Optional[float] = None, unit: Optional[str] = None, period: Optional[str] = None,
-    qualifier: Optional[str] = None, assessor: Optional[str] = None, verdict: Optional[str] = None,
-    rationale: Optional[str] = None, reason: Optional[str] = None, retracted: Optional[str] = None,
-    change: Optional[str] = None, summary: Optional[str] = None, what: Optional[str] = None,
-    chamber: Optional[str] = None, number: Optional[str] = None, route: Optional[str] = None,
-    article: Annotated[Optional[list[str]], typer.Option(help="An amended article (repeatable).")] = None,
-    vote: Annotated[Optional[list[str]], typer.Option(help="A vote figure NAME=NUMBER (repeatable).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Any other field KEY=VALUE (YAML value).")] = None,
+    type_name: Annotated[
+        str, typer.Argument(metavar="TYPE", help="Event type, e.g. promise.made.")
+    ],
+    item: Annotated[str | None, typer.Option(help="Item id (a slug).")] = None,
+    effective: Annotated[
+        str | None, typer.Option(help="When it happened: YYYY, YYYY-MM, YYYY-MM-DD or A/B.")
+    ] = None,
+    document: Annotated[str | None, typer.Option(help="Source document.")] = None,
+    locator: Annotated[str | None, typer.Option(help="Where in the source.")] = None,
+    quote: Annotated[str | None, typer.Option(help="Verbatim quote from the source.")] = None,
+    url: Annotated[str | None, typer.Option(help="Source URL.")] = None,
+    event_id: Annotated[
+        str | None, typer.Option("--id", help="Event id (UUID); default a new one.")
+    ] = None,
+    expected_version: Annotated[
+        int | None, typer.Option(help="Fail unless the item is at this version.")
+    ] = None,
+    title: str | None = None,
+    statement: str | None = None,
+    actor: str | None = None,
+    area: str | None = None,
+    package: str | None = None,
+    deadline: str | None = None,
+    to: str | None = None,
+    relation: str | None = None,
+    metric: str | None = None,
+    value: float | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+    qualifier: str | None = None,
+    assessor: str | None = None,
+    verdict: str | None = None,
+    rationale: str | None = None,
+    reason: str | None = None,
+    retracted: str | None = None,
+    change: str | None = None,
+    summary: str | None = None,
+    what: str | None = None,
+    chamber: str | None = None,
+    number: str | None = None,
+    route: str | None = None,
+    article: Annotated[
+        list[str] | None, typer.Option(help="An amended article (repeatable).")
+    ] = None,
+    vote: Annotated[
+        list[str] | None, typer.Option(help="A vote figure NAME=NUMBER (repeatable).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Any other field KEY=VALUE (YAML value).")
+    ] = None,
 ) -> None:
     """Append one event; on a terminal, prompts for any required field not given.
 
@@ -233,15 +301,22 @@ def record(
 
     local = locals()
     fields = {name: local[name] for name in _FIELD_FLAGS}
-    envelope = {"item": item, "effective": effective, "id": event_id,
-                "source": {"document": document, "locator": locator, "quote": quote, "url": url}}
+    envelope = {
+        "item": item,
+        "effective": effective,
+        "id": event_id,
+        "source": {"document": document, "locator": locator, "quote": quote, "url": url},
+    }
     raw = _build_raw(type_name, envelope, fields, article or [], vote or [], set_ or [])
     event = parse_event(raw)
     with _store(ctx) as store:
         result = store.append([event], expected_version=expected_version)
     if result.appended:
         stored = result.appended[0]
-        typer.echo(f"{stored.position}:{stored.hash} {stored.type} {stored.item} v{stored.version} {stored.id}")
+        typer.echo(
+            f"{stored.position}:{stored.hash} {stored.type} {stored.item} "
+            f"v{stored.version} {stored.id}"
+        )
     else:
         _say(f"event {event.id} is already stored; nothing appended")
 
@@ -249,7 +324,9 @@ def record(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="YAML (.yaml/.yml) or JSON Lines (.jsonl) files.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="YAML (.yaml/.yml) or JSON Lines (.jsonl) files.")
+    ],
 ) -> None:
     """Import events; each file is one all-or-nothing batch; re-importing adds nothing.
 
@@ -259,8 +336,10 @@ def import_(
 
     with _store(ctx) as store, _progress("importing") as progress:
         summary = import_files(store, files, progress=progress)
-    _say(f"imported {summary.appended} events from {summary.files} file(s); "
-         f"{summary.skipped} already stored")
+    _say(
+        f"imported {summary.appended} events from {summary.files} file(s); "
+        f"{summary.skipped} already stored"
+    )
 
 
 @app.command()
@@ -282,7 +361,7 @@ def export(
 @app.command()
 def log(
     ctx: typer.Context,
-    item: Annotated[Optional[str], typer.Option(help="Only this item's events.")] = None,
+    item: Annotated[str | None, typer.Option(help="Only this item's events.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List events, oldest first.
@@ -298,8 +377,9 @@ def log(
         return
     table = _table("position", "effective", "item", "type", "what", "source")
     for r in records:
-        table.add_row(str(r.position), r.effective, r.item, r.type, describe(r),
-                      r.source.get("document", ""))
+        table.add_row(
+            str(r.position), r.effective, r.item, r.type, describe(r), r.source.get("document", "")
+        )
     _console().print(table)
 
 
@@ -316,7 +396,9 @@ def _table(*columns: str) -> Any:
 def show(
     ctx: typer.Context,
     item: Annotated[str, typer.Argument(help="Item id.")],
-    as_of: AsOfOpt = None, known_at: KnownAtOpt = None, as_json: JsonOpt = False,
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One item: its status, timeline with sources, and links.
 
@@ -327,25 +409,36 @@ def show(
     with _store(ctx) as store:
         view = show_item(store, item, as_of=as_of, known_at=known_at)
     if as_json:
-        _print_json({
-            "status": view.status.to_dict(), "links_out": view.links_out, "links_in": view.links_in,
-            "timeline": [{**e.record.to_dict(), "retracted_by": e.retracted_by, "summary": e.summary}
-                         for e in view.timeline],
-        })
+        _print_json(
+            {
+                "status": view.status.to_dict(),
+                "links_out": view.links_out,
+                "links_in": view.links_in,
+                "timeline": [
+                    {**e.record.to_dict(), "retracted_by": e.retracted_by, "summary": e.summary}
+                    for e in view.timeline
+                ],
+            }
+        )
         return
     s = view.status
     console = _console()
     console.print(f"[bold]{s.title}[/bold]  ({s.kind} {s.item})")
     flags = " late" * s.late + " contested" * s.contested
-    console.print(f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}")
+    console.print(
+        f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"
+    )
     for reason in s.contested_reasons:
         console.print(f"  contested: {reason}", markup=False)
     table = _table("effective", "event", "source")
     for entry in view.timeline:
         r = entry.record
         mark = f" [retracted by {entry.retracted_by}]" if entry.retracted_by else ""
-        table.add_row(r.effective, entry.summary + mark,
-                      f"{r.source['document']} — {r.source['locator']}: “{r.source['quote']}”")
+        table.add_row(
+            r.effective,
+            entry.summary + mark,
+            f"{r.source['document']} — {r.source['locator']}: “{r.source['quote']}”",
+        )
     console.print(table)
     for link in view.links_out:
         console.print(f"→ {link['relation']} {link['to']}", markup=False)
@@ -356,10 +449,13 @@ def show(
 @app.command()
 def status(
     ctx: typer.Context,
-    as_of: AsOfOpt = None, known_at: KnownAtOpt = None,
-    area: Annotated[Optional[str], typer.Option(help="Only items of this area.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="promise, amendment, law or milestone.")] = None,
-    labels: Annotated[Optional[str], typer.Option(help="Show labels of: politifact, polimeter, ogp.")] = None,
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    area: Annotated[str | None, typer.Option(help="Only items of this area.")] = None,
+    kind: Annotated[str | None, typer.Option(help="promise, amendment, law or milestone.")] = None,
+    labels: Annotated[
+        str | None, typer.Option(help="Show labels of: politifact, polimeter, ogp.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Promised vs delivered: one row per item, derived from its events.
@@ -375,15 +471,31 @@ def status(
     with _store(ctx) as store:
         view = compute(store, as_of=as_of, known_at=known_at, area=area, kind=kind)
     if as_json:
-        _print_json({"as_of": view.as_of.isoformat(), "known_at": view.known_at,
-                     "position": view.position, "items": [s.to_dict() for s in view.items]})
+        _print_json(
+            {
+                "as_of": view.as_of.isoformat(),
+                "known_at": view.known_at,
+                "position": view.position,
+                "items": [s.to_dict() for s in view.items],
+            }
+        )
         return
     table = _table("item", "kind", "status", "since", "deadline", "contested", "title")
     for s in view.items:
-        table.add_row(s.item, s.kind, label(s.status, labels) + (" (late)" if s.late else ""),
-                      s.since or "", s.deadline or "", "yes" if s.contested else "", s.title)
+        table.add_row(
+            s.item,
+            s.kind,
+            label(s.status, labels) + (" (late)" if s.late else ""),
+            s.since or "",
+            s.deadline or "",
+            "yes" if s.contested else "",
+            s.title,
+        )
     _console().print(table)
-    _say(f"{len(view.items)} items as of {view.as_of} known at {view.known_at} (position {view.position})")
+    _say(
+        f"{len(view.items)} items as of {view.as_of} known at {view.known_at} "
+        f"(position {view.position})"
+    )
 
 
 @app.command()
@@ -391,7 +503,8 @@ def diff(
     ctx: typer.Context,
     first: Annotated[str, typer.Argument(metavar="A", help="Date or period.")],
     second: Annotated[str, typer.Argument(metavar="B", help="Date or period.")],
-    known_at: KnownAtOpt = None, as_json: JsonOpt = False,
+    known_at: KnownAtOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Status changes between two dates or periods, with the events that caused them.
 
@@ -407,16 +520,22 @@ def diff(
     table = _table("item", "before", "after", "caused by", "source")
     for t in transitions:
         cause = t.cause
-        table.add_row(t.item, t.before or "—", t.after or "—",
-                      f"{cause.type} {cause.effective}" if cause else "",
-                      f"{cause.source['document']}: “{cause.source['quote']}”" if cause else "")
+        table.add_row(
+            t.item,
+            t.before or "—",
+            t.after or "—",
+            f"{cause.type} {cause.effective}" if cause else "",
+            f"{cause.source['document']}: “{cause.source['quote']}”" if cause else "",
+        )
     _console().print(table)
 
 
 @app.command()
 def verify(
     ctx: typer.Context,
-    published: Annotated[Optional[str], typer.Option("--digest", help="A digest POSITION:HASH published earlier.")] = None,
+    published: Annotated[
+        str | None, typer.Option("--digest", help="A digest POSITION:HASH published earlier.")
+    ] = None,
 ) -> None:
     """Recompute the hash chain; with --digest, check the ledger still extends it.
 
@@ -426,9 +545,15 @@ def verify(
     from ledger import verify as check
 
     with _store(ctx) as store, _progress("verifying") as progress:
-        report = check_digest(store, published) if published else check(
-            store, progress=progress(store.count()))
-    _say(f"ok: {report.events} events, chain intact" + (f", extends {published}" if published else ""))
+        report = (
+            check_digest(store, published)
+            if published
+            else check(store, progress=progress(store.count()))
+        )
+    _say(
+        f"ok: {report.events} events, chain intact"
+        + (f", extends {published}" if published else "")
+    )
     typer.echo(report.digest)
 
 

@@ -8,7 +8,7 @@ stored event's type never comes from a module path. This module does no I/O.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,8 +20,21 @@ __all__ = ["Event", "Source", "ENVELOPE_FIELDS"]
 
 #: Keys of the stored form that are not payload.
 ENVELOPE_FIELDS = frozenset(
-    {"id", "type", "schema", "item", "effective", "source", "recorded_at", "data",
-     "position", "version", "prev_hash", "hash", "expected_version"}
+    {
+        "id",
+        "type",
+        "schema",
+        "item",
+        "effective",
+        "source",
+        "recorded_at",
+        "data",
+        "position",
+        "version",
+        "prev_hash",
+        "hash",
+        "expected_version",
+    }
 )
 
 
@@ -59,7 +72,7 @@ class Event(BaseModel):
     @classmethod
     def _not_in_future(cls, value: str) -> str:
         start, _ = date_bounds(value)
-        if start > datetime.now(timezone.utc).date():
+        if start > datetime.now(UTC).date():
             raise ValueError(f"effective date {value} is in the future")
         return value
 
@@ -75,14 +88,12 @@ class Event(BaseModel):
     @model_validator(mode="after")
     def _recorded_at_utc(self) -> Event:
         if self.recorded_at is not None and self.recorded_at.tzinfo is None:
-            object.__setattr__(self, "recorded_at", self.recorded_at.replace(tzinfo=timezone.utc))
+            object.__setattr__(self, "recorded_at", self.recorded_at.replace(tzinfo=UTC))
         return self
 
     def payload(self) -> dict[str, Any]:
         """The type's own fields, JSON-ready, without unset optional ones."""
-        data = self.model_dump(
-            mode="json", exclude=set(Event.model_fields), exclude_none=True
-        )
+        data = self.model_dump(mode="json", exclude=set(Event.model_fields), exclude_none=True)
         return data
 
     def envelope(self) -> dict[str, Any]:

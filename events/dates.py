@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 __all__ = [
@@ -71,7 +71,7 @@ def normalize_date(value: object) -> str:
 
 
 def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=timezone.utc)
+    return datetime.combine(day, time.max, tzinfo=UTC)
 
 
 def parse_instant(value: object, *, end_of_date: bool = False) -> datetime:
@@ -79,9 +79,7 @@ def parse_instant(value: object, *, end_of_date: bool = False) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        return end_of_day(value) if end_of_date else datetime.combine(
-            value, time.min, tzinfo=timezone.utc
-        )
+        return end_of_day(value) if end_of_date else datetime.combine(value, time.min, tzinfo=UTC)
     elif isinstance(value, str):
         text = value.strip()
         if len(text) == 10:
@@ -91,13 +89,13 @@ def parse_instant(value: object, *, end_of_date: bool = False) -> datetime:
     else:
         raise ValueError(f"{value!r} is not a date or time")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def format_instant(moment: datetime) -> str:
     """Fixed-width UTC text, so that text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")

@@ -19,14 +19,27 @@ __all__ = [
 ]
 
 Relation = Literal[
-    "implements", "partially_implements", "part_of", "supersedes", "split_from",
-    "reverses", "relates_to",
+    "implements",
+    "partially_implements",
+    "part_of",
+    "supersedes",
+    "split_from",
+    "reverses",
+    "relates_to",
 ]
 RELATIONS: tuple[str, ...] = Relation.__args__  # type: ignore[attr-defined]
 
 Verdict = Literal[
-    "announced", "in_progress", "adopted", "delivered", "partial", "stalled", "overdue",
-    "broken", "reversed", "unverifiable",
+    "announced",
+    "in_progress",
+    "adopted",
+    "delivered",
+    "partial",
+    "stalled",
+    "overdue",
+    "broken",
+    "reversed",
+    "unverifiable",
 ]
 VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
 

@@ -62,7 +62,7 @@ def _describe(error: ValidationError) -> str:
     if first["type"] == "extra_forbidden":
         return f"field {field!r}: unknown field for this event type"
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     return f"field {field!r}: {message}"
 
 

@@ -31,15 +31,18 @@ def _fuzzy_date(value: object) -> str:
 
 
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
     AfterValidator(_no_controls),
 ]
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000),
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000),
     AfterValidator(_no_controls),
 ]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
     AfterValidator(_no_controls),
 ]
 Slug = Annotated[

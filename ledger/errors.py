@@ -1,16 +1,16 @@
 """Errors of the store and projections, under the one root ``events.LedgerError``.
 
-    LedgerError
-    ├── InvalidInput (events)            exit 3
-    │   ├── UnknownItem                  an event for, or a link to, an item never created
-    │   ├── ItemExists                   creating an item twice
-    │   ├── UnknownEvent                 retracting an event that is not stored
-    │   └── KindMismatch                 a law event on a promise, and the like
-    ├── ConflictError                    exit 4
-    │   ├── ConcurrencyError             the item moved past the expected version
-    │   └── DuplicateEventId             another event is stored under this id
-    ├── StorageError                     exit 5  no ledger, database unreachable
-    └── IntegrityError                   exit 6  ``verify`` found a broken chain
+LedgerError
+├── InvalidInput (events)            exit 3
+│   ├── UnknownItem                  an event for, or a link to, an item never created
+│   ├── ItemExists                   creating an item twice
+│   ├── UnknownEvent                 retracting an event that is not stored
+│   └── KindMismatch                 a law event on a promise, and the like
+├── ConflictError                    exit 4
+│   ├── ConcurrencyError             the item moved past the expected version
+│   └── DuplicateEventId             another event is stored under this id
+├── StorageError                     exit 5  no ledger, database unreachable
+└── IntegrityError                   exit 6  ``verify`` found a broken chain
 """
 
 from __future__ import annotations

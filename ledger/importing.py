@@ -43,7 +43,9 @@ def _read_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InvalidInput(f"malformed YAML: {error.problem or error.context}", where=line) from None
+        raise InvalidInput(
+            f"malformed YAML: {error.problem or error.context}", where=line
+        ) from None
     except yaml.YAMLError as error:
         raise InvalidInput(f"malformed YAML: {error}", where=str(path)) from None
     finally:
@@ -52,7 +54,10 @@ def _read_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
         return [(node.start_mark.line + 1, document)]
     if not isinstance(document, list):
         raise InvalidInput("expected a list of events", where=f"{path}:1")
-    return [(child.start_mark.line + 1, value) for child, value in zip(node.value, document, strict=True)]
+    return [
+        (child.start_mark.line + 1, value)
+        for child, value in zip(node.value, document, strict=True)
+    ]
 
 
 def _read_jsonl(path: Path, text: str) -> list[tuple[int, Any]]:
@@ -63,8 +68,9 @@ def _read_jsonl(path: Path, text: str) -> list[tuple[int, Any]]:
         try:
             rows.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
-            raise InvalidInput(f"malformed JSON: {error.msg} (column {error.colno})",
-                               where=f"{path}:{number}") from None
+            raise InvalidInput(
+                f"malformed JSON: {error.msg} (column {error.colno})", where=f"{path}:{number}"
+            ) from None
     return rows
 
 
@@ -108,7 +114,9 @@ class ImportSummary:
 
 
 def import_files(
-    store: Store, paths: Sequence[Path], *,
+    store: Store,
+    paths: Sequence[Path],
+    *,
     progress: Callable[[int, int], Callable[[int], None] | None] | None = None,
 ) -> ImportSummary:
     """Import files, each one batch (all-or-nothing); every file is validated first."""

@@ -39,10 +39,17 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         """The export form: the hashed body plus the chain fields."""
         return {
-            "data": self.data, "effective": self.effective, "hash": self.hash,
-            "id": self.id, "item": self.item, "position": self.position,
-            "prev_hash": self.prev_hash, "recorded_at": self.recorded_at,
-            "schema": self.schema, "source": self.source, "type": self.type,
+            "data": self.data,
+            "effective": self.effective,
+            "hash": self.hash,
+            "id": self.id,
+            "item": self.item,
+            "position": self.position,
+            "prev_hash": self.prev_hash,
+            "recorded_at": self.recorded_at,
+            "schema": self.schema,
+            "source": self.source,
+            "type": self.type,
             "version": self.version,
         }
 

@@ -38,7 +38,7 @@ def schema_statements() -> list[str]:
         """CREATE OR REPLACE FUNCTION reform_ledger_append_only() RETURNS trigger
            LANGUAGE plpgsql AS $$
            BEGIN
-             RAISE EXCEPTION 'events are append-only: % refused', TG_OP;
+             RAISE EXCEPTION USING MESSAGE = 'events are append-only: ' || TG_OP || ' refused';
            END $$""",
         """CREATE OR REPLACE TRIGGER events_append_only
            BEFORE UPDATE OR DELETE ON events

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from events import InvalidInput, canonical_json, format_instant, parse_instant, period_bounds
@@ -37,7 +37,7 @@ __all__ = [
 def parse_as_of(value: str | date | None) -> date:
     """An as-of date: a date, or a period meaning its last day; default today."""
     if value is None:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
     if isinstance(value, date):
         return value
     try:
@@ -49,7 +49,7 @@ def parse_as_of(value: str | date | None) -> date:
 def parse_known_at(value: str | date | datetime | None) -> str:
     """A known-at time as stored text; a bare date means the end of that day."""
     if value is None:
-        return format_instant(datetime.now(timezone.utc))
+        return format_instant(datetime.now(UTC))
     try:
         if isinstance(value, str) and len(value.strip()) < 10:
             value = period_bounds(value)[1]
@@ -67,8 +67,12 @@ class StatusView:
 
 
 def status(
-    store: Store, *, as_of: str | date | None = None, known_at: str | date | None = None,
-    area: str | None = None, kind: str | None = None,
+    store: Store,
+    *,
+    as_of: str | date | None = None,
+    known_at: str | date | None = None,
+    area: str | None = None,
+    kind: str | None = None,
 ) -> StatusView:
     as_of_date, known_at_text = parse_as_of(as_of), parse_known_at(known_at)
     caught = catch_up(store)
@@ -110,15 +114,10 @@ def describe(record: Record) -> str:
         return f"{kind.partition('.')[2].replace('_', ' ')}: {data['reason']}"
     if kind == "measurement.recorded":
         qualifier = (data.get("qualifier") or "").replace("_", " ")
-        return f"{data['metric']} ({data['period']}): {qualifier} {data['value']:g} {data['unit']}".replace("  ", " ")
-    if kind == "link.added":
-        return f"{data['relation'].replace('_', ' ')} {data['to']}"
-    if kind == "assessment.recorded":
-        return f"{data['assessor']} assesses it as {data['verdict']}: {data['rationale']}"
-    if kind == "event.retracted":
-        return f"retracts event {data['retracted']}: {data['reason']}"
-    if kind == "milestone.reached":
-        value = f" ({data['value']:g} {data.get('unit') or ''})".rstrip() if data.get("value") is not None else ""
+        amount = f"{qualifier} {data['value']:g}".strip()
+        return f"{data['metric']} ({data['period']}): {amount} {data['unit']}"
+            else ""
+        )
         return f"milestone: {data['what']}{value}"
     stage = kind.partition(".")[2].replace("_", " ")
     detail = data.get("summary") or data.get("title") or ""
@@ -135,31 +134,51 @@ def show(
         raise UnknownItem(f"no item {item!r}" + (" as of that date and time" if exists else ""))
     records = list(store.read(item=item))
     retractions = {
-        r.data["retracted"]: r.id for r in records
+        r.data["retracted"]: r.id
+        for r in records
         if r.type == "event.retracted" and r.recorded_at <= view.known_at
     }
     timeline = [
-        TimelineEntry(r, retractions.get(r.id)) for r in records
-        if r.recorded_at <= view.known_at
+        TimelineEntry(r, retractions.get(r.id)) for r in records if r.recorded_at <= view.known_at
     ]
     timeline.sort(key=lambda entry: (entry.record.effective, entry.record.position))
     links_out = [
         {"to": r.data["to"], "relation": r.data["relation"], "event": r.id}
-        for r in records if r.type == "link.added" and r.id not in retractions
-        and r.recorded_at <= view.known_at
+        for r in records
+        if r.type == "link.added" and r.id not in retractions and r.recorded_at <= view.known_at
     ]
     caught = catch_up(store, save=False)
     links_in = []
     for other, stream in sorted(caught.state["items"].items()):
         for event in stream["events"]:
-            if (event[2] == "link.added" and event[8]["to"] == item and event[6] <= view.known_at
-                    and event[1] not in caught.state["retracted"]):
-                links_in.append({"from": other, "relation": event[8]["relation"], "event": event[1]})
+            if (
+                event[2] == "link.added"
+                and event[8]["to"] == item
+                and event[6] <= view.known_at
+                and event[1] not in caught.state["retracted"]
+            ):
+                links_in.append(
+                    {"from": other, "relation": event[8]["relation"], "event": event[1]}
+                )
     return ItemView(found, timeline, links_out, links_in)
 
 
-EXPORT_COLUMNS = ("position", "id", "type", "schema", "item", "version", "effective",
-                  "recorded_at", "document", "locator", "quote", "data", "prev_hash", "hash")
+EXPORT_COLUMNS = (
+    "position",
+    "id",
+    "type",
+    "schema",
+    "item",
+    "version",
+    "effective",
+    "recorded_at",
+    "document",
+    "locator",
+    "quote",
+    "data",
+    "prev_hash",
+    "hash",
+)
 
 
 def export_events(store: Store, fmt: str = "jsonl") -> Iterator[str]:
@@ -175,12 +194,24 @@ def export_events(store: Store, fmt: str = "jsonl") -> Iterator[str]:
     writer.writerow(EXPORT_COLUMNS)
     for record in store.read():
         source = record.source
-        writer.writerow([
-            record.position, record.id, record.type, record.schema, record.item,
-            record.version, record.effective, record.recorded_at, source.get("document"),
-            source.get("locator"), source.get("quote"), canonical_json(record.data),
-            record.prev_hash, record.hash,
-        ])
+        writer.writerow(
+            [
+                record.position,
+                record.id,
+                record.type,
+                record.schema,
+                record.item,
+                record.version,
+                record.effective,
+                record.recorded_at,
+                source.get("document"),
+                source.get("locator"),
+                source.get("quote"),
+                canonical_json(record.data),
+                record.prev_hash,
+                record.hash,
+            ]
+        )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -199,7 +230,10 @@ class Transition:
     def to_dict(self) -> dict[str, Any]:
         cause = self.cause
         return {
-            "item": self.item, "title": self.title, "before": self.before, "after": self.after,
+            "item": self.item,
+            "title": self.title,
+            "before": self.before,
+            "after": self.after,
             "cause_event": cause.id if cause else None,
             "cause_type": cause.type if cause else None,
             "cause_effective": cause.effective if cause else None,
@@ -223,6 +257,7 @@ def diff(
         cause_id = new.cause_event if new else None
         cause = store.find_event(cause_id) if cause_id else None
         title = (new or old).title  # type: ignore[union-attr]
-        transitions.append(Transition(item, title, old.status if old else None,
-                                      new.status if new else None, cause))
+        transitions.append(
+            Transition(item, title, old.status if old else None, new.status if new else None, cause)
+        )
     return transitions

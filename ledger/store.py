@@ -13,12 +13,13 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError as SAIntegrityError, OperationalError
+from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from events import Event, InvalidInput, event_class, format_instant
 from ledger import postgres, sqlite
@@ -94,7 +95,9 @@ def open_store(url: str | None = None, *, create: bool = False) -> Store:
     elif url.startswith("postgresql"):
         dialect = postgres
     else:
-        raise StorageError(f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)")
+        raise StorageError(
+            f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)"
+        )
     with translate_db_errors(url):
         if not create and not dialect.exists(url):
             raise StorageError(f"no ledger at {_safe(url)} (create one with: reform-ledger init)")
@@ -131,7 +134,8 @@ class Store:
     def _head(connection: Connection) -> Head:
         row = connection.execute(
             select(EVENTS.c.position, EVENTS.c.hash, EVENTS.c.recorded_at)
-            .order_by(EVENTS.c.position.desc()).limit(1)
+            .order_by(EVENTS.c.position.desc())
+            .limit(1)
         ).first()
         return Head(*row) if row else Head(0, GENESIS_HASH, None)
 
@@ -152,24 +156,42 @@ class Store:
             query = query.where(EVENTS.c.type.in_(list(types)))
         query = query.order_by(EVENTS.c.position)
         with translate_db_errors(self.url), self.engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=2000).execute(query)
+            result = connection.execution_options(stream_results=True, yield_per=2000).execute(
+                query
+            )
             for body, prev_hash, hash_ in result:
                 yield to_record(body, prev_hash, hash_)
 
     def read_raw(self, *, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Every stored row with all columns, in position order (for ``verify``)."""
-        columns = [EVENTS.c[name] for name in (
-            "position", "event_id", "item", "version", "type", "schema_version",
-            "effective", "recorded_at", "body", "prev_hash", "hash")]
+        columns = [
+            EVENTS.c[name]
+            for name in (
+                "position",
+                "event_id",
+                "item",
+                "version",
+                "type",
+                "schema_version",
+                "effective",
+                "recorded_at",
+                "body",
+                "prev_hash",
+                "hash",
+            )
+        ]
         query = select(*columns).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
         with translate_db_errors(self.url), self.engine.connect() as connection:
-            yield from connection.execution_options(stream_results=True, yield_per=2000).execute(query)
+            yield from connection.execution_options(stream_results=True, yield_per=2000).execute(
+                query
+            )
 
     def find_event(self, event_id: str) -> Record | None:
         with translate_db_errors(self.url), self.engine.connect() as connection:
             row = connection.execute(
-                select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash)
-                .where(EVENTS.c.event_id == event_id)
+                select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash).where(
+                    EVENTS.c.event_id == event_id
+                )
             ).first()
         return to_record(*row) if row else None
 
@@ -181,22 +203,28 @@ class Store:
 
     def items(self) -> list[str]:
         with translate_db_errors(self.url), self.engine.connect() as connection:
-            return list(connection.execute(
-                select(EVENTS.c.item).where(EVENTS.c.version == 1).order_by(EVENTS.c.item)
-            ).scalars())
+            return list(
+                connection.execute(
+                    select(EVENTS.c.item).where(EVENTS.c.version == 1).order_by(EVENTS.c.item)
+                ).scalars()
+            )
 
     # -- checkpoints ------------------------------------------------------------------
     def load_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         with translate_db_errors(self.url), self.engine.connect() as connection:
             row = connection.execute(
-                select(CHECKPOINTS.c.position, CHECKPOINTS.c.state).where(CHECKPOINTS.c.name == name)
+                select(CHECKPOINTS.c.position, CHECKPOINTS.c.state).where(
+                    CHECKPOINTS.c.name == name
+                )
             ).first()
         return (row[0], bytes(row[1])) if row else None
 
     def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
         with translate_db_errors(self.url), self.engine.begin() as connection:
             connection.execute(CHECKPOINTS.delete().where(CHECKPOINTS.c.name == name))
-            connection.execute(CHECKPOINTS.insert(), {"name": name, "position": position, "state": state})
+            connection.execute(
+                CHECKPOINTS.insert(), {"name": name, "position": position, "state": state}
+            )
 
     # -- appending --------------------------------------------------------------------
     def append(
@@ -219,16 +247,18 @@ class Store:
         where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
         envelopes = [event.envelope() for event in events]
         try:
-            with translate_db_errors(self.url), self.dialect.lock_for_append(
-                self.engine.connect()
-            ) as connection, connection.begin():
+            with (
+                translate_db_errors(self.url),
+                self.dialect.lock_for_append(self.engine.connect()) as connection,
+                connection.begin(),
+            ):
                 self.dialect.take_append_lock(connection)
                 plan = _AppendPlan(connection, events, envelopes, where)
                 if expected_version is not None:
                     plan.check_expected(expected_version)
                 rows = plan.build_rows(progress)
                 for start in range(0, len(rows), 5000):
-                    connection.execute(EVENTS.insert(), rows[start:start + 5000])
+                    connection.execute(EVENTS.insert(), rows[start : start + 5000])
         except SAIntegrityError as error:  # a unique key clash: someone else appended
             raise ConcurrencyError(
                 "another writer appended to the same item at the same time; retry"
@@ -240,14 +270,17 @@ class Store:
 def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
     values = list(values)
     for start in range(0, len(values), _CHUNK):
-        yield values[start:start + _CHUNK]
+        yield values[start : start + _CHUNK]
 
 
 class _AppendPlan:
     """Checks one batch against the stored log and turns it into rows (inside the lock)."""
 
     def __init__(
-        self, connection: Connection, events: Sequence[Event], envelopes: list[dict[str, Any]],
+        self,
+        connection: Connection,
+        events: Sequence[Event],
+        envelopes: list[dict[str, Any]],
         where: list[str],
     ) -> None:
         self.connection = connection
@@ -266,9 +299,11 @@ class _AppendPlan:
     def _stored_bodies(self, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(ids):
-            found.update(self.connection.execute(
-                select(EVENTS.c.event_id, EVENTS.c.body).where(EVENTS.c.event_id.in_(chunk))
-            ).all())
+            found.update(
+                self.connection.execute(
+                    select(EVENTS.c.event_id, EVENTS.c.body).where(EVENTS.c.event_id.in_(chunk))
+                ).all()
+            )
         return found
 
     def _items(self, items: set[str]) -> tuple[dict[str, str], dict[str, int]]:
@@ -276,22 +311,28 @@ class _AppendPlan:
         versions: dict[str, int] = {}
         for chunk in _chunks(sorted(items)):
             for item, type_ in self.connection.execute(
-                select(EVENTS.c.item, EVENTS.c.type)
-                .where(EVENTS.c.item.in_(chunk), EVENTS.c.version == 1)
+                select(EVENTS.c.item, EVENTS.c.type).where(
+                    EVENTS.c.item.in_(chunk), EVENTS.c.version == 1
+                )
             ):
                 kinds[item] = event_class(type_).item_kind or "item"
-            versions.update(self.connection.execute(
-                select(EVENTS.c.item, func.max(EVENTS.c.version))
-                .where(EVENTS.c.item.in_(chunk)).group_by(EVENTS.c.item)
-            ).all())
+            versions.update(
+                self.connection.execute(
+                    select(EVENTS.c.item, func.max(EVENTS.c.version))
+                    .where(EVENTS.c.item.in_(chunk))
+                    .group_by(EVENTS.c.item)
+                ).all()
+            )
         return kinds, versions
 
     def _event_items(self, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(ids):
-            found.update(self.connection.execute(
-                select(EVENTS.c.event_id, EVENTS.c.item).where(EVENTS.c.event_id.in_(chunk))
-            ).all())
+            found.update(
+                self.connection.execute(
+                    select(EVENTS.c.event_id, EVENTS.c.item).where(EVENTS.c.event_id.in_(chunk))
+                ).all()
+            )
         return found
 
     def check_expected(self, expected: int) -> None:
@@ -304,10 +345,10 @@ class _AppendPlan:
             )
 
     def build_rows(self, progress: Callable[[int], None] | None) -> list[dict[str, Any]]:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         now_text = format_instant(now)
         latest = self.head.recorded_at or ""
-        ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, timezone.utc))
+        ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, UTC))
         position, prev_hash = self.head.position, self.head.hash
         rows: list[dict[str, Any]] = []
         seen: dict[str, dict[str, Any]] = {}
@@ -326,7 +367,9 @@ class _AppendPlan:
                 if recorded < latest:
                     raise InvalidInput(
                         f"recorded_at {recorded} is earlier than the ledger's latest "
-                        f"({latest}); transaction time may not run backwards", where=where)
+                        f"({latest}); transaction time may not run backwards",
+                        where=where,
+                    )
                 if recorded > ceiling:
                     raise InvalidInput(f"recorded_at {recorded} is in the future", where=where)
             else:
@@ -335,8 +378,13 @@ class _AppendPlan:
             position += 1
             version = self.versions.get(envelope["item"], 0) + 1
             self.versions[envelope["item"]] = version
-            row = to_row(envelope, position=position, version=version, recorded_at=recorded,
-                         prev_hash=prev_hash)
+            row = to_row(
+                envelope,
+                position=position,
+                version=version,
+                recorded_at=recorded,
+                prev_hash=prev_hash,
+            )
             prev_hash = row["hash"]
             rows.append(row)
             if progress is not None:
@@ -359,14 +407,18 @@ class _AppendPlan:
             if not cls.creates_item:
                 raise UnknownItem(
                     f"item {item!r} does not exist (an item is created by promise.made or by "
-                    "its first amendment, law or milestone event)", where=where)
+                    "its first amendment, law or milestone event)",
+                    where=where,
+                )
             self.kinds[item] = cls.item_kind or "item"
         elif cls.event_type == "promise.made":
-            raise ItemExists(f"item {item!r} already exists; promise.made creates an item once",
-                             where=where)
+            raise ItemExists(
+                f"item {item!r} already exists; promise.made creates an item once", where=where
+            )
         elif cls.item_kind is not None and cls.item_kind != kind:
-            raise KindMismatch(f"item {item!r} is a {kind}; a {cls.event_type} event does not apply",
-                               where=where)
+            raise KindMismatch(
+                f"item {item!r} is a {kind}; a {cls.event_type} event does not apply", where=where
+            )
         data = envelope["data"]
         if envelope["type"] == "link.added":
             if data["to"] not in self.kinds:
@@ -377,10 +429,12 @@ class _AppendPlan:
             target = data["retracted"]
             owner = self.retractable.get(target)
             if owner is None:
-                raise UnknownEvent(f"cannot retract event {target}: no such event in the ledger",
-                                   where=where)
+                raise UnknownEvent(
+                    f"cannot retract event {target}: no such event in the ledger", where=where
+                )
             if owner != item:
                 raise InvalidInput(
                     f"event {target} belongs to item {owner!r}; record the retraction there",
-                    where=where)
+                    where=where,
+                )
         self.retractable[envelope["id"]] = item

@@ -22,9 +22,7 @@ class StoredEvent(SQLModel, table=True):
         Index("events_type", "type"),
     )
 
-    position: int = Field(
-        sa_column=Column(BigInteger, primary_key=True, autoincrement=False)
-    )
+    position: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     event_id: str = Field(max_length=36, unique=True)
     item: str = Field(max_length=120)
     version: int

@@ -36,8 +36,10 @@ def digest(store: Store) -> str:
 
 def parse_digest(text: str) -> tuple[int, str]:
     position_text, _, hash_ = text.strip().partition(":")
-    if not position_text.isdigit() or len(hash_) != 64 or any(
-        c not in "0123456789abcdef" for c in hash_
+    if (
+        not position_text.isdigit()
+        or len(hash_) != 64
+        or any(c not in "0123456789abcdef" for c in hash_)
     ):
         from events import InvalidInput
 
@@ -58,20 +60,28 @@ def verify(store: Store, *, progress: Callable[[int], None] | None = None) -> Ve
         if position != expected_position:
             raise IntegrityError(
                 f"chain broken at position {expected_position}: event missing "
-                f"(next stored position is {position})", expected_position)
+                f"(next stored position is {position})",
+                expected_position,
+            )
         if stored_prev != prev_hash:
-            raise IntegrityError(f"chain broken at {where}: prev_hash does not match the "
-                                 "previous event's hash", position)
+            raise IntegrityError(
+                f"chain broken at {where}: prev_hash does not match the previous event's hash",
+                position,
+            )
         if chain_hash(prev_hash, body) != stored_hash:
-            raise IntegrityError(f"chain broken at {where}: the stored event does not match "
-                                 "its hash (it was altered)", position)
+            raise IntegrityError(
+                f"chain broken at {where}: the stored event does not match "
+                "its hash (it was altered)",
+                position,
+            )
         try:
             stored = json.loads(body)
         except ValueError:
             raise IntegrityError(f"chain broken at {where}: body is not JSON", position) from None
         if stored.get("position") != position or [stored.get(k) for k in _BODY_KEYS] != columns:
-            raise IntegrityError(f"chain broken at {where}: indexed columns disagree with "
-                                 "the hashed event", position)
+            raise IntegrityError(
+                f"chain broken at {where}: indexed columns disagree with the hashed event", position
+            )
         if stored["recorded_at"] < last_recorded:
             raise IntegrityError(f"chain broken at {where}: recorded_at runs backwards", position)
         last_recorded = stored["recorded_at"]
@@ -89,9 +99,13 @@ def check_digest(store: Store, published: str) -> VerifyReport:
     if report.events < position:
         raise IntegrityError(
             f"the ledger has {report.events} events but the digest names position {position}: "
-            "events were removed (truncated) or this is another ledger", report.events + 1)
+            "events were removed (truncated) or this is another ledger",
+            report.events + 1,
+        )
     if store.hash_at(position) != hash_:
         raise IntegrityError(
             f"the ledger does not extend digest {position}:{hash_[:12]}…: history up to "
-            f"position {position} was rewritten", position)
+            f"position {position} was rewritten",
+            position,
+        )
     return report

@@ -21,8 +21,15 @@ from events import InvalidInput, event_class, parse_event
 from ledger.importing import read_raw_events
 from ledger.store import AppendResult, Store
 
-__all__ = ["DATASET", "Source", "dataset_dir", "fold_quote_text", "load_dataset", "read_dataset",
-           "read_sources"]
+__all__ = [
+    "DATASET",
+    "Source",
+    "dataset_dir",
+    "fold_quote_text",
+    "load_dataset",
+    "read_dataset",
+    "read_sources",
+]
 
 DATASET = "kazakhstan"
 #: Within one knowledge time, items are created before they are measured, assessed or linked.
@@ -65,8 +72,9 @@ def read_dataset(name: str = DATASET) -> tuple[list[dict[str, Any]], list[str]]:
         for index, (place, raw) in enumerate(read_raw_events(path)):
             document = (raw.get("source") or {}).get("document")
             if document not in sources:
-                raise InvalidInput(f"source document {document!r} is not in sources.yaml",
-                                   where=place)
+                raise InvalidInput(
+                    f"source document {document!r} is not in sources.yaml", where=place
+                )
             if "id" not in raw:
                 raise InvalidInput("dataset events need a stable id", where=place)
             published = sources[document].published

@@ -32,18 +32,36 @@ _DROP = frozenset({"statement", "rationale", "summary", "reason", "what", "artic
 
 #: How far each stage event moves its item: 1 in progress, 2 adopted, 3 delivered.
 LEVELS = {
-    "law.drafted": 1, "law.passed": 1, "law.signed": 2, "law.in_force": 3,
-    "amendment.proposed": 1, "amendment.adopted": 2, "amendment.in_force": 3,
+    "law.drafted": 1,
+    "law.passed": 1,
+    "law.signed": 2,
+    "law.in_force": 3,
+    "amendment.proposed": 1,
+    "amendment.adopted": 2,
+    "amendment.in_force": 3,
     "milestone.reached": 3,
 }
 _LEVEL_STATUS = {0: "announced", 1: "in_progress", 2: "adopted", 3: "delivered"}
 #: Events that happen once in an item's life: two dates for one of them is a disagreement.
-_ONCE = frozenset({
-    "promise.made", "law.passed", "law.signed", "law.in_force", "amendment.proposed",
-    "amendment.adopted", "amendment.in_force", "milestone.reached",
-})
-_PROGRESS = frozenset(LEVELS) | {"promise.made", "promise.revised", "measurement.recorded",
-                                 "law.amended", "law.repealed"}
+_ONCE = frozenset(
+    {
+        "promise.made",
+        "law.passed",
+        "law.signed",
+        "law.in_force",
+        "amendment.proposed",
+        "amendment.adopted",
+        "amendment.in_force",
+        "milestone.reached",
+    }
+)
+_PROGRESS = frozenset(LEVELS) | {
+    "promise.made",
+    "promise.revised",
+    "measurement.recorded",
+    "law.amended",
+    "law.repealed",
+}
 _IMPLEMENTS = ("implements", "partially_implements")
 STALL_AFTER = relativedelta(months=12)
 
@@ -72,10 +90,19 @@ def fold_status(state: dict[str, Any], records: Iterable[Record]) -> int:
         if stream is None:
             kind = record.type.partition(".")[0]
             stream = items[record.item] = {"kind": kind, "events": []}
-        stream["events"].append([
-            record.position, record.id, record.type, record.effective, start.isoformat(),
-            end.isoformat(), record.recorded_at, record.source.get("document"), data,
-        ])
+        stream["events"].append(
+            [
+                record.position,
+                record.id,
+                record.type,
+                record.effective,
+                start.isoformat(),
+                end.isoformat(),
+                record.recorded_at,
+                record.source.get("document"),
+                data,
+            ]
+        )
         if record.type == "event.retracted":
             retracted.setdefault(record.data["retracted"], record.recorded_at)
         folded += 1
@@ -113,8 +140,19 @@ class ItemStatus:
 class _Visible:
     """One item's events as visible at (as_of, known_at), with what the rules need."""
 
-    __slots__ = ("item", "kind", "events", "title", "area", "package", "level", "level_event",
-                 "max_level", "undone_event", "last_progress")
+    __slots__ = (
+        "item",
+        "kind",
+        "events",
+        "title",
+        "area",
+        "package",
+        "level",
+        "level_event",
+        "max_level",
+        "undone_event",
+        "last_progress",
+    )
 
     def __init__(self, item: str, kind: str, events: list[CompactEvent]) -> None:
         self.item, self.kind, self.events = item, kind, events
@@ -142,8 +180,11 @@ def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[s
     streams: dict[str, _Visible] = {}
     for item, stream in state["items"].items():
         events = [
-            e for e in stream["events"]
-            if e[6] <= known_at and e[5] <= as_of and e[1] not in retracted
+            e
+            for e in stream["events"]
+            if e[6] <= known_at
+            and e[5] <= as_of
+            and e[1] not in retracted
             and e[2] != "event.retracted"
         ]
         if events:
@@ -185,13 +226,21 @@ def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStat
 def _base(stream: _Visible, status: str, cause: CompactEvent | None) -> ItemStatus:
     assessments = _latest_assessments(stream)
     return ItemStatus(
-        item=stream.item, kind=stream.kind, title=stream.title or stream.item,
-        area=stream.area, package=stream.package, status=status,
+        item=stream.item,
+        kind=stream.kind,
+        title=stream.title or stream.item,
+        area=stream.area,
+        package=stream.package,
+        status=status,
         stage=stream.level_event[2] if stream.level_event else stream.events[0][2],
-        since=cause[3] if cause else None, cause_event=cause[1] if cause else None,
-        assessments=[{"assessor": a, "verdict": e[8]["verdict"], "document": e[7]}
-                     for a, e in sorted(assessments.items())],
-        events=len(stream.events), last_effective=stream.events[-1][3],
+        since=cause[3] if cause else None,
+        cause_event=cause[1] if cause else None,
+        assessments=[
+            {"assessor": a, "verdict": e[8]["verdict"], "document": e[7]}
+            for a, e in sorted(assessments.items())
+        ],
+        events=len(stream.events),
+        last_effective=stream.events[-1][3],
     )
 
 
@@ -205,8 +254,11 @@ def _stage_status(stream: _Visible, stall_before: str) -> ItemStatus:
 
 
 def _promise_status(
-    stream: _Visible, streams: dict[str, _Visible],
-    links: list[tuple[str, str, CompactEvent]], as_of: str, stall_before: str,
+    stream: _Visible,
+    streams: dict[str, _Visible],
+    links: list[tuple[str, str, CompactEvent]],
+    as_of: str,
+    stall_before: str,
 ) -> ItemStatus:
     made = stream.events[0]
     deadline = made[8].get("deadline")
@@ -239,8 +291,9 @@ def _promise_status(
         last_progress = max(last_progress, other.last_progress, link[5])
         if other.undone_event is not None and other.max_level >= 3:
             reversed_by = other.undone_event
-        if other.level > level or (other.level == level and level and relation == "implements"
-                                   and partial):
+        if other.level > level or (
+            other.level == level and level and relation == "implements" and partial
+        ):
             level, cause = other.level, other.level_event
             partial = relation == "partially_implements"
     if stream.undone_event is not None:
@@ -258,8 +311,11 @@ def _promise_status(
     late = False
     if abandoned:
         status, cause = "broken", abandoned
-    elif reversed_by is not None and level >= 3 or (reversed_by is not None and
-                                                    _ever_delivered(links, streams)):
+    elif (
+        reversed_by is not None
+        and level >= 3
+        or (reversed_by is not None and _ever_delivered(links, streams))
+    ):
         status, cause = "reversed", reversed_by
     elif level >= 3:
         status = "partial" if partial or scope_cut else "delivered"
@@ -282,7 +338,9 @@ def _promise_status(
     return result
 
 
-def _ever_delivered(links: list[tuple[str, str, CompactEvent]], streams: dict[str, _Visible]) -> bool:
+def _ever_delivered(
+    links: list[tuple[str, str, CompactEvent]], streams: dict[str, _Visible]
+) -> bool:
     return any(rel in _IMPLEMENTS and streams[src].max_level >= 3 for src, rel, _ in links)
 
 
@@ -292,15 +350,25 @@ def _target_view(
     """Progress = (latest − baseline) / (goal − baseline); on track when progress ≥ the
     share of time elapsed from the baseline date to the deadline."""
     relevant = [m for m in measurements if m[8]["metric"] == target["metric"]]
-    view: dict[str, Any] = {**target, "latest": None, "latest_period": None, "progress": None,
-                            "on_track": None, "event": None}
+    view: dict[str, Any] = {
+        **target,
+        "latest": None,
+        "latest_period": None,
+        "progress": None,
+        "on_track": None,
+        "event": None,
+    }
     if not relevant:
         return view
     latest = max(relevant, key=lambda m: (date_bounds(m[8]["period"])[1], m[0]))
     span = target["goal"] - target["baseline"]
     progress = (latest[8]["value"] - target["baseline"]) / span
-    view.update(latest=latest[8]["value"], latest_period=latest[8]["period"],
-                progress=round(progress, 4), event=latest)
+    view.update(
+        latest=latest[8]["value"],
+        latest_period=latest[8]["period"],
+        progress=round(progress, 4),
+        event=latest,
+    )
     if deadline:
         start = date_bounds(target["baseline_date"])[0]
         end = date_bounds(deadline)[1]
@@ -328,10 +396,12 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
         reasons.append(f"sources' verdicts disagree ({said})")
     for assessor, verdict in sorted(verdicts.items()):
         if group_of(verdict) != group_of(derived):
-            reasons.append(f"{assessor}'s verdict ({verdict}) differs from the derived status "
-                           f"({derived})")
+            reasons.append(
+                f"{assessor}'s verdict ({verdict}) differs from the derived status ({derived})"
+            )
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
-        lambda: defaultdict(set))
+        lambda: defaultdict(set)
+    )
     for event in stream.events:
         type_, data, document = event[2], event[8], event[7]
         if type_ == "measurement.recorded":
@@ -344,7 +414,8 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
         if len(values) > 1 and len(documents) > 1:
             shown = "; ".join(
                 f"{_show_claim(value)} per {', '.join(sorted(docs))}"
-                for value, docs in sorted(values.items(), key=lambda kv: str(kv[0])))
+                for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
+            )
             noun = "the value of" if what == "measurement" else "the date of"
             reasons.append(f"sources disagree on {noun} {name}: {shown}")
     return reasons

@@ -13,38 +13,70 @@ METHOD = "reform-ledger/1"
 
 #: Most final first: where several rules apply, the earliest here wins.
 PRECEDENCE = (
-    "broken", "reversed", "delivered", "partial", "unverifiable", "overdue", "stalled",
-    "adopted", "in_progress", "announced",
+    "broken",
+    "reversed",
+    "delivered",
+    "partial",
+    "unverifiable",
+    "overdue",
+    "stalled",
+    "adopted",
+    "in_progress",
+    "announced",
 )
 STATUSES = PRECEDENCE
 
 LABELS: dict[str, dict[str, str]] = {
     "politifact": {
-        "announced": "Not Yet Rated", "in_progress": "In the Works", "adopted": "In the Works",
-        "delivered": "Promise Kept", "partial": "Compromise", "stalled": "Stalled",
-        "overdue": "Stalled", "broken": "Promise Broken", "reversed": "Promise Broken",
+        "announced": "Not Yet Rated",
+        "in_progress": "In the Works",
+        "adopted": "In the Works",
+        "delivered": "Promise Kept",
+        "partial": "Compromise",
+        "stalled": "Stalled",
+        "overdue": "Stalled",
+        "broken": "Promise Broken",
+        "reversed": "Promise Broken",
         "unverifiable": "Not Yet Rated",
     },
     "polimeter": {
-        "announced": "not yet rated", "in_progress": "kept in part or in the works",
-        "adopted": "kept in part or in the works", "delivered": "kept",
-        "partial": "kept in part or in the works", "stalled": "kept in part or in the works",
-        "overdue": "broken", "broken": "broken", "reversed": "broken",
+        "announced": "not yet rated",
+        "in_progress": "kept in part or in the works",
+        "adopted": "kept in part or in the works",
+        "delivered": "kept",
+        "partial": "kept in part or in the works",
+        "stalled": "kept in part or in the works",
+        "overdue": "broken",
+        "broken": "broken",
+        "reversed": "broken",
         "unverifiable": "not yet rated",
     },
     "ogp": {
-        "announced": "not started", "in_progress": "limited", "adopted": "substantial",
-        "delivered": "complete", "partial": "substantial", "stalled": "limited",
-        "overdue": "limited", "broken": "not started", "reversed": "worsened",
+        "announced": "not started",
+        "in_progress": "limited",
+        "adopted": "substantial",
+        "delivered": "complete",
+        "partial": "substantial",
+        "stalled": "limited",
+        "overdue": "limited",
+        "broken": "not started",
+        "reversed": "worsened",
         "unverifiable": "not started",
     },
 }
 
 #: Coarse groups used to decide whether two verdicts disagree.
 GROUPS = {
-    "delivered": "done", "partial": "partway", "adopted": "partway", "in_progress": "partway",
-    "stalled": "partway", "overdue": "partway", "broken": "failed", "reversed": "failed",
-    "announced": "not yet", "unverifiable": "not yet",
+    "delivered": "done",
+    "partial": "partway",
+    "adopted": "partway",
+    "in_progress": "partway",
+    "stalled": "partway",
+    "overdue": "partway",
+    "broken": "failed",
+    "reversed": "failed",
+    "announced": "not yet",
+    "unverifiable": "not yet",
 }
 
 
