@@ -116,8 +116,16 @@ def describe(record: Record) -> str:
         qualifier = (data.get("qualifier") or "").replace("_", " ")
         amount = f"{qualifier} {data['value']:g}".strip()
         return f"{data['metric']} ({data['period']}): {amount} {data['unit']}"
-            else ""
-        )
+    if kind == "link.added":
+        return f"{data['relation'].replace('_', ' ')} {data['to']}"
+    if kind == "assessment.recorded":
+        return f"{data['assessor']} assesses it as {data['verdict']}: {data['rationale']}"
+    if kind == "event.retracted":
+        return f"retracts event {data['retracted']}: {data['reason']}"
+    if kind == "milestone.reached":
+        value = ""
+        if data.get("value") is not None:
+            value = f" ({data['value']:g} {data.get('unit') or ''}".rstrip() + ")"
         return f"milestone: {data['what']}{value}"
     stage = kind.partition(".")[2].replace("_", " ")
     detail = data.get("summary") or data.get("title") or ""
