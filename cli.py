@@ -569,6 +569,12 @@ def digest(ctx: typer.Context) -> None:
         typer.echo(head_digest(store))
 
 
+# -- report commands (report) ------------------------------------------------------------
+
+
+# -- schedule commands (schedule add|list|remove|run) ----------------------------------------
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="reform-ledger")
