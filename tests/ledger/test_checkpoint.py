@@ -1,0 +1,32 @@
+"""The status projection catches up from its stored checkpoint: N new events, N folded."""
+
+from __future__ import annotations
+
+from ledger import catch_up, empty_state, evaluate, fold_status, parse_known_at, status
+from ledger.queries import parse_as_of
+from tests.conftest import link, make, promise
+
+
+def test_a_query_after_n_new_events_folds_only_those_n(store):
+    store.append([promise(f"p{i}") for i in range(50)])
+    first = catch_up(store)
+    assert (first.folded, first.position) == (50, 50)
+    assert catch_up(store).folded == 0
+
+    store.append([make("law.signed", "l", title="Law"), link("l", "p3"), promise("p50")])
+    again = catch_up(store)
+    assert (again.folded, again.position) == (3, 53)
+
+
+def test_incremental_state_equals_a_full_replay(store):
+    store.append([promise("p1"), promise("p2")])
+    catch_up(store)
+    store.append([make("law.in_force", "l", "2022-02-01"), link("l", "p1", effective="2022-02-01")])
+    incremental = catch_up(store).state
+
+    replayed = empty_state()
+    fold_status(replayed, store.read())
+    assert incremental == replayed
+    as_of, known_at = parse_as_of("2023-01-01"), parse_known_at(None)
+    assert evaluate(incremental, as_of, known_at) == evaluate(replayed, as_of, known_at)
+    assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p1"] == "delivered"
