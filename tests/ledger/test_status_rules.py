@@ -43,80 +43,140 @@ def test_adopted_when_the_implementing_law_is_signed(store):
 
 
 def test_delivered_when_the_implementing_law_is_in_force(store):
-    store.append([
-        promise("p", "2022-03", deadline="2023"), law("l", "in_force", "2023-01-01"), link("l", "p"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2023"),
+            law("l", "in_force", "2023-01-01"),
+            link("l", "p"),
+        ]
+    )
     result = status_of(store, "p", "2023-02-01")
     assert (result.status, result.late) == ("delivered", False)
 
 
 def test_delivered_late_when_after_the_deadline(store):
-    store.append([
-        promise("p", "2022-03", deadline="2022-06"), law("l", "in_force", "2022-09-01"),
-        link("l", "p"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2022-06"),
+            law("l", "in_force", "2022-09-01"),
+            link("l", "p"),
+        ]
+    )
     result = status_of(store, "p", "2022-10-01")
     assert (result.status, result.late) == ("delivered", True)
 
 
 def test_a_milestone_reached_delivers(store):
-    store.append([
-        promise("p", "2022-03"),
-        make("milestone.reached", "m", "2023-11", what="first direct elections held"),
-        link("m", "p"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make("milestone.reached", "m", "2023-11", what="first direct elections held"),
+            link("m", "p"),
+        ]
+    )
     assert status_of(store, "p", "2023-12-31").status == "delivered"
 
 
 def test_partial_when_only_partially_implemented(store):
-    store.append([
-        promise("p", "2022-03"), law("l", "in_force", "2022-07-01"),
-        link("l", "p", "partially_implements"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            law("l", "in_force", "2022-07-01"),
+            link("l", "p", "partially_implements"),
+        ]
+    )
     assert status_of(store, "p", "2022-08-01").status == "partial"
 
 
 def test_partial_when_scope_was_cut(store):
-    store.append([
-        promise("p", "2022-03"),
-        make("promise.revised", "p", "2022-04", change="scope_cut", summary="only districts"),
-        law("l", "in_force", "2022-07-01"), link("l", "p"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make("promise.revised", "p", "2022-04", change="scope_cut", summary="only districts"),
+            law("l", "in_force", "2022-07-01"),
+            link("l", "p"),
+        ]
+    )
     assert status_of(store, "p", "2022-08-01").status == "partial"
 
 
 def test_partial_when_target_partly_met_at_deadline(store):
-    target = {"metric": "share", "unit": "%", "baseline": 20, "baseline_date": "2022",
-              "goal": 10, "direction": "down"}
-    store.append([
-        promise("p", "2022-03", deadline="2023", target=target),
-        make("measurement.recorded", "p", "2024-01", metric="share", value=15, unit="%",
-             period="2023"),
-    ])
+    target = {
+        "metric": "share",
+        "unit": "%",
+        "baseline": 20,
+        "baseline_date": "2022",
+        "goal": 10,
+        "direction": "down",
+    }
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2023", target=target),
+            make(
+                "measurement.recorded",
+                "p",
+                "2024-01",
+                metric="share",
+                value=15,
+                unit="%",
+                period="2023",
+            ),
+        ]
+    )
     result = status_of(store, "p", "2024-02-01")
     assert result.status == "partial"
     assert result.target["progress"] == 0.5
 
 
 def test_delivered_when_target_met(store):
-    target = {"metric": "share", "unit": "%", "baseline": 20, "baseline_date": "2022",
-              "goal": 10, "direction": "down"}
-    store.append([
-        promise("p", "2022-03", deadline="2025", target=target),
-        make("measurement.recorded", "p", "2024-01", metric="share", value=9.5, unit="%",
-             period="2023"),
-    ])
+    target = {
+        "metric": "share",
+        "unit": "%",
+        "baseline": 20,
+        "baseline_date": "2022",
+        "goal": 10,
+        "direction": "down",
+    }
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2025", target=target),
+            make(
+                "measurement.recorded",
+                "p",
+                "2024-01",
+                metric="share",
+                value=9.5,
+                unit="%",
+                period="2023",
+            ),
+        ]
+    )
     assert status_of(store, "p", "2024-02-01").status == "delivered"
 
 
 def test_target_progress_and_on_track(store):
-    target = {"metric": "jobs", "unit": "jobs", "baseline": 0, "baseline_date": "2022-01-01",
-              "goal": 100, "direction": "up"}
-    store.append([
-        promise("p", "2022-01-01", deadline="2025-12-31", target=target),
-        make("measurement.recorded", "p", "2023-12-31", metric="jobs", value=60, unit="jobs",
-             period="2023"),
-    ])
+    target = {
+        "metric": "jobs",
+        "unit": "jobs",
+        "baseline": 0,
+        "baseline_date": "2022-01-01",
+        "goal": 100,
+        "direction": "up",
+    }
+    store.append(
+        [
+            promise("p", "2022-01-01", deadline="2025-12-31", target=target),
+            make(
+                "measurement.recorded",
+                "p",
+                "2023-12-31",
+                metric="jobs",
+                value=60,
+                unit="jobs",
+                period="2023",
+            ),
+        ]
+    )
     result = status_of(store, "p", "2024-01-01")
     assert result.target["progress"] == 0.6
     assert result.target["on_track"] is True  # 60 % done after 50 % of the time
@@ -136,61 +196,92 @@ def test_overdue_when_deadline_passed_undelivered(store):
 
 
 def test_deadline_moved_by_revision(store):
-    store.append([
-        promise("p", "2022-03", deadline="2022-12"),
-        make("promise.revised", "p", "2022-11", change="deadline_moved", summary="to 2024",
-             deadline="2024"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2022-12"),
+            make(
+                "promise.revised",
+                "p",
+                "2022-11",
+                change="deadline_moved",
+                summary="to 2024",
+                deadline="2024",
+            ),
+        ]
+    )
     result = status_of(store, "p", "2023-06-01")
     assert (result.status, result.deadline) == ("announced", "2024")
 
 
 def test_broken_when_abandoned_beats_everything(store):
-    store.append([
-        promise("p", "2022-03"), law("l", "in_force", "2022-05-01"), link("l", "p"),
-        make("promise.abandoned", "p", "2022-06", reason="renounced in a speech"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            law("l", "in_force", "2022-05-01"),
+            link("l", "p"),
+            make("promise.abandoned", "p", "2022-06", reason="renounced in a speech"),
+        ]
+    )
     assert status_of(store, "p", "2022-07-01").status == "broken"
 
 
 def test_reversed_when_delivered_then_repealed(store):
-    store.append([
-        promise("p", "2022-03"), law("l", "in_force", "2022-05-01"), link("l", "p"),
-        law("l", "repealed", "2023-05-01"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            law("l", "in_force", "2022-05-01"),
+            link("l", "p"),
+            law("l", "repealed", "2023-05-01"),
+        ]
+    )
     assert status_of(store, "p", "2023-01-01").status == "delivered"
     assert status_of(store, "p", "2023-06-01").status == "reversed"
 
 
 def test_reversed_by_a_law_that_reverses_the_implementing_one(store):
-    store.append([
-        promise("p", "2022-03"), law("l", "in_force", "2022-05-01"), link("l", "p"),
-        law("undo", "signed", "2023-05-01"), link("undo", "l", "reverses", "2023-05-01"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            law("l", "in_force", "2022-05-01"),
+            link("l", "p"),
+            law("undo", "signed", "2023-05-01"),
+            link("undo", "l", "reverses", "2023-05-01"),
+        ]
+    )
     assert status_of(store, "p", "2023-06-01").status == "reversed"
     assert status_of(store, "l", "2023-06-01").status == "reversed"
 
 
 def test_unverifiable_when_marked_by_an_editor(store):
-    store.append([
-        promise("p", "2022-03"),
-        make("promise.marked_unverifiable", "p", "2022-04", reason="no public data"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make("promise.marked_unverifiable", "p", "2022-04", reason="no public data"),
+        ]
+    )
     assert status_of(store, "p", "2022-05-01").status == "unverifiable"
 
 
 def test_month_precision_counts_once_the_whole_month_has_passed(store):
-    store.append([promise("p", "2020-01"), law("l", "in_force", "2020-09"), link("l", "p", effective="2020-09")])
+    store.append(
+        [
+            promise("p", "2020-01"),
+            law("l", "in_force", "2020-09"),
+            link("l", "p", effective="2020-09"),
+        ]
+    )
     assert status_of(store, "p", "2020-09-15").status == "announced"
     assert status_of(store, "p", "2020-09-30").status == "delivered"
 
 
 def test_known_at_hides_what_was_recorded_later(store):
-    store.append([
-        promise("p", "2022-03", recorded_at="2022-05-31"),
-        law("l", "in_force", "2022-05-01", recorded_at="2023-09-15"),
-        link("l", "p", effective="2022-05-01"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03", recorded_at="2022-05-31"),
+            law("l", "in_force", "2022-05-01", recorded_at="2023-09-15"),
+            link("l", "p", effective="2022-05-01"),
+        ]
+    )
     assert status_of(store, "p", "2022-12-31", known_at="2022-06-30").status == "announced"
     assert status_of(store, "p", "2022-12-31").status == "delivered"
 
@@ -199,8 +290,17 @@ def test_retraction_applies_from_its_recorded_time_on(store):
     signed = law("l", "in_force", "2022-05-01", recorded_at="2022-06-01")
     store.append([promise("p", "2022-03", recorded_at="2022-06-01"), signed, link("l", "p")])
     # the link is recorded now; so is the retraction of the law's entry into force
-    store.append([make("event.retracted", "l", "2022-05-01", retracted=str(signed.id),
-                       reason="wrong date; it was only signed")])
+    store.append(
+        [
+            make(
+                "event.retracted",
+                "l",
+                "2022-05-01",
+                retracted=str(signed.id),
+                reason="wrong date; it was only signed",
+            )
+        ]
+    )
     assert status_of(store, "l", "2022-12-31").status not in {"delivered"}
     # before the retraction was recorded, the ledger held the law as in force
     assert status_of(store, "l", "2022-12-31", known_at="2022-06-02").status == "delivered"
@@ -218,27 +318,43 @@ def test_retraction_applies_from_its_recorded_time_on(store):
     ],
 )
 def test_walk_one_promise_through_its_life(store, as_of, expected):
-    store.append([
-        promise("death-penalty", "2022-03-16", deadline="2023"),
-        make("amendment.proposed", "amend", "2022-04-29", title="Abolish the death penalty"),
-        link("amend", "death-penalty", effective="2022-04-29"),
-        make("amendment.adopted", "amend", "2022-06-05", route="referendum"),
-        make("amendment.in_force", "amend", "2023-01-01"),
-        make("law.signed", "restore", "2024-03-01", title="Law restoring the death penalty"),
-        link("restore", "amend", "reverses", "2024-03-01"),
-    ])
+    store.append(
+        [
+            promise("death-penalty", "2022-03-16", deadline="2023"),
+            make("amendment.proposed", "amend", "2022-04-29", title="Abolish the death penalty"),
+            link("amend", "death-penalty", effective="2022-04-29"),
+            make("amendment.adopted", "amend", "2022-06-05", route="referendum"),
+            make("amendment.in_force", "amend", "2023-01-01"),
+            make("law.signed", "restore", "2024-03-01", title="Law restoring the death penalty"),
+            link("restore", "amend", "reverses", "2024-03-01"),
+        ]
+    )
     result = status_of(store, "death-penalty", as_of)
     assert (result.status if result else None) == expected
 
 
 def test_contested_when_sources_verdicts_disagree(store):
-    store.append([
-        promise("p", "2022-03"),
-        make("assessment.recorded", "p", "2022-06", assessor="ECFR", verdict="broken",
-             rationale="window dressing"),
-        make("assessment.recorded", "p", "2024-03", assessor="Overview", verdict="delivered",
-             rationale="successfully implemented"),
-    ])
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make(
+                "assessment.recorded",
+                "p",
+                "2022-06",
+                assessor="ECFR",
+                verdict="broken",
+                rationale="window dressing",
+            ),
+            make(
+                "assessment.recorded",
+                "p",
+                "2024-03",
+                assessor="Overview",
+                verdict="delivered",
+                rationale="successfully implemented",
+            ),
+        ]
+    )
     result = status_of(store, "p", "2024-04-01")
     assert result.contested
     assert result.contested_reasons[0] == (
@@ -249,11 +365,28 @@ def test_contested_when_sources_verdicts_disagree(store):
 
 def test_contested_when_sources_give_different_numbers(store):
     first = make("milestone.reached", "unrest", "2022-01", what="January events")
-    one = make("measurement.recorded", "unrest", "2022-01", metric="deaths", value=225,
-               unit="people", period="2022-01")
-    other = make("measurement.recorded", "unrest", "2022-01", metric="deaths", value=230,
-                 unit="people", period="2022-01", qualifier="more_than")
-    other = other.model_copy(update={"source": other.source.model_copy(update={"document": "b.txt"})})
+    one = make(
+        "measurement.recorded",
+        "unrest",
+        "2022-01",
+        metric="deaths",
+        value=225,
+        unit="people",
+        period="2022-01",
+    )
+    other = make(
+        "measurement.recorded",
+        "unrest",
+        "2022-01",
+        metric="deaths",
+        value=230,
+        unit="people",
+        period="2022-01",
+        qualifier="more_than",
+    )
+    other = other.model_copy(
+        update={"source": other.source.model_copy(update={"document": "b.txt"})}
+    )
     store.append([first, one, other])
     result = status_of(store, "unrest", "2022-12-31")
     assert result.contested
@@ -264,9 +397,15 @@ def test_contested_when_sources_give_different_numbers(store):
 
 
 def test_not_contested_when_one_source_repeats_itself(store):
-    store.append([
-        make("milestone.reached", "m", "2022-01", what="x"),
-        make("measurement.recorded", "m", "2022-01", metric="n", value=1, unit="u", period="2022"),
-        make("measurement.recorded", "m", "2022-01", metric="n", value=2, unit="u", period="2022"),
-    ])
+    store.append(
+        [
+            make("milestone.reached", "m", "2022-01", what="x"),
+            make(
+                "measurement.recorded", "m", "2022-01", metric="n", value=1, unit="u", period="2022"
+            ),
+            make(
+                "measurement.recorded", "m", "2022-01", metric="n", value=2, unit="u", period="2022"
+            ),
+        ]
+    )
     assert not status_of(store, "m", "2022-12-31").contested
