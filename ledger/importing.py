@@ -34,7 +34,14 @@ _TextLoader.yaml_implicit_resolvers = {
 
 
 def _read_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
-    loader = _TextLoader(text)
+    try:
+        loader = _TextLoader(text)  # the reader refuses control characters right here
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise InvalidInput(
+            f"malformed YAML: control character U+{error.character:04X} is not allowed",
+            where=f"{path}:{line}",
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
