@@ -5,7 +5,7 @@ Imports nothing else of Reform Ledger.
 
 from events import facts, promises, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
-from events.canonical import canonical_json
+from events.canonical import canonical_json, loads
 from events.dates import (
     date_bounds,
     format_instant,
@@ -33,6 +33,7 @@ __all__ = [
     "event_class",
     "event_types",
     "format_instant",
+    "loads",
     "normalize_date",
     "parse_event",
     "parse_instant",

@@ -38,6 +38,9 @@ ENVELOPE_FIELDS = frozenset(
 )
 
 
+_ENVELOPE_ATTRS = frozenset({"id", "item", "effective", "source", "recorded_at"})
+
+
 class Source(BaseModel):
     """Where a claim comes from: a document, a place in it and a verbatim quote."""
 
@@ -93,7 +96,10 @@ class Event(BaseModel):
 
     def payload(self) -> dict[str, Any]:
         """The type's own fields, JSON-ready, without unset optional ones."""
-        data = self.model_dump(mode="json", exclude=set(Event.model_fields), exclude_none=True)
+        data = self.model_dump(exclude=_ENVELOPE_ATTRS, exclude_none=True)
+        for key, value in data.items():
+            if isinstance(value, uuid.UUID):
+                data[key] = str(value)
         return data
 
     def envelope(self) -> dict[str, Any]:
@@ -104,7 +110,7 @@ class Event(BaseModel):
             "schema": self.event_version,
             "item": self.item,
             "effective": self.effective,
-            "source": self.source.model_dump(mode="json", exclude_none=True),
+            "source": self.source.model_dump(exclude_none=True),
             "data": self.payload(),
         }
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from events.base import ENVELOPE_FIELDS, Event
 from events.errors import InvalidInput, UnknownEventType
+from events.text import NO_CONTROLS
 
 __all__ = ["event_class", "event_types", "parse_event", "register", "upcast"]
 
@@ -61,6 +62,14 @@ def _describe(error: ValidationError) -> str:
         return f"field {field!r}: required field is missing"
     if first["type"] == "extra_forbidden":
         return f"field {field!r}: unknown field for this event type"
+    if first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == NO_CONTROLS:
+        bad = next(c for c in first["input"] if c < " " and c not in "\n\t" or c == "\x7f")
+        return f"field {field!r}: contains a control character (U+{ord(bad):04X})"
+    if first["type"] == "string_pattern_mismatch" and field in {"item", "to"}:
+        return (
+            f"field {field!r}: {first['input']!r} is not an item id "
+            "(lowercase letters, digits, '.', '_' and '-'; at most 120)"
+        )
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     return f"field {field!r}: {message}"

@@ -7,15 +7,15 @@ implicit YAML dates), so an impossible date gets our message, not a parser's.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from events import Event, InvalidInput, parse_event
+from events import Event, InvalidInput, loads, parse_event
 from ledger.store import AppendResult, Store
 
 __all__ = ["ImportSummary", "import_files", "read_event_file", "read_raw_events"]
@@ -73,8 +73,8 @@ def _read_jsonl(path: Path, text: str) -> list[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            rows.append((number, json.loads(line)))
-        except json.JSONDecodeError as error:
+            rows.append((number, loads(line)))
+        except JSONDecodeError as error:
             raise InvalidInput(
                 f"malformed JSON: {error.msg} (column {error.colno})", where=f"{path}:{number}"
             ) from None

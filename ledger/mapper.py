@@ -8,13 +8,12 @@ so projections always see current-schema payloads.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from events import canonical_json, upcast
+from events import canonical_json, loads, upcast
 
-__all__ = ["GENESIS_HASH", "Record", "chain_hash", "to_record", "to_row"]
+__all__ = ["GENESIS_HASH", "Record", "chain_hash", "record_of_row", "to_record", "to_row"]
 
 GENESIS_HASH = "0" * 64
 
@@ -80,7 +79,7 @@ def to_row(
 
 
 def to_record(body: str, prev_hash: str, hash_: str) -> Record:
-    stored = json.loads(body)
+    stored = loads(body)
     return Record(
         position=stored["position"],
         id=stored["id"],
@@ -94,4 +93,22 @@ def to_record(body: str, prev_hash: str, hash_: str) -> Record:
         data=upcast(stored["type"], stored["schema"], stored["data"]),
         prev_hash=prev_hash,
         hash=hash_,
+    )
+
+
+def record_of_row(envelope: dict[str, Any], row: dict[str, Any]) -> Record:
+    """The record of a row just built from ``envelope`` (no need to parse its body back)."""
+    return Record(
+        position=row["position"],
+        id=envelope["id"],
+        type=envelope["type"],
+        schema=envelope["schema"],
+        item=envelope["item"],
+        version=row["version"],
+        effective=envelope["effective"],
+        recorded_at=row["recorded_at"],
+        source=envelope["source"],
+        data=envelope["data"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
     )

@@ -6,10 +6,12 @@ the new checkpoint, so a status query after N new events folds exactly N.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from events import loads
 from ledger.projections.status import ItemStatus, empty_state, evaluate, fold_status
 from ledger.projections.taxonomy import LABELS, METHOD, PRECEDENCE, STATUSES, label
 from ledger.store import Store
@@ -44,13 +46,11 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
     if saved is None:
         position, state = 0, empty_state()
     else:
-        position, state = saved[0], json.loads(saved[1])
+        position, state = saved[0], loads(saved[1])
     folded = 0
     for record in store.read(after=position):
         folded += fold_status(state, (record,))
         position = record.position
     if folded and save:
-        store.save_checkpoint(
-            CHECKPOINT, position, json.dumps(state, separators=(",", ":")).encode("utf-8")
-        )
+        store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
     return CatchUp(state, position, folded)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -76,28 +77,34 @@ def empty_state() -> dict[str, Any]:
     return {"items": {}, "retracted": {}}
 
 
+@lru_cache(maxsize=65536)
+def _iso_bounds(effective: str) -> tuple[str, str]:
+    start, end = date_bounds(effective)
+    return start.isoformat(), end.isoformat()
+
+
 def fold_status(state: dict[str, Any], records: Iterable[Record]) -> int:
     """Fold records into ``state`` in place; return how many were folded."""
     items = state["items"]
     retracted = state["retracted"]
     folded = 0
+    drop = _DROP
     for record in records:
-        start, end = date_bounds(record.effective)
+        start, end = _iso_bounds(record.effective)
         data = record.data
-        if not _DROP.isdisjoint(data):
-            data = {k: v for k, v in data.items() if k not in _DROP}
+        if not drop.isdisjoint(data):
+            data = {k: v for k, v in data.items() if k not in drop}
         stream = items.get(record.item)
         if stream is None:
-            kind = record.type.partition(".")[0]
-            stream = items[record.item] = {"kind": kind, "events": []}
+            stream = items[record.item] = {"kind": record.type.partition(".")[0], "events": []}
         stream["events"].append(
             [
                 record.position,
                 record.id,
                 record.type,
                 record.effective,
-                start.isoformat(),
-                end.isoformat(),
+                start,
+                end,
                 record.recorded_at,
                 record.source.get("document"),
                 data,
@@ -399,6 +406,8 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
             reasons.append(
                 f"{assessor}'s verdict ({verdict}) differs from the derived status ({derived})"
             )
+    if len({event[7] for event in stream.events}) < 2:
+        return reasons  # one source cannot disagree with itself
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
         lambda: defaultdict(set)
     )
