@@ -116,7 +116,10 @@ def synthetic_events(count: int) -> list[dict]:
 
 
 def raw_import(path: Path, events: list[dict]) -> float:
-    """The limit: executemany of the same rows with the same sha256 chain, one transaction."""
+    """The limit: executemany of the same rows with the same sha256 chain, one transaction.
+
+    Canonical JSON by the standard library's json.dumps, as the limit was first defined.
+    """
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(
@@ -129,15 +132,14 @@ def raw_import(path: Path, events: list[dict]) -> float:
     rows, prev, versions = [], "0" * 64, {}
     for position, event in enumerate(events, start=1):
         version = versions[event["item"]] = versions.get(event["item"], 0) + 1
-        body = canonical_json(
-            {
-                **event,
-                "position": position,
-                "version": version,
-                "recorded_at": "2024-01-01T00:00:00.000000Z",
-                "schema": 1,
-            }
-        )
+        stored = {
+            **event,
+            "position": position,
+            "version": version,
+            "recorded_at": "2024-01-01T00:00:00.000000Z",
+            "schema": 1,
+        }
+        body = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         digest = hashlib.sha256((prev + body).encode()).hexdigest()
         rows.append(
             (

@@ -91,7 +91,8 @@ def parse_event(raw: dict[str, Any]) -> Event:
         raise InvalidInput("field 'schema': must be a whole number")
     payload = dict(raw["data"]) if isinstance(raw.get("data"), dict) else {}
     payload.update({k: v for k, v in raw.items() if k not in ENVELOPE_FIELDS})
-    payload = upcast(type_name, schema, payload)
+    if schema != cls.event_version:
+        payload = upcast(type_name, schema, payload)
     fields = {k: raw[k] for k in ("id", "item", "effective", "source", "recorded_at") if k in raw}
     overlap = set(fields) & set(payload)
     if overlap:
