@@ -575,6 +575,139 @@ def digest(ctx: typer.Context) -> None:
 # -- schedule commands (schedule add|list|remove|run) ----------------------------------------
 
 
+@schedule_app.command("add")
+def schedule_add(
+    ctx: typer.Context,
+    every: Annotated[str, typer.Option("--every", help="month, quarter or year.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the reports and their index.")],
+    at: Annotated[str, typer.Option("--at", help="Time of day, HH:MM.")] = "06:00",
+    day: Annotated[int, typer.Option("--day", help="Day (1-28) of the period's first month.")] = 1,
+    formats: Annotated[str, typer.Option("--formats", help="md, html or md,html.")] = "md,html",
+    schedule_id: Annotated[
+        str | None, typer.Option("--id", help="Schedule id (default: monthly, quarterly, yearly).")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone of --at (default: this machine's).")
+    ] = None,
+) -> None:
+    """Add a recurring report, or replace the schedule with the same id.
+
+    Each run renders the period(s) that ended before it: a quarterly schedule firing on
+    1 April at 06:00 renders the first quarter.
+
+    Example: reform-ledger schedule add --every quarter --at 06:00 --out reports --id quarterly
+    """
+    from reports import add_schedule
+
+    with _store(ctx) as store:
+        options = {"at": at, "day": day, "formats": formats, "timezone": tz}
+        info, replaced = add_schedule(
+            store, every=every, out=out, schedule_id=schedule_id, **options
+        )
+    _say(
+        f"schedule {info.schedule_id} {'replaced' if replaced else 'added'}: "
+        f"{info.rule.describe()}, {','.join(info.formats)} into {info.out}; "
+        f"next run {_when(info.next_run, info.rule.timezone)}"
+    )
+
+
+def _when(moment: Any, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z") if moment else "-"
+
+
+@schedule_app.command("list")
+def schedule_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List schedules: id, rule, next run, last run and its result.
+
+    Example: reform-ledger schedule list --json
+    """
+    from reports import list_schedules
+
+    with _store(ctx) as store:
+        schedules = list_schedules(store)
+    if as_json:
+        _print_json([info.to_dict() for info in schedules])
+        return
+    if not schedules:
+        _say("no schedules (add one with: reform-ledger schedule add)")
+        return
+    table = _table("id", "rule", "formats", "out", "next run", "last run", "result")
+    for info in schedules:
+        table.add_row(*_schedule_row(info))
+    _console().print(table)
+
+
+def _schedule_row(info: Any) -> list[str]:
+    last, zone = info.last_run, info.rule.timezone
+    result = "-"
+    if last is not None:
+        result = last.result + (f" ({', '.join(last.periods)})" if last.periods else "")
+        result += f": {last.message}" if last.message else ""
+    return [
+        info.schedule_id,
+        info.rule.describe(),
+        ",".join(info.formats),
+        str(info.out),
+        _when(info.next_run, zone),
+        _when(last and last.started_at, zone),
+        result,
+    ]
+
+
+@schedule_app.command("remove")
+def schedule_remove(
+    ctx: typer.Context, schedule_id: Annotated[str, typer.Argument(metavar="ID")]
+) -> None:
+    """Remove a schedule and its run history; reports already written stay.
+
+    Example: reform-ledger schedule remove quarterly
+    """
+    from reports import remove_schedule
+
+    with _store(ctx) as store:
+        remove_schedule(store, schedule_id)
+    _say(f"schedule {schedule_id} removed")
+
+
+@schedule_app.command("run")
+def schedule_run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Render whatever is due now, then exit (for cron).")
+    ] = False,
+) -> None:
+    """Run the scheduler in the foreground; first renders every period missed while down.
+
+    One scheduler per ledger. SIGINT or SIGTERM stops it after the report in flight. One
+    line per file written; exit 8 when a run failed or another scheduler holds the ledger.
+
+    Example: reform-ledger --db ledger.db schedule run --once
+    """
+    from reports import ScheduleError, run_pending, serve, stop_on_signals
+
+    _log_to_stderr(timestamps=not once)
+    with _store(ctx) as store, stop_on_signals() as stop:
+        summary = run_pending(store, stop=stop) if once else serve(store, stop=stop)
+    if summary.failed:
+        ids = ", ".join(sorted({r.schedule_id for r in summary.failed}))
+        raise ScheduleError(f"{len(summary.failed)} scheduled run(s) failed ({ids}); see above")
+
+
+def _log_to_stderr(*, timestamps: bool) -> None:
+    """The scheduler's log lines (``reform_ledger.*``) go to stderr, one line each."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    fmt = "%(asctime)s %(message)s" if timestamps else "%(message)s"
+    handler.setFormatter(logging.Formatter(fmt, "%Y-%m-%d %H:%M:%S"))
+    logger = logging.getLogger("reform_ledger")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="reform-ledger")
