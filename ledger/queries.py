@@ -16,7 +16,7 @@ from typing import Any
 from events import InvalidInput, canonical_json, format_instant, parse_instant, period_bounds
 from ledger.errors import UnknownItem
 from ledger.mapper import Record
-from ledger.projections import ItemStatus, catch_up, evaluate
+from ledger.projections import ItemStatus, catch_up, evaluate, gc_paused
 from ledger.store import Store
 
 __all__ = [
@@ -76,7 +76,8 @@ def status(
 ) -> StatusView:
     as_of_date, known_at_text = parse_as_of(as_of), parse_known_at(known_at)
     caught = catch_up(store)
-    items = evaluate(caught.state, as_of_date, known_at_text)
+    with gc_paused():
+        items = evaluate(caught.state, as_of_date, known_at_text)
     if area:
         items = [i for i in items if i.area == area]
     if kind:

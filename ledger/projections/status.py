@@ -28,8 +28,36 @@ from ledger.projections.taxonomy import PRECEDENCE, group_of
 
 __all__ = ["CompactEvent", "ItemStatus", "empty_state", "evaluate", "fold_status"]
 
-#: Payload keys too long to keep in the folded state (``show`` reads them from the store).
-_DROP = frozenset({"statement", "rationale", "summary", "reason", "what", "articles"})
+#: Payload keys the rules read; the rest stays in the store (``show`` reads it there), so
+#: the checkpoint stays small and quick to load.
+_KEEP = frozenset(
+    {
+        "title",
+        "area",
+        "package",
+        "deadline",
+        "target",
+        "change",
+        "metric",
+        "value",
+        "period",
+        "qualifier",
+        "to",
+        "relation",
+        "assessor",
+        "verdict",
+        "retracted",
+    }
+)
+_NAMING = frozenset({"promise.made"}) | frozenset(
+    f"{kind}.{stage}"
+    for kind, stages in (
+        ("law", ("drafted", "passed", "signed", "in_force", "amended", "repealed")),
+        ("amendment", ("proposed", "adopted", "in_force")),
+        ("milestone", ("reached",)),
+    )
+    for stage in stages
+)
 
 #: How far each stage event moves its item: 1 in progress, 2 adopted, 3 delivered.
 LEVELS = {
@@ -88,12 +116,10 @@ def fold_status(state: dict[str, Any], records: Iterable[Record]) -> int:
     items = state["items"]
     retracted = state["retracted"]
     folded = 0
-    drop = _DROP
+    keep = _KEEP
     for record in records:
         start, end = _iso_bounds(record.effective)
-        data = record.data
-        if not drop.isdisjoint(data):
-            data = {k: v for k, v in data.items() if k not in drop}
+        data = {k: v for k, v in record.data.items() if k in keep}
         stream = items.get(record.item)
         if stream is None:
             stream = items[record.item] = {"kind": record.type.partition(".")[0], "events": []}
@@ -168,10 +194,12 @@ class _Visible:
         self.undone_event: CompactEvent | None = None
         self.last_progress = ""
         for event in events:
-            type_, data = event[2], event[8]
-            for key in ("title", "area", "package"):
-                if data.get(key):
-                    setattr(self, key, data[key])
+            type_ = event[2]
+            if type_ in _NAMING:
+                data = event[8]
+                self.title = data.get("title") or self.title
+                self.area = data.get("area") or self.area
+                self.package = data.get("package") or self.package
             if type_ in _PROGRESS and event[5] > self.last_progress:
                 self.last_progress = event[5]
             level = LEVELS.get(type_)
