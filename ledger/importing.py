@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from events import Event, InvalidInput, loads, parse_event
+from ledger.memory import gc_paused
 from ledger.store import AppendResult, Store
 
 __all__ = ["ImportSummary", "import_files", "read_event_file", "read_raw_events"]
@@ -127,6 +128,15 @@ def import_files(
     progress: Callable[[int, int], Callable[[int], None] | None] | None = None,
 ) -> ImportSummary:
     """Import files, each one batch (all-or-nothing); every file is validated first."""
+    with gc_paused():
+        return _import_files(store, paths, progress)
+
+
+def _import_files(
+    store: Store,
+    paths: Sequence[Path],
+    progress: Callable[[int, int], Callable[[int], None] | None] | None,
+) -> ImportSummary:
     batches = [read_event_file(Path(path)) for path in paths]
     total = sum(len(events) for events, _ in batches)
     tick = progress(total, len(batches)) if progress else None

@@ -16,7 +16,8 @@ from typing import Any
 from events import InvalidInput, canonical_json, format_instant, parse_instant, period_bounds
 from ledger.errors import UnknownItem
 from ledger.mapper import Record
-from ledger.projections import ItemStatus, catch_up, evaluate, gc_paused
+from ledger.memory import gc_paused
+from ledger.projections import ItemStatus, catch_up, evaluate
 from ledger.store import Store
 
 __all__ = [

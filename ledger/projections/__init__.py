@@ -6,15 +6,13 @@ the new checkpoint, so a status query after N new events folds exactly N.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from events import loads
+from ledger.memory import gc_paused
 from ledger.projections.status import ItemStatus, empty_state, evaluate, fold_status
 from ledger.projections.taxonomy import LABELS, METHOD, PRECEDENCE, STATUSES, label
 from ledger.store import Store
@@ -42,22 +40,6 @@ class CatchUp:
     state: dict[str, Any]
     position: int
     folded: int
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures.
-
-    Loading a checkpoint creates about a million lists, dicts and strings and no cycles;
-    the collector's repeated passes over them cost twice the parse itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def catch_up(store: Store, *, save: bool = True) -> CatchUp:
