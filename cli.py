@@ -85,9 +85,12 @@ def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
 
 
 def _console(err: bool = False) -> Any:
+    """A rich console; when piped, tables keep one line per row instead of wrapping."""
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False, soft_wrap=not err)
+    stream = sys.stderr if err else sys.stdout
+    width = None if stream.isatty() else 10_000
+    return Console(stderr=err, highlight=False, width=width)
 
 
 def _say(message: str) -> None:
