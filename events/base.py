@@ -69,7 +69,8 @@ class Source(BaseModel):
 class Event(BaseModel):
     """Base of every event type. Subclasses add payload fields only."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinity have no JSON form (canonical JSON would store them as null)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     event_type: ClassVar[str] = ""
     event_version: ClassVar[int] = 1

@@ -22,7 +22,7 @@ __all__ = [
 class Target(BaseModel):
     """A quantitative goal: from ``baseline`` (at ``baseline_date``) to ``goal``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     metric: ShortText
     unit: ShortText
