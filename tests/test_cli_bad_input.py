@@ -95,8 +95,7 @@ def malformed_jsonl(tmp: Path) -> Case:
     path.write_text(json.dumps(_promise_raw("p2")) + '\n{"type": "promise.made", "item": "p3",}\n')
     return Case(
         ["import", str(path)],
-        f"error: {path}:2: malformed JSON: Expecting property name enclosed in double quotes "
-        "(column 39)",
+        f"error: {path}:2: malformed JSON: trailing comma is not allowed (column 38)",
     )
 
 
