@@ -89,7 +89,15 @@ def verify(store: Store, *, progress: Callable[[int], None] | None = None) -> Ve
         expected_position += 1
         if progress is not None:
             progress(1)
-    return VerifyReport(expected_position - 1, prev_hash)
+    report = VerifyReport(expected_position - 1, prev_hash)
+    from ledger.projections import rebuild_if_tampered
+
+    if rebuild_if_tampered(store):
+        raise IntegrityError(
+            "the hash chain is intact, but the stored status checkpoint did not match a "
+            "replay of it (it was altered); it has been rebuilt from the chain"
+        )
+    return report
 
 
 def check_digest(store: Store, published: str) -> VerifyReport:

@@ -25,6 +25,7 @@ __all__ = [
     "CatchUp",
     "ItemStatus",
     "catch_up",
+    "rebuild_if_tampered",
     "gc_paused",
     "empty_state",
     "evaluate",
@@ -61,3 +62,29 @@ def _catch_up(store: Store, *, save: bool) -> CatchUp:
     if folded and save:
         store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
     return CatchUp(state, position, folded)
+
+
+def rebuild_if_tampered(store: Store) -> bool:
+    """Compare the stored checkpoint with a fresh replay up to its position.
+
+    The checkpoint is a cache outside the hash chain, so someone with write access to the
+    database could alter it without breaking the chain. Returns True when it was wrong and
+    has been rebuilt from the (verified) log.
+    """
+    saved = store.load_checkpoint(CHECKPOINT)
+    if saved is None:
+        return False
+    position, blob = saved
+    with gc_paused():
+        replayed = empty_state()
+        fold_status(replayed, (r for r in store.read() if r.position <= position))
+        try:
+            intact = loads(blob) == replayed
+        except ValueError:
+            intact = False
+        if intact:
+            return False
+        fold_status(replayed, store.read(after=position))
+        last = store.head().position
+        store.save_checkpoint(CHECKPOINT, last, orjson.dumps(replayed))
+    return True

@@ -1,0 +1,38 @@
+"""A status checkpoint altered behind the ledger's back is found by verify and rebuilt."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from ledger import IntegrityError, catch_up, status, verify
+from ledger.projections import CHECKPOINT
+from tests.conftest import link, make, promise
+
+
+def test_verify_finds_and_repairs_an_altered_checkpoint(store):
+    store.append([promise("p"), make("law.in_force", "l", "2022-02-01"), link("l", "p")])
+    assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"
+    position, blob = store.load_checkpoint(CHECKPOINT)
+    state = orjson.loads(blob)
+    state["items"]["p"]["events"].append(
+        [
+            99,
+            "forged",
+            "promise.abandoned",
+            "2022-06",
+            "2022-06-01",
+            "2022-06-30",
+            "2022-06-01T00:00:00.000000Z",
+            "x",
+            {},
+        ]
+    )
+    store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
+    assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "broken"
+
+    with pytest.raises(IntegrityError, match="checkpoint did not match"):
+        verify(store)
+    assert verify(store).events == 3
+    assert catch_up(store).folded == 0
+    assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"
