@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from events.errors import LedgerError
+from ledger.store import translate_db_errors
 from reports import schedule_runs as runs
 from reports.errors import ScheduleError
 from reports.scheduler_lock import scheduler_lock
@@ -329,12 +330,13 @@ def _new_scheduler(store: Store, *, editor: bool = False) -> BackgroundScheduler
 @contextmanager
 def _job_store(store: Store) -> Iterator[BackgroundScheduler]:
     """A scheduler that only reads and writes the job store: it never runs a job."""
-    scheduler = _new_scheduler(store, editor=True)
-    scheduler.start(paused=True)
-    try:
-        yield scheduler
-    finally:
-        scheduler.shutdown(wait=False)
+    with translate_db_errors(store.url):
+        scheduler = _new_scheduler(store, editor=True)
+        scheduler.start(paused=True)
+        try:
+            yield scheduler
+        finally:
+            scheduler.shutdown(wait=False)
 
 
 def _add_job(scheduler: BackgroundScheduler, spec: _Spec, url: str, interval: float | None) -> Job:
@@ -412,7 +414,8 @@ def list_schedules(store: Store) -> list[ScheduleInfo]:
     """Every schedule with its next run and its last run's result, sorted by id."""
     with _job_store(store) as scheduler:
         jobs = scheduler.get_jobs()
-    last = runs.last_runs(store.engine)
+    with translate_db_errors(store.url):
+        last = runs.last_runs(store.engine)
     infos = []
     for job in jobs:
         spec = _spec_of(job)
@@ -441,7 +444,8 @@ def remove_schedule(store: Store, schedule_id: str) -> None:
             raise ScheduleError(
                 f"no schedule {schedule_id!r} (see: reform-ledger schedule list)"
             ) from None
-    runs.delete_runs(store.engine, schedule_id)
+    with translate_db_errors(store.url):
+        runs.delete_runs(store.engine, schedule_id)
 
 
 # -- running ---------------------------------------------------------------------------
@@ -468,13 +472,14 @@ def run_job(**kwargs: Any) -> RunResult:
     spec = _Spec.from_kwargs(kwargs)
     try:
         store = open_store(kwargs["url"])
-    except LedgerError as error:
+        try:
+            with translate_db_errors(store.url):
+                return _run(store, spec, _runtime.clock, _runtime.stop)
+        finally:
+            store.close()
+    except LedgerError as error:  # the ledger's database is unreachable: one line, run failed
         log.error("error: schedule %s: %s", spec.schedule_id, error)
         return RunResult(spec.schedule_id, error=str(error))
-    try:
-        return _run(store, spec, _runtime.clock, _runtime.stop)
-    finally:
-        store.close()
 
 
 def _run(store: Store, spec: _Spec, clock: Clock, stop: threading.Event | None) -> RunResult:
@@ -600,18 +605,20 @@ def serve(
     stop: threading.Event,
     clock: Clock = system_clock,
     poll_seconds: float = 30.0,
+    ready: threading.Event | None = None,
 ) -> RunSummary:
     """``schedule run``: catch up, then fire schedules until ``stop`` is set.
 
     Stopping waits for the run in flight, which itself stops after the period it is
     rendering; the rest is rendered on the next start. Every ``poll_seconds`` the loop
     checks that it still holds the ledger's scheduler lock and re-reads the job store.
+    ``ready`` is set once the catch-up is done and APScheduler fires jobs.
     """
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 
-    with scheduler_lock(store) as lock:
-        runs.mark_interrupted(store.engine)
+    with translate_db_errors(store.url), scheduler_lock(store) as lock:
         scheduler = _new_scheduler(store)
+        runs.mark_interrupted(store.engine)
         summary = RunSummary()
 
         def collect(event: JobExecutionEvent) -> None:
@@ -628,6 +635,8 @@ def serve(
             log.info("scheduler running on %s with %d schedule(s)", store.url, len(jobs))
             summary.results += _catch_up(store, jobs, clock, stop).results
             scheduler.resume()
+            if ready is not None:
+                ready.set()
             next_check = time.monotonic() + poll_seconds
             while not stop.is_set():
                 time.sleep(0.1)

@@ -1,0 +1,434 @@
+"""Scheduled reports with the real APScheduler, on SQLite and on PostgreSQL.
+
+Nothing of APScheduler is mocked: jobs live in ``apscheduler_jobs`` in the ledger's own
+database and fire from its own thread. What is injected is the scheduler's notion of
+"now" (``clock=``), so that a test can stand on 2 January 2024 and see 2023-Q4 fall due,
+and, for one test, a one-second trigger (``test_interval=1``) so a job fires while the
+test watches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from cli import app
+from ledger import Store, open_store
+from reports import ReportError, list_schedules, remove_schedule, run_pending, serve
+from reports.scheduling import ScheduleRule, add_schedule
+from tests.conftest import promise
+from tests.reports.scheduling_support import Clock, install_renderer
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(sys.executable).with_name("reform-ledger")
+ADDED = datetime(2023, 8, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def renderer() -> None:
+    install_renderer()
+
+
+@pytest.fixture
+def ledger(store: Store) -> Store:
+    store.append([promise("party-signatures", "2022-03-16")])
+    return store
+
+
+def quarterly(store: Store, out: Path, clock: Clock, **options) -> None:
+    add_schedule(store, every="quarter", out=out, timezone="UTC", clock=clock, **options)
+
+
+def reports_in(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+
+@pytest.fixture
+def serving() -> Iterator:
+    """Start ``serve`` in a thread; every server started is stopped at the end."""
+    started: list[tuple[threading.Event, threading.Thread]] = []
+
+    def start(store: Store, clock: Clock):
+        stop, ready, box = threading.Event(), threading.Event(), {}
+
+        def target() -> None:
+            try:
+                box["summary"] = serve(store, stop=stop, clock=clock, poll_seconds=0.2, ready=ready)
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                box["error"] = error
+                ready.set()
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        started.append((stop, thread))
+        assert ready.wait(20), "the scheduler did not start"
+        assert "error" not in box, box
+
+        def finish():
+            stop.set()
+            thread.join(20)
+            assert not thread.is_alive()
+            return box.get("summary")
+
+        return finish
+
+    yield start
+    for stop, thread in started:
+        stop.set()
+        thread.join(20)
+
+
+# -- the rule --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("every", "since", "now", "expected"),
+    [
+        ("quarter", "2023-08-15T12:00", "2024-01-10T00:00", ["2023-Q3", "2023-Q4"]),
+        ("quarter", "2023-10-01T06:00", "2024-01-01T05:59", []),
+        ("quarter", "2023-10-01T06:00", "2024-01-01T06:00", ["2023-Q4"]),
+        ("month", "2023-11-20T00:00", "2024-02-01T06:00", ["2023-11", "2023-12", "2024-01"]),
+        ("year", "2021-06-01T00:00", "2024-01-01T06:00", ["2021", "2022", "2023"]),
+        ("year", "2024-01-01T05:00", "2024-01-01T07:00", ["2023"]),
+    ],
+)
+def test_due_periods(every: str, since: str, now: str, expected: list[str]) -> None:
+    rule = ScheduleRule.checked(every, "06:00", 1, "UTC")
+    due = rule.due_periods(
+        datetime.fromisoformat(since).replace(tzinfo=UTC),
+        datetime.fromisoformat(now).replace(tzinfo=UTC),
+    )
+    assert [name for name, _ in due] == expected
+
+
+def test_due_time_follows_day_time_and_zone() -> None:
+    rule = ScheduleRule.checked("quarter", "7:30", 3, "Asia/Almaty")
+    [(name, due_at)] = rule.due_periods(
+        datetime(2023, 12, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC)
+    )
+    assert name == "2023-Q4"
+    assert due_at.isoformat() == "2024-01-03T07:30:00+06:00"  # Almaty moved to +05 in March 2024
+
+
+# -- the job store and catch-up, both engines --------------------------------------------------
+
+
+def test_one_second_job_fires_and_writes_its_files(ledger: Store, tmp_path: Path, serving) -> None:
+    out = tmp_path / "reports"
+    clock = Clock(datetime(2023, 12, 31, 23, 0, tzinfo=UTC))
+    quarterly(ledger, out, clock, test_interval=1)
+    finish = serving(ledger, clock)
+    time.sleep(1.5)  # it fires, but nothing has fallen due yet
+    assert reports_in(out) == []
+    clock.now = datetime(2024, 1, 1, 6, 0, 5, tzinfo=UTC)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "index.html" not in reports_in(out):
+        time.sleep(0.1)
+    summary = finish()
+    assert reports_in(out) == ["2023-Q4.html", "2023-Q4.md", "index.html", "index.md"]
+    assert [r.periods for r in summary.results] == [["2023-Q4"]]
+    [info] = list_schedules(ledger)
+    assert info.last_run.result == "ok"
+    assert info.last_run.periods == ["2023-Q4"]
+
+
+def test_downtime_over_two_period_ends_renders_exactly_the_two_missed(
+    ledger: Store, tmp_path: Path, serving
+) -> None:
+    out = tmp_path / "reports"
+    clock = Clock(ADDED)
+    quarterly(ledger, out, clock)
+    clock.now = datetime(2023, 9, 1, tzinfo=UTC)
+    assert serving(ledger, clock)().results == []  # up for a while, nothing due; then down
+    clock.now = datetime(2024, 1, 10, tzinfo=UTC)  # restarted after Q3 and Q4 ended
+    summary = serving(ledger, clock)()
+    assert [r.periods for r in summary.results] == [["2023-Q3", "2023-Q4"]]
+    names = ["2023-Q3.html", "2023-Q3.md", "2023-Q4.html", "2023-Q4.md", "index.html", "index.md"]
+    assert reports_in(out) == names
+    before = mtimes(out)
+    time.sleep(0.05)
+    clock.now = datetime(2024, 3, 31, tzinfo=UTC)  # restarted again: nothing new is due
+    assert serving(ledger, clock)().results == []
+    assert run_pending(ledger, clock=clock).results == []
+    assert mtimes(out) == before
+
+
+def test_same_bytes_are_not_rewritten(ledger: Store, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    quarterly(ledger, out, Clock(ADDED))
+    run_pending(ledger, clock=Clock(datetime(2023, 10, 2, tzinfo=UTC)))
+    before = mtimes(out)
+    remove_schedule(ledger, "quarterly")  # forget it ran; the same period falls due again
+    quarterly(ledger, out, Clock(ADDED))
+    summary = run_pending(ledger, clock=Clock(datetime(2023, 10, 2, tzinfo=UTC)))
+    assert [r.periods for r in summary.results] == [["2023-Q3"]]
+    assert summary.written == []
+    assert mtimes(out) == before
+
+
+def test_schedule_survives_a_restart(ledger: Store, tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("REFORM_LEDGER_DB", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(SCRIPT), "--db", ledger.url, "schedule", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
+
+    added = cli("add", "--every", "month", "--day", "2", "--at", "07:15", "--out", "out")
+    assert added.returncode == 0, added.stderr
+    assert added.stderr.startswith("schedule monthly added: every month, day 2 at 07:15 ")
+    listed = cli("list", "--json")  # another process: the schedule came from the database
+    assert listed.returncode == 0, listed.stderr
+    [row] = json.loads(listed.stdout)
+    assert (row["id"], row["every"], row["day"], row["at"]) == ("monthly", "month", 2, "07:15")
+    assert row["out"] == str(tmp_path / "out")
+    assert row["next_run"] is not None and row["last_run"] is None
+    with open_store(ledger.url).engine.connect() as connection:
+        assert connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == [
+            "monthly"
+        ]
+
+
+def test_failed_run_is_recorded_and_retried(
+    ledger: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports
+
+    out = tmp_path / "reports"
+    quarterly(ledger, out, Clock(ADDED))
+    good = reports.render_period
+
+    def broken(store, period, **options):
+        raise ReportError("folder not writable")
+
+    monkeypatch.setattr(reports, "render_period", broken)
+    clock = Clock(datetime(2023, 10, 2, tzinfo=UTC))
+    summary = run_pending(ledger, clock=clock)
+    assert [r.error for r in summary.failed] == ["2023-Q3: folder not writable"]
+    [info] = list_schedules(ledger)
+    assert (info.last_run.result, info.last_run.message) == (
+        "failed",
+        "2023-Q3: folder not writable",
+    )
+    monkeypatch.setattr(reports, "render_period", good)
+    summary = run_pending(ledger, clock=clock)  # the period is still due
+    assert [r.periods for r in summary.results] == [["2023-Q3"]] and not summary.failed
+    assert "2023-Q3.md" in reports_in(out)
+
+
+# -- kill -9 and the lock, both engines --------------------------------------------------------
+
+
+def test_kill_9_during_rendering_leaves_no_partial_file(ledger: Store, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    quarterly(ledger, out, Clock(ADDED))
+    marker = tmp_path / "renaming"
+    now = datetime(2023, 10, 2, tzinfo=UTC)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.reports.scheduling_support",
+            ledger.url,
+            now.isoformat(),
+            str(marker),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), child.stderr.read().decode() if child.stderr else ""
+        temporary, target = (Path(line) for line in marker.read_text().splitlines())
+        assert temporary.exists() and temporary.parent == out
+        child.send_signal(signal.SIGKILL)  # in the middle of rendering 2023-Q3
+    finally:
+        child.kill()
+        child.wait(10)
+    assert not target.exists()
+    assert [n for n in reports_in(out) if not n.startswith(".")] == []
+    os.utime(temporary, (time.time() - 3600, time.time() - 3600))  # left an hour ago
+
+    summary = run_pending(ledger, clock=Clock(now))  # the next start; the lock is free again
+    assert [r.periods for r in summary.results] == [["2023-Q3"]] and not summary.failed
+    assert reports_in(out) == ["2023-Q3.html", "2023-Q3.md", "index.html", "index.md"]
+    assert not temporary.exists()
+    with ledger.engine.connect() as connection:
+        results = connection.execute(text("SELECT result FROM schedule_runs ORDER BY id"))
+        assert results.scalars().all() == ["interrupted", "ok"]
+    import reports
+
+    expected = tmp_path / "expected"
+    reports.render_period(ledger, "2023-Q3", formats=("md", "html"), out=expected)
+    for name in ("2023-Q3.md", "2023-Q3.html"):
+        assert (out / name).read_bytes() == (expected / name).read_bytes()
+
+
+def _start_cli_scheduler(url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ}
+    env.pop("REFORM_LEDGER_DB", None)
+    process = subprocess.Popen(
+        [str(SCRIPT), "--db", url, "schedule", "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while "scheduler running" not in log.read_text() and time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.05)
+    assert "scheduler running" in log.read_text(), log.read_text()
+    return process
+
+
+def test_second_scheduler_refuses_until_the_first_is_gone(ledger: Store, tmp_path: Path) -> None:
+    log = tmp_path / "first.log"
+    first = _start_cli_scheduler(ledger.url, log)
+    try:
+        for args in (["schedule", "run"], ["schedule", "run", "--once"]):
+            result = CliRunner().invoke(app, ["--db", ledger.url, *args])
+            assert result.exit_code == 8, result.output
+            [line] = result.stderr.splitlines()
+            assert line.startswith("error: another scheduler is already running on this ledger (")
+            assert f"pid {first.pid} on " in line
+            assert line.endswith("; stop it first")
+        first.send_signal(signal.SIGTERM)  # stops cleanly, releasing the lock
+        assert first.wait(20) == 0, log.read_text()
+        assert "scheduler stopped" in log.read_text()
+
+        second = _start_cli_scheduler(ledger.url, tmp_path / "second.log")
+        second.send_signal(signal.SIGKILL)  # no chance to clean up: the OS or server must
+        second.wait(10)
+        deadline = time.monotonic() + 10
+        while True:  # PostgreSQL ends the dead client's session a moment later
+            result = CliRunner().invoke(app, ["--db", ledger.url, "schedule", "run", "--once"])
+            if result.exit_code == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""  # quiet when all is well
+    finally:
+        first.kill()
+        first.wait(10)
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def invoke(url: str, *args: str):
+    result = CliRunner().invoke(app, ["--db", url, "schedule", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+BAD_SCHEDULES = [
+    ("--every week", "--every 'week': use month, quarter or year"),
+    ("--every month --at 25:00", "--at '25:00': use a time of day HH:MM, e.g. 06:00"),
+    ("--every month --day 31", "--day 31: use a day between 1 and 28 (valid in every month)"),
+    ("--every year --formats pdf", "--formats: unknown format 'pdf'; use md, html or md,html"),
+    (
+        "--every year --tz Mars/Olympus",
+        "--tz 'Mars/Olympus': not a known time zone (e.g. Asia/Almaty)",
+    ),
+    (
+        "--every year --id no.spaces!",
+        "--id 'no.spaces!': use up to 64 letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "reason"), BAD_SCHEDULES)
+def test_bad_schedule_is_refused_with_one_line(
+    sqlite_store: Store, tmp_path: Path, args: str, reason: str
+) -> None:
+    result = invoke(sqlite_store.url, "add", *args.split(), "--out", str(tmp_path))
+    assert result.exit_code == 8
+    assert result.stderr.splitlines() == [f"error: {reason}"]
+    assert list_schedules(sqlite_store) == []
+
+
+def test_add_list_replace_remove(sqlite_store: Store, tmp_path: Path) -> None:
+    url = sqlite_store.url
+    result = invoke(url, "add", "--every", "year", "--out", str(tmp_path), "--tz", "Asia/Almaty")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        "schedule yearly added: every year, day 1 at 06:00 Asia/Almaty, md,html into "
+    )
+    [before] = list_schedules(sqlite_store)
+    result = invoke(url, "add", "--every", "year", "--out", str(tmp_path), "--formats", "md")
+    assert "schedule yearly replaced" in result.stderr
+    [after] = list_schedules(sqlite_store)
+    assert after.formats == ("md",) and after.added == before.added
+    assert invoke(url, "list").exit_code == 0
+    result = invoke(url, "remove", "yearly")
+    assert (result.exit_code, result.stderr) == (0, "schedule yearly removed\n")
+    result = invoke(url, "remove", "yearly")
+    assert result.exit_code == 8
+    assert result.stderr == "error: no schedule 'yearly' (see: reform-ledger schedule list)\n"
+    assert invoke(url, "list", "--json").stdout.strip() == "[]"
+
+
+def test_run_once_logs_one_line_per_file_and_fails_loudly(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports
+
+    out = tmp_path / "reports"
+    added = Clock(datetime.now(UTC) - timedelta(days=35))  # the CLI runs on the real clock
+    first = ScheduleRule("month").due_periods(added.now, datetime.now(UTC))[0][0]
+    add_schedule(sqlite_store, every="month", out=out, timezone="UTC", clock=added)
+    result = invoke(sqlite_store.url, "run", "--once")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[:2] == [
+        f"schedule monthly: {first}: wrote {out / f'{first}.md'}",
+        f"schedule monthly: {first}: wrote {out / f'{first}.html'}",
+    ]
+    assert lines[-1] == f"schedule monthly: index: wrote {out / 'index.html'}"
+    assert invoke(sqlite_store.url, "run", "--once").stderr == ""  # nothing due: quiet
+
+    def broken(store, period, **options):
+        raise ReportError("disk full")
+
+    monkeypatch.setattr(reports, "render_period", broken)
+    remove_schedule(sqlite_store, "monthly")
+    add_schedule(sqlite_store, every="month", out=out, timezone="UTC", clock=added)
+    result = invoke(sqlite_store.url, "run", "--once")
+    assert result.exit_code == 8
+    assert result.stderr.splitlines() == [
+        f"error: schedule monthly: {first}: disk full",
+        "error: 1 scheduled run(s) failed (monthly); see above",
+    ]
+
+
+def test_every_schedule_command_has_an_example() -> None:
+    for name in ("add", "list", "remove", "run"):
+        result = CliRunner().invoke(app, ["schedule", name, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0
+        assert "Example: reform-ledger" in result.output, name
