@@ -47,6 +47,8 @@ def upcast(type_name: str, schema: int, data: dict[str, Any]) -> dict[str, Any]:
             f"{type_name} schema {schema} is newer than this program knows "
             f"({cls.event_version}); upgrade reform-ledger"
         )
+    if schema < 1:
+        raise InvalidInput(f"field 'schema': {type_name} schema versions start at 1, not {schema}")
     while schema < cls.event_version:
         step = getattr(cls, f"upcast_v{schema}_v{schema + 1}")
         data = step(dict(data))
@@ -87,7 +89,7 @@ def parse_event(raw: dict[str, Any]) -> Event:
         raise InvalidInput("field 'type': required field is missing")
     cls = event_class(type_name)
     schema = raw.get("schema", cls.event_version)
-    if not isinstance(schema, int):
+    if not isinstance(schema, int) or isinstance(schema, bool):
         raise InvalidInput("field 'schema': must be a whole number")
     payload = dict(raw["data"]) if isinstance(raw.get("data"), dict) else {}
     payload.update({k: v for k, v in raw.items() if k not in ENVELOPE_FIELDS})

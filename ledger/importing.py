@@ -56,6 +56,9 @@ def _read_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
         ) from None
     except yaml.YAMLError as error:
         raise InvalidInput(f"malformed YAML: {error}", where=str(path)) from None
+    except RecursionError:  # PyYAML composes and constructs nested nodes recursively
+        line = f"{path}:{loader.get_mark().line + 1}"
+        raise InvalidInput("malformed YAML: nested too deeply", where=line) from None
     finally:
         loader.dispose()
     if isinstance(document, dict):

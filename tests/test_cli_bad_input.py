@@ -328,11 +328,37 @@ def control_recorded(tmp: Path) -> Case:
     )
 
 
+def deeply_nested_yaml(tmp: Path) -> Case:
+    path = tmp / "deep.yaml"
+    path.write_text(GOOD_YAML + "- " + "[" * 5_000 + "]" * 5_000 + "\n")
+    return Case(["import", str(path)], f"error: {path}:9: malformed YAML: nested too deeply")
+
+
+def deeply_nested_jsonl(tmp: Path) -> Case:
+    path = tmp / "deep.jsonl"
+    path.write_text("[" * 5_000 + "]" * 5_000 + "\n")
+    return Case(
+        ["import", str(path)],
+        f"error: {path}:1: malformed JSON: depth limit exceeded (column 1026)",
+    )
+
+
+def schema_zero_in_file(tmp: Path) -> Case:
+    path = _write_jsonl(tmp / "old.jsonl", [_promise_raw("p2"), _promise_raw("p3", schema=0)])
+    return Case(
+        ["import", str(path)],
+        f"error: {path}:2: field 'schema': promise.made schema versions start at 1, not 0",
+    )
+
+
 CASES: dict[str, Callable[[Path], Case]] = {
     f.__name__: f
     for f in (
         malformed_yaml,
         malformed_jsonl,
+        deeply_nested_yaml,
+        deeply_nested_jsonl,
+        schema_zero_in_file,
         unknown_type_in_file,
         unknown_type_recorded,
         missing_field_recorded,

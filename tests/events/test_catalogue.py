@@ -300,6 +300,22 @@ def test_upcast_renames_v1_link_fields() -> None:
         upcast("link.added", 3, {})
 
 
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (0, "field 'schema': link.added schema versions start at 1, not 0"),
+        (-1, "field 'schema': link.added schema versions start at 1, not -1"),
+        (True, "field 'schema': must be a whole number"),
+        ("2", "field 'schema': must be a whole number"),
+        (3, "link.added schema 3 is newer than this program knows (2); upgrade reform-ledger"),
+    ],
+)
+def test_a_schema_version_that_does_not_exist_is_refused(schema: object, message: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_event(raw("link.added", schema=schema, to="p1", relation="implements"))
+    assert str(caught.value) == message
+
+
 def test_a_v1_event_given_as_input_is_read_as_v2() -> None:
     event = parse_event(raw("link.added", schema=1, target="p1", kind="partially_implements"))
     assert (event.to, event.relation) == ("p1", "partially_implements")
