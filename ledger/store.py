@@ -20,7 +20,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
-from events import Event, InvalidInput, event_class, format_instant, loads
+from events import Event, InvalidInput, event_class, format_instant, loads, upcast
 from ledger import postgres, sqlite
 from ledger.errors import (
     ConcurrencyError,
@@ -424,6 +424,9 @@ class _AppendPlan:
         stored = loads(self.stored[envelope["id"]])
         for key in ("position", "version", "recorded_at"):
             stored.pop(key, None)
+        # an event stored under an older schema is the same event read at the current one
+        stored["data"] = upcast(stored["type"], stored["schema"], stored["data"])
+        stored["schema"] = event_class(stored["type"]).event_version
         return stored == envelope
 
     def _check_item(self, event: Event, envelope: dict[str, Any], where: str) -> None:

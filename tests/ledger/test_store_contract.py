@@ -464,6 +464,30 @@ def test_a_jsonl_export_imports_into_an_empty_ledger_with_the_same_digest(
     assert digest(another_store) == digest(store)
 
 
+def test_reimporting_an_export_that_holds_an_old_schema_event_is_a_no_op(
+    store: Store, tmp_path: Path
+) -> None:
+    """A schema-1 link is exported as read (schema 2 shape); re-sent, it is the same event."""
+    from tests.events.test_catalogue import _insert_v1_link
+
+    store.append([promise("p1"), make("law.signed", "l1")])
+    _insert_v1_link(store, "l1", "p1", "implements")
+    before = digest(store)
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("".join(export_events(store, "jsonl")), encoding="utf-8")
+
+    summary = import_files(store, [path])
+    assert (summary.appended, summary.skipped) == (0, 3)
+    assert digest(store) == before
+    # a different link under the old event's id is still refused
+    [v1] = [r for r in store.read() if r.type == "link.added"]
+    changed = path.read_text().replace('"relation":"implements"', '"relation":"relates_to"')
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(DuplicateEventId, match=f"event id {v1.id} is already stored"):
+        import_files(store, [path])
+    assert digest(store) == before
+
+
 def test_a_csv_export_has_one_row_per_event(store: Store) -> None:
     _varied_ledger(store)
     store.append(
