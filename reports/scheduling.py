@@ -634,7 +634,8 @@ def serve(
             jobs = _prepare(store, scheduler)
             log.info("scheduler running on %s with %d schedule(s)", store.url, len(jobs))
             summary.results += _catch_up(store, jobs, clock, stop).results
-            scheduler.resume()
+            if not stop.is_set():
+                scheduler.resume()
             if ready is not None:
                 ready.set()
             next_check = time.monotonic() + poll_seconds

@@ -5,10 +5,10 @@ While the renderer is not in the package yet, ``install_renderer`` puts a small 
 there (deterministic bytes written with ``write_atomic``, the same contract); once it is,
 the real one is used and the stand-in is never installed.
 
-Run as a script (``python -m tests.reports.scheduling_support URL NOW MARKER``), this
-module is a scheduler process for the kill -9 test: it runs ``run_pending`` with the clock
-at NOW, and the first time a report file is about to be renamed into place it creates
-MARKER and sleeps, so the test can kill it in the middle of rendering.
+Run as a script (``python -m tests.reports.scheduling_support MODE URL NOW MARKER``),
+this module is a scheduler process with its clock at NOW which, the first time a report
+file is about to be renamed into place, creates MARKER and stalls: so a test can kill it,
+or signal it, in the middle of rendering.
 """
 
 from __future__ import annotations
@@ -69,22 +69,37 @@ def install_renderer() -> None:
         reports.render_index = _stand_in_index
 
 
-def _child(url: str, now: str, marker: str) -> None:
+def _child(mode: str, url: str, now: str, marker: str) -> None:
+    """A scheduler process that stalls when it first renames a report into place.
+
+    ``once``: ``run_pending``, stalling a minute (long enough to be killed).
+    ``serve``: ``serve`` stopped by SIGINT or SIGTERM, stalling a second (a slow report).
+    """
     from ledger import open_store
+    from reports import serve, stop_on_signals
     from reports.scheduling import run_pending
 
     install_renderer()
     replace = os.replace
+    stalled: list[str] = []
 
     def stall(source: str, target: str) -> None:
-        if not Path(target).name.startswith("index."):
+        if not stalled and not Path(target).name.startswith("index."):
+            stalled.append(target)
             Path(marker).write_text(f"{source}\n{target}\n")
-            time.sleep(60)
+            time.sleep(60 if mode == "once" else 1)
         replace(source, target)
 
     os.replace = stall
-    run_pending(open_store(url), clock=Clock(datetime.fromisoformat(now)))
+    clock = Clock(datetime.fromisoformat(now))
+    store = open_store(url)
+    if mode == "once":
+        run_pending(store, clock=clock)
+        return
+    with stop_on_signals() as stop:
+        summary = serve(store, stop=stop, clock=clock, poll_seconds=0.2)
+    sys.exit(1 if summary.failed else 0)
 
 
 if __name__ == "__main__":
-    _child(*sys.argv[1:4])
+    _child(*sys.argv[1:5])

@@ -251,6 +251,7 @@ def test_kill_9_during_rendering_leaves_no_partial_file(ledger: Store, tmp_path:
             sys.executable,
             "-m",
             "tests.reports.scheduling_support",
+            "once",
             ledger.url,
             now.isoformat(),
             str(marker),
@@ -287,6 +288,39 @@ def test_kill_9_during_rendering_leaves_no_partial_file(ledger: Store, tmp_path:
     reports.render_period(ledger, "2023-Q3", formats=("md", "html"), out=expected)
     for name in ("2023-Q3.md", "2023-Q3.html"):
         assert (out / name).read_bytes() == (expected / name).read_bytes()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_stops_after_the_report_in_flight(
+    sqlite_store: Store, tmp_path: Path, signum: int
+) -> None:
+    out = tmp_path / "reports"
+    quarterly(sqlite_store, out, Clock(ADDED))
+    marker = tmp_path / "renaming"
+    now = datetime(2024, 1, 10, tzinfo=UTC)  # 2023-Q3 and 2023-Q4 are due
+    module = "tests.reports.scheduling_support"
+    child = subprocess.Popen(
+        [sys.executable, "-m", module, "serve", sqlite_store.url, now.isoformat(), str(marker)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), child.stderr.read().decode() if child.stderr else ""
+        child.send_signal(signum)  # while 2023-Q3.md is being written
+        assert child.wait(30) == 0
+    finally:
+        child.kill()
+        child.wait(10)
+    # the report in flight was finished, the next period left for the next start
+    assert reports_in(out) == ["2023-Q3.html", "2023-Q3.md", "index.html", "index.md"]
+    [info] = list_schedules(sqlite_store)
+    assert info.last_run.result == "interrupted"
+    summary = run_pending(sqlite_store, clock=Clock(now))
+    assert [r.periods for r in summary.results] == [["2023-Q4"]]
 
 
 def _start_cli_scheduler(url: str, log: Path) -> subprocess.Popen[bytes]:
