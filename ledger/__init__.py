@@ -28,6 +28,7 @@ from ledger.projections import (
     fold_status,
     label,
 )
+from ledger.projections.series import evaluate_series
 from ledger.queries import (
     ItemView,
     StatusView,
@@ -72,6 +73,7 @@ __all__ = [
     "digest",
     "empty_state",
     "evaluate",
+    "evaluate_series",
     "export_events",
     "fold_status",
     "import_files",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from events import InvalidInput, canonical_json, format_instant, parse_instant, period_bounds
+from events import InvalidInput, canonical_json, format_instant, loads, parse_instant, period_bounds
 from ledger.errors import UnknownItem
 from ledger.mapper import Record
 from ledger.memory import gc_paused
@@ -194,8 +194,12 @@ EXPORT_COLUMNS = (
 def export_events(store: Store, fmt: str = "jsonl") -> Iterator[str]:
     """Every event in position order: canonical JSON lines, or CSV rows."""
     if fmt == "jsonl":
-        for record in store.read():
-            yield canonical_json(record.to_dict()) + "\n"
+        # the stored body as hashed (old schemas stay as stored), plus the chain fields,
+        # so anyone can recompute every hash from the export alone
+        for row in store.read_raw():
+            stored = loads(row[8])
+            stored["prev_hash"], stored["hash"] = row[9], row[10]
+            yield canonical_json(stored) + "\n"
         return
     if fmt != "csv":
         raise InvalidInput(f"unknown export format {fmt!r} (use jsonl or csv)")

@@ -292,6 +292,10 @@ def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
         connection.exec_driver_sql(statement, tuples[start : start + 5000])
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
     values = list(values)
     for start in range(0, len(values), _CHUNK):
@@ -447,7 +451,9 @@ class _AppendPlan:
             )
         elif cls.item_kind is not None and cls.item_kind != kind:
             raise KindMismatch(
-                f"item {item!r} is a {kind}; a {cls.event_type} event does not apply", where=where
+                f"item {item!r} is {_article(kind)} {kind}; "
+                f"a {cls.event_type} event does not apply",
+                where=where,
             )
         data = envelope["data"]
         if envelope["type"] == "link.added":

@@ -1,33 +1,37 @@
 """The status projection evaluated at many as-of dates in one walk (for report series).
 
-``evaluate_series(state, dates, known_at)`` gives, for every date, exactly what
-``status.evaluate(state, date, known_at)`` gives, without re-deriving every item at
-every date. It reuses the rules of ``status`` (the reference) unchanged and adds only
-bookkeeping:
+``evaluate_series(state, dates, known_at)`` gives, for every date, what
+``status.evaluate(state, date, known_at)`` gives, without re-deriving every item at every
+date. It calls the rules of ``status`` (the reference) unchanged and adds only
+bookkeeping about when their inputs can differ:
 
-- items are grouped into components joined by ``link.added`` events; an item's status
-  depends only on events of its own component;
-- within a component the visible events only grow with the as-of date, so when no new
-  event became visible since the previous date the visible streams are reused;
-- an item whose status can no longer change by the mere passing of time (delivered,
-  partial, broken, reversed, unverifiable for a promise; delivered or reversed for a
-  law, amendment or milestone) and whose component saw no new event keeps its result.
-  A promise with a target and a deadline is re-derived all the same at the dates in
-  ``exact`` (its on-track verdict moves with time); elsewhere its ``target.on_track``
-  may be the one of an earlier date, which does not change any status.
+- items are grouped into components joined by ``link.added`` events: an item's status
+  depends only on the events of its own component;
+- the rules see the as-of date only through (1) which events are visible (their
+  effective end on or before it; the set only grows), (2) the stall test, which compares
+  event dates with the as-of date minus 12 months, (3) the deadline test, which compares
+  deadlines with the as-of date, and (4) a target's on-track verdict. So a component is
+  re-derived at a date only when a new event became visible, when the 12-month window
+  or a deadline crossed one of its event dates or deadlines since its last derivation,
+  or, at the dates in ``exact``, when it has a target with a deadline (on-track moves
+  with every day) or was last derived for counting only.
 
-Results are shared between dates: treat the returned ``ItemStatus`` objects as frozen.
-It never reads the store; callers fold the log first (``catch_up`` or ``fold_status``).
+At dates in ``exact`` (every date when None) the results equal ``evaluate``'s. At the
+other dates every field is exact except ``contested``/``contested_reasons`` (left
+empty) and a target's ``on_track`` (possibly of an earlier date): enough for counting
+items by status. Results are shared between dates: treat them as frozen. This module
+never reads the store; callers fold the log first (``catch_up`` or ``fold_status``).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
+from events import date_bounds
 from ledger.projections.status import (
     STALL_AFTER,
     CompactEvent,
@@ -37,30 +41,64 @@ from ledger.projections.status import (
     _stage_status,
     _Visible,
 )
+from ledger.projections.taxonomy import PRECEDENCE
 
 __all__ = ["evaluate_series"]
 
-_SETTLED_PROMISE = frozenset({"delivered", "partial", "broken", "reversed", "unverifiable"})
-_SETTLED_STAGE = frozenset({"delivered", "reversed"})
+#: Statuses that rank above "stalled" (resp. above the deadline tests): the rules decide
+#: them before looking at the 12-month window (resp. the deadline), so that window (resp.
+#: a deadline) passing cannot change them while no new event arrives.
+_ABOVE_STALL = frozenset(PRECEDENCE[: PRECEDENCE.index("stalled")])
+_ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
 
 
 class _Component:
-    """Items joined by links, with the sorted effective ends of their known events."""
+    """Items joined by links: their known events, and what was last derived from them."""
 
-    __slots__ = ("items", "ends", "count", "streams", "inbound", "results", "settled", "timed")
+    __slots__ = (
+        "items",
+        "ends",
+        "deadlines",
+        "count",
+        "as_of",
+        "stall_before",
+        "streams",
+        "inbound",
+        "results",
+        "full",
+        "timed",
+        "waits_stall",
+        "waits_deadline",
+    )
 
     def __init__(self, items: list[tuple[str, str, list[CompactEvent]]]) -> None:
         self.items = items
-        self.ends = sorted(e[5] for _, _, events in items for e in events)
-        self.count = -1
+        events = [e for _, _, item_events in items for e in item_events]
+        self.ends = sorted(e[5] for e in events)
+        self.deadlines = sorted(
+            {date_bounds(e[8]["deadline"])[1].isoformat() for e in events if "deadline" in e[8]}
+        )
+        self.count = 0
+        self.as_of = self.stall_before = ""
         self.streams: dict[str, _Visible] = {}
         self.inbound: dict[str, list[tuple[str, str, CompactEvent]]] = {}
         self.results: list[ItemStatus] = []
-        self.settled = False
-        self.timed = False
+        self.full = self.timed = self.waits_stall = self.waits_deadline = False
+
+    def stale(self, count: int, as_of: str, stall_before: str, precise: bool) -> bool:
+        """Whether the rules could answer differently than at the last derivation."""
+        if count != self.count:
+            self.refresh(as_of)
+            self.count = count
+            return True
+        if self.waits_stall and _crossed(self.ends, self.stall_before, stall_before):
+            return True
+        if self.waits_deadline and _crossed(self.deadlines, self.as_of, as_of):
+            return True
+        return precise and (self.timed or not self.full)
 
     def refresh(self, as_of: str) -> None:
-        """Rebuild the visible streams and links at ``as_of`` (as ``evaluate`` does)."""
+        """Rebuild the visible streams and links at ``as_of``, as ``evaluate`` does."""
         streams: dict[str, _Visible] = {}
         for item, kind, events in self.items:
             visible = [e for e in events if e[5] <= as_of]
@@ -79,25 +117,30 @@ class _Component:
                         victim.undone_event = streams[source_item].level_event
         self.streams, self.inbound = streams, inbound
 
-    def derive(self, as_of: str, stall_before: str) -> None:
+    def derive(self, as_of: str, stall_before: str, full: bool) -> None:
         results = []
-        settled = True
         timed = False
-        for item in self.streams:
-            stream = self.streams[item]
+        for item, stream in self.streams.items():
             if stream.kind == "promise":
                 status = _promise_status(
                     stream, self.streams, self.inbound.get(item, []), as_of, stall_before
                 )
-                settled &= status.status in _SETTLED_PROMISE
                 timed |= bool(status.target and status.deadline)
             else:
                 status = _stage_status(stream, stall_before)
-                settled &= status.status in _SETTLED_STAGE
-            status.contested_reasons = _disagreements(stream, status.status)
-            status.contested = bool(status.contested_reasons)
+            if full:
+                status.contested_reasons = _disagreements(stream, status.status)
+                status.contested = bool(status.contested_reasons)
             results.append(status)
-        self.results, self.settled, self.timed = results, settled, timed
+        self.results, self.timed, self.full = results, timed, full
+        self.waits_stall = any(r.status not in _ABOVE_STALL for r in results)
+        self.waits_deadline = any(r.status not in _ABOVE_DEADLINE for r in results)
+        self.as_of, self.stall_before = as_of, stall_before
+
+
+def _crossed(values: list[str], old: str, new: str) -> bool:
+    """Whether some value v has old <= v < new (a ``v < x`` test flipped between them)."""
+    return bool(values) and bisect_left(values, old) != bisect_left(values, new)
 
 
 def _components(state: dict[str, Any], known_at: str) -> list[_Component]:
@@ -139,9 +182,10 @@ def evaluate_series(
     *,
     exact: Collection[date] | None = None,
 ) -> dict[date, list[ItemStatus]]:
-    """Every item's status at each date (as ``evaluate``), sorted by item id per date.
+    """Every item's status at each date, sorted by item id, as ``evaluate`` gives it.
 
-    ``exact``: the dates whose targets' on-track verdicts must be current (all when None).
+    ``exact``: the dates that need contested flags and current on-track verdicts (all
+    dates when None); the others are exact in every status.
     """
     components = _components(state, known_at)
     series: dict[date, list[ItemStatus]] = {}
@@ -154,12 +198,8 @@ def evaluate_series(
             count = bisect_right(component.ends, as_of)
             if count == 0:
                 continue
-            if count != component.count:
-                component.refresh(as_of)
-                component.count = count
-                component.derive(as_of, stall_before)
-            elif not component.settled or (precise and component.timed):
-                component.derive(as_of, stall_before)
+            if component.stale(count, as_of, stall_before, precise):
+                component.derive(as_of, stall_before, precise)
             results.extend(component.results)
         results.sort(key=lambda status: status.item)
         series[day] = results

@@ -314,7 +314,7 @@ def test_recorded_at_in_the_future_is_refused(store: Store) -> None:
         (
             make("amendment.proposed", "a1"),
             make("law.passed", "a1"),
-            "event 2: item 'a1' is a amendment; a law.passed event does not apply",
+            "event 2: item 'a1' is an amendment; a law.passed event does not apply",
         ),
         (
             make("milestone.reached", "m1", what="Court opened"),
@@ -467,7 +467,7 @@ def test_a_jsonl_export_imports_into_an_empty_ledger_with_the_same_digest(
 def test_reimporting_an_export_that_holds_an_old_schema_event_is_a_no_op(
     store: Store, tmp_path: Path
 ) -> None:
-    """A schema-1 link is exported as read (schema 2 shape); re-sent, it is the same event."""
+    """A schema-1 link is exported as stored (schema 1); re-sent, it is the same event."""
     from tests.events.test_catalogue import _insert_v1_link
 
     store.append([promise("p1"), make("law.signed", "l1")])
@@ -481,7 +481,8 @@ def test_reimporting_an_export_that_holds_an_old_schema_event_is_a_no_op(
     assert digest(store) == before
     # a different link under the old event's id is still refused
     [v1] = [r for r in store.read() if r.type == "link.added"]
-    changed = path.read_text().replace('"relation":"implements"', '"relation":"relates_to"')
+    assert '"kind":"implements"' in path.read_text()
+    changed = path.read_text().replace('"kind":"implements"', '"kind":"relates_to"')
     path.write_text(changed, encoding="utf-8")
     with pytest.raises(DuplicateEventId, match=f"event id {v1.id} is already stored"):
         import_files(store, [path])
