@@ -9,6 +9,7 @@ Loading twice adds nothing: every event carries a stable id.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -64,7 +65,9 @@ def fold_quote_text(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_FOLD)).strip()
 
 
-def read_dataset(name: str = DATASET) -> tuple[list[dict[str, Any]], list[str]]:
+def read_dataset(
+    name: str = DATASET, *, require_ids: bool = True
+) -> tuple[list[dict[str, Any]], list[str]]:
     """Raw events with their knowledge time set, in append order, and their places."""
     sources = read_sources(name)
     rows: list[tuple[str, int, int, dict[str, Any], str]] = []
@@ -76,7 +79,9 @@ def read_dataset(name: str = DATASET) -> tuple[list[dict[str, Any]], list[str]]:
                     f"source document {document!r} is not in sources.yaml", where=place
                 )
             if "id" not in raw:
-                raise InvalidInput("dataset events need a stable id", where=place)
+                if require_ids:
+                    raise InvalidInput("dataset events need a stable id", where=place)
+                raw = {**raw, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, place))}
             published = sources[document].published
             raw = {**raw, "recorded_at": published}
             event_class(raw.get("type", ""))
@@ -88,9 +93,13 @@ def read_dataset(name: str = DATASET) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def load_dataset(
-    store: Store, name: str = DATASET, *, progress: Callable[[int], None] | None = None
+    store: Store,
+    name: str = DATASET,
+    *,
+    progress: Callable[[int], None] | None = None,
+    require_ids: bool = True,
 ) -> AppendResult:
-    raws, places = read_dataset(name)
+    raws, places = read_dataset(name, require_ids=require_ids)
     events = []
     for raw, place in zip(raws, places, strict=True):
         try:
