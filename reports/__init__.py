@@ -4,6 +4,16 @@ Imports ``events`` and ``ledger``; never ``cli``.
 """
 
 from reports.errors import ReportError, ScheduleError
+from reports.index import render_index
+from reports.output import write_atomic
+from reports.periods import (
+    Period,
+    latest_complete_period,
+    parse_period,
+    period_containing,
+    periods_between,
+)
+from reports.report import render_period
 from reports.scheduling import (
     RunSummary,
     ScheduleInfo,
@@ -14,16 +24,26 @@ from reports.scheduling import (
     serve,
     stop_on_signals,
 )
+from reports.series import render_series
 
 __all__ = [
+    "Period",
     "ReportError",
     "RunSummary",
     "ScheduleError",
     "ScheduleInfo",
     "add_schedule",
+    "latest_complete_period",
     "list_schedules",
+    "parse_period",
+    "period_containing",
+    "periods_between",
     "remove_schedule",
+    "render_index",
+    "render_period",
+    "render_series",
     "run_pending",
     "serve",
     "stop_on_signals",
+    "write_atomic",
 ]

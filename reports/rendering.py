@@ -1,0 +1,58 @@
+"""The one Jinja environment of the reports, and the Markdown-escaping filter.
+
+Templates live in ``reports/templates/<report>.<ext>.j2`` with the shared HTML macros
+in ``_macros.j2``. ``StrictUndefined`` turns a misspelt field into an error instead of
+an empty string. Every template but ``*.md.j2`` is autoescaped; Markdown templates
+pass every string from the ledger through the ``md`` filter, which makes it inert text
+on one line: it cannot start a link, an image, emphasis, code, raw HTML, a new table
+cell or a new row.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+__all__ = ["md_escape", "render"]
+
+#: ASCII punctuation that can open Markdown syntax inside a line (CommonMark lets any
+#: ASCII punctuation be backslash-escaped, so escaping more than needed is harmless).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+#: What could open a block (list item, heading underline) at the start of a line.
+_MD_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def md_escape(value: Any) -> str:
+    """Ledger text as inert one-line Markdown (safe in a table cell or a list item)."""
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+def _autoescape(name: str | None) -> bool:
+    """Escape HTML everywhere except in Markdown templates (which use ``md`` instead)."""
+    return not (name or "").endswith(".md.j2")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("reports", "templates"),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["md"] = md_escape
+    return environment
+
+
+def render(template: str, **context: Any) -> str:
+    """Render ``templates/<template>.j2``; the text always ends with one newline."""
+    text = _environment().get_template(f"{template}.j2").render(**context)
+    return text.rstrip("\n") + "\n"
