@@ -573,6 +573,45 @@ def digest(ctx: typer.Context) -> None:
 
 
 # -- report commands (report) ------------------------------------------------------------
+@app.command()
+def report(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None, typer.Option(help="One period: 2023-Q4, 2023-11 or 2023.")
+    ] = None,
+    first: Annotated[
+        str | None, typer.Option("--from", help="First period of a series (with --to).")
+    ] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last period of a series.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, html or md,html.")] = "md,html",
+    out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+) -> None:
+    """Render accountability reports (Markdown and HTML) for a period or a series.
+
+    A series (--from/--to) writes one report per period plus index.md and index.html.
+
+    Example: reform-ledger report --period 2023-Q4 --format md,html --out out
+    """
+    from reports import ReportError, render_period, render_series
+
+    single, series = period is not None, first is not None or last is not None
+    if single == series or (series and (first is None or last is None)):
+        raise ReportError("give either --period, or both --from and --to")
+    with _store(ctx) as store:
+        if period is not None:
+            written = render_period(
+                store, period, formats=fmt, out=out, as_of=as_of, known_at=known_at
+            )
+        else:
+            if as_of or known_at:
+                raise ReportError("--as-of and --known-at apply to one --period, not a series")
+            with _progress("rendering reports", threshold=1) as progress:
+                written = render_series(store, first, last, formats=fmt, out=out, progress=progress)
+    _say(f"{len(written)} file(s) written in {out}/ (unchanged files are left alone)")
+    for path in written:
+        typer.echo(str(path))
 
 
 # -- schedule commands (schedule add|list|remove|run) ----------------------------------------
