@@ -142,8 +142,8 @@ def demo(
     """
     from ledger import load_dataset, verify
 
-    with _store(ctx, create=True) as store, _progress("loading dataset") as progress:
-        result = load_dataset(store, progress=progress(10**9))
+    with _store(ctx, create=True) as store:
+        result = load_dataset(store)
         report = verify(store)
         _say(
             f"dataset: {len(result.appended)} events appended, {result.skipped} already there; "
@@ -153,10 +153,8 @@ def demo(
 
 
 def _render_demo(store: Store, out: Path) -> None:
-    try:
-        from reports import render_series
-    except ImportError:
-        return
+    from reports import render_series
+
     with _progress("rendering reports", threshold=1) as progress:
         written = render_series(store, "2019-Q1", "2024-Q2", out=out, progress=progress)
     _say(f"{len(written)} report files in {out}/ — open {out / 'index.html'}")
