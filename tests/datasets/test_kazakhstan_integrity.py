@@ -85,3 +85,10 @@ def test_the_loaded_ledger_verifies_and_loading_twice_adds_nothing(store):
     again = load_dataset(store)
     assert (len(again.appended), again.skipped) == (0, len(RAWS))
     assert verify(store).digest == report.digest
+
+
+def test_the_coverage_tables_in_the_docs_are_current():
+    from ledger.datasets.coverage import coverage_markdown
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "dataset.md").read_text("utf-8")
+    assert coverage_markdown() in docs, "run: python -m ledger.datasets.coverage"
