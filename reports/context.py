@@ -453,7 +453,11 @@ def build_context(
         packages=_groups(now, "package", "Not part of a named reform package"),
         timelines=[_timeline(s, per_item.get(s.item, []), retractions, sources) for s in now],
         sources=sources.sources,
-        legend=[(STATUS_WORDS[k][0], STATUS_COLOURS[k]) for k in present],
+        legend=[
+            (STATUS_WORDS[k][0], STATUS_COLOURS[k])
+            for k in STATUS_ORDER
+            if any(c[k] for c in history_counts)
+        ],
     )
 
 
