@@ -227,9 +227,11 @@ def _build_raw(
     payload.update(_parse_set(extra))
     if sys.stdin.isatty():
         for name in ("item", "effective"):
-            raw.setdefault(name, typer.prompt(name))
+            if name not in raw:
+                raw[name] = typer.prompt(name)
         for name in ("document", "locator", "quote"):
-            source.setdefault(name, typer.prompt(f"source {name}"))
+            if name not in source:
+                source[name] = typer.prompt(f"source {name}")
         for name, info in cls.model_fields.items():
             if info.is_required() and name not in payload and name not in raw and name != "source":
                 payload[name] = typer.prompt(name)
