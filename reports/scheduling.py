@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from events.errors import LedgerError
 from ledger.store import translate_db_errors
 from reports import schedule_runs as runs
-from reports.errors import ScheduleError
+from reports.errors import ReportError, ScheduleError
 from reports.scheduler_lock import scheduler_lock
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ Clock = Callable[[], datetime]
 EVERY = ("month", "quarter", "year")
 _CRON_MONTHS = {"month": "*", "quarter": "1,4,7,10", "year": "1"}
 _DEFAULT_IDS = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
-FORMATS = ("md", "html")
+FORMATS = ("md", "html")  #: the default; the report command decides what is valid
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -397,17 +397,13 @@ def add_schedule(
 
 
 def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
-    if isinstance(formats, str):
-        formats = formats.split(",")
-    chosen: list[str] = []
-    for name in (f.strip().lower() for f in formats):
-        if name not in FORMATS:
-            raise ScheduleError(f"--formats: unknown format {name!r}; use md, html or md,html")
-        if name not in chosen:
-            chosen.append(name)
-    if not chosen:
-        raise ScheduleError("--formats: name at least one of md, html")
-    return tuple(chosen)
+    """The report command's own check, so both accept exactly the same formats."""
+    from reports.report import check_formats
+
+    try:
+        return check_formats(formats)
+    except ReportError as error:
+        raise ScheduleError(f"--formats: {error}") from None
 
 
 def list_schedules(store: Store) -> list[ScheduleInfo]:

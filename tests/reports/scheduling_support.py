@@ -1,9 +1,4 @@
-"""Helpers of the scheduling tests: a settable clock, a renderer, a child scheduler process.
-
-The scheduler renders through ``reports.render_period`` and ``reports.render_index``.
-While the renderer is not in the package yet, ``install_renderer`` puts a small stand-in
-there (deterministic bytes written with ``write_atomic``, the same contract); once it is,
-the real one is used and the stand-in is never installed.
+"""Helpers of the scheduling tests: a settable clock and a child scheduler process.
 
 Run as a script (``python -m tests.reports.scheduling_support MODE URL NOW MARKER``),
 this module is a scheduler process with its clock at NOW which, the first time a report
@@ -19,10 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import reports
-from reports.output import write_atomic
-
-__all__ = ["Clock", "install_renderer", "real_renderer"]
+__all__ = ["Clock"]
 
 
 class Clock:
@@ -35,40 +27,6 @@ class Clock:
         return self.now
 
 
-def real_renderer() -> bool:
-    return hasattr(reports, "render_period") and hasattr(reports, "render_index")
-
-
-def _stand_in_period(store, period, *, formats=("md", "html"), out, as_of=None, known_at=None):
-    written = []
-    head = store.head()
-    for fmt in formats:
-        path = Path(out) / f"{period}.{fmt}"
-        body = f"report {period} ({fmt}) at {head.position}:{head.hash}\n" * 2000
-        if write_atomic(path, body.encode()):
-            written.append(path)
-    return written
-
-
-def _stand_in_index(out, *, formats=("md", "html")):
-    names = sorted(
-        (p.name for p in Path(out).iterdir() if not p.name.startswith((".", "index."))),
-        reverse=True,
-    )
-    written = []
-    for fmt in formats:
-        path = Path(out) / f"index.{fmt}"
-        if write_atomic(path, ("\n".join(names) + "\n").encode()):
-            written.append(path)
-    return written
-
-
-def install_renderer() -> None:
-    if not real_renderer():
-        reports.render_period = _stand_in_period
-        reports.render_index = _stand_in_index
-
-
 def _child(mode: str, url: str, now: str, marker: str) -> None:
     """A scheduler process that stalls when it first renames a report into place.
 
@@ -79,7 +37,6 @@ def _child(mode: str, url: str, now: str, marker: str) -> None:
     from reports import serve, stop_on_signals
     from reports.scheduling import run_pending
 
-    install_renderer()
     replace = os.replace
     stalled: list[str] = []
 

@@ -29,16 +29,11 @@ from ledger import Store, open_store
 from reports import ReportError, list_schedules, remove_schedule, run_pending, serve
 from reports.scheduling import ScheduleRule, add_schedule
 from tests.conftest import promise
-from tests.reports.scheduling_support import Clock, install_renderer
+from tests.reports.scheduling_support import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).with_name("reform-ledger")
 ADDED = datetime(2023, 8, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def renderer() -> None:
-    install_renderer()
 
 
 @pytest.fixture
@@ -180,6 +175,21 @@ def test_same_bytes_are_not_rewritten(ledger: Store, tmp_path: Path) -> None:
     assert [r.periods for r in summary.results] == [["2023-Q3"]]
     assert summary.written == []
     assert mtimes(out) == before
+
+
+def test_scheduled_report_is_the_one_the_report_command_writes(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    sqlite_store.append([promise("party-signatures", "2022-03-16")])
+    quarterly(sqlite_store, tmp_path / "scheduled", Clock(ADDED))
+    run_pending(sqlite_store, clock=Clock(datetime(2023, 10, 2, tzinfo=UTC)))
+    by_hand = tmp_path / "by-hand"
+    result = CliRunner().invoke(
+        app, ["--db", sqlite_store.url, "report", "--period", "2023-Q3", "--out", str(by_hand)]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("2023-Q3.md", "2023-Q3.html"):
+        assert (tmp_path / "scheduled" / name).read_bytes() == (by_hand / name).read_bytes()
 
 
 def test_schedule_survives_a_restart(ledger: Store, tmp_path: Path) -> None:
@@ -384,7 +394,10 @@ BAD_SCHEDULES = [
     ("--every week", "--every 'week': use month, quarter or year"),
     ("--every month --at 25:00", "--at '25:00': use a time of day HH:MM, e.g. 06:00"),
     ("--every month --day 31", "--day 31: use a day between 1 and 28 (valid in every month)"),
-    ("--every year --formats pdf", "--formats: unknown format 'pdf'; use md, html or md,html"),
+    (
+        "--every year --formats pdf",
+        "--formats: unknown report format pdf (use md, html or md,html)",
+    ),
     (
         "--every year --tz Mars/Olympus",
         "--tz 'Mars/Olympus': not a known time zone (e.g. Asia/Almaty)",
