@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -224,7 +224,9 @@ def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[s
         ]
         if events:
             events.sort(key=lambda e: (e[4], e[0]))
-            if events[0][2] == "promise.made" or stream["kind"] != "promise":
+            # a promise exists once made, even if an earlier-dated event (a baseline
+            # measurement, say) sorts before it
+            if stream["kind"] != "promise" or any(e[2] == "promise.made" for e in events):
                 streams[item] = _Visible(item, stream["kind"], events)
     return streams
 
@@ -282,10 +284,21 @@ def _base(stream: _Visible, status: str, cause: CompactEvent | None) -> ItemStat
 def _stage_status(stream: _Visible, stall_before: str) -> ItemStatus:
     if stream.undone_event is not None and stream.max_level >= 2:
         return _base(stream, "reversed", stream.undone_event)
-    status = _LEVEL_STATUS[stream.level]
     if stream.level < 3 and stream.last_progress < stall_before:
-        status = "stalled"
-    return _base(stream, status, stream.level_event or stream.events[0])
+        last = stream.last_progress or stream.events[0][5]
+        return _without_cause(_base(stream, "stalled", None), _stalled_since(last))
+    return _base(stream, _LEVEL_STATUS[stream.level], stream.level_event or stream.events[0])
+
+
+def _stalled_since(last_progress: str) -> str:
+    """The first day with no progress in the 12 months before it."""
+    return (date.fromisoformat(last_progress) + STALL_AFTER + timedelta(days=1)).isoformat()
+
+
+def _without_cause(status: ItemStatus, since: str) -> ItemStatus:
+    """Overdue and stalled are caused by time passing, not by an event."""
+    status.since, status.cause_event = since, None
+    return status
 
 
 def _promise_status(
@@ -295,7 +308,7 @@ def _promise_status(
     as_of: str,
     stall_before: str,
 ) -> ItemStatus:
-    made = stream.events[0]
+    made = next(e for e in stream.events if e[2] == "promise.made")
     deadline = made[8].get("deadline")
     target = made[8].get("target")
     abandoned = unverifiable = scope_cut = None
@@ -366,6 +379,10 @@ def _promise_status(
     else:
         status = _LEVEL_STATUS[level]
     result = _base(stream, status, cause)
+    if status == "overdue":
+        _without_cause(result, (date_bounds(deadline)[1] + timedelta(days=1)).isoformat())
+    elif status == "stalled":
+        _without_cause(result, _stalled_since(last_progress))
     result.late, result.deadline = late, deadline
     result.implemented_by = sorted(set(implemented_by))
     if target_view:

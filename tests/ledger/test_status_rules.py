@@ -409,3 +409,37 @@ def test_not_contested_when_one_source_repeats_itself(store):
         ]
     )
     assert not status_of(store, "m", "2022-12-31").contested
+
+
+def test_a_baseline_measured_before_the_promise_does_not_hide_it(store):
+    target = {
+        "metric": "share",
+        "unit": "%",
+        "baseline": 20,
+        "baseline_date": "2021",
+        "goal": 10,
+        "direction": "down",
+    }
+    store.append(
+        [
+            promise("p", "2022-03", deadline="2025", target=target),
+            make(
+                "measurement.recorded",
+                "p",
+                "2021",
+                metric="share",
+                value=20,
+                unit="%",
+                period="2021",
+            ),
+        ]
+    )
+    assert status_of(store, "p", "2022-06-30").status == "announced"
+
+
+def test_overdue_and_stalled_date_from_time_passing_not_from_an_event(store):
+    store.append([promise("p", "2022-03-16", deadline="2022-12"), promise("q", "2022-03-16")])
+    overdue = status_of(store, "p", "2023-02-01")
+    assert (overdue.status, overdue.since, overdue.cause_event) == ("overdue", "2023-01-01", None)
+    stalled = status_of(store, "q", "2023-06-01")
+    assert (stalled.status, stalled.since, stalled.cause_event) == ("stalled", "2023-03-17", None)
