@@ -15,6 +15,7 @@ from pathlib import Path
 
 from events import date_bounds
 from ledger import ItemStatus, Store, evaluate_series, parse_as_of, parse_known_at
+from ledger.memory import gc_paused
 from reports.context import ReportContext, build_context
 from reports.errors import ReportError
 from reports.output import write_atomic
@@ -131,6 +132,7 @@ def render_period(
     wanted = check_formats(formats)
     day = _as_of(target, as_of)
     stated = _known_at(known_at)
-    snapshot = load_snapshot(store)
-    context = period_context(snapshot, target, as_of=day, known_at=stated)
-    return write_report(context, wanted, Path(out))
+    with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
+        snapshot = load_snapshot(store)
+        context = period_context(snapshot, target, as_of=day, known_at=stated)
+        return write_report(context, wanted, Path(out))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ledger import Store, evaluate_series
+from ledger.memory import gc_paused
 from reports.index import render_index
 from reports.periods import parse_period, periods_between
 from reports.report import (
@@ -45,19 +46,20 @@ def render_series(
     periods = periods_between(first, last)
     wanted = check_formats(formats)
     out = Path(out)
-    snapshot = load_snapshot(store)
-    known = evaluated_known_at(snapshot, None)
-    history = chart_periods(snapshot, periods[-1], known)
-    dates = series_dates(sorted(set(history) | set(periods)))
-    series = evaluate_series(snapshot.state, dates, known, exact={p.end for p in periods})
-    tick = progress(len(periods)) if progress is not None else None
-    written: list[Path] = []
-    for period in periods:
-        context = period_context(
-            snapshot, parse_period(period), as_of=period.end, known_at=None, series=series
-        )
-        written += write_report(context, wanted, out)
-        if tick is not None:
-            tick(1)
-    written += render_index(out, periods=[p.name for p in periods], formats=wanted)
-    return written
+    with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
+        snapshot = load_snapshot(store)
+        known = evaluated_known_at(snapshot, None)
+        history = chart_periods(snapshot, periods[-1], known)
+        dates = series_dates(sorted(set(history) | set(periods)))
+        series = evaluate_series(snapshot.state, dates, known, exact={p.end for p in periods})
+        tick = progress(len(periods)) if progress is not None else None
+        written: list[Path] = []
+        for period in periods:
+            context = period_context(
+                snapshot, parse_period(period), as_of=period.end, known_at=None, series=series
+            )
+            written += write_report(context, wanted, out)
+            if tick is not None:
+                tick(1)
+        written += render_index(out, periods=[p.name for p in periods], formats=wanted)
+        return written
