@@ -30,9 +30,11 @@ from events import canonical_json, parse_event  # noqa: E402
 from ledger import catch_up, import_files, open_store, status  # noqa: E402
 
 SOURCE = {
-    "document": "synthetic.txt",
-    "locator": "Section 4, paragraph 2",
-    "quote": "the government will reduce the number of signatures required to register",
+    "document": "synthetic-source-document.txt",
+    "locator": "Section 4, paragraph 2: On political parties",
+    "quote": "the government will reduce the number of signatures required to register a "
+    "political party from twenty thousand to five thousand, and lower the minimum size of "
+    "regional branches",
 }
 
 
