@@ -163,22 +163,7 @@ class Store:
 
     def read_raw(self, *, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Every stored row with all columns, in position order (for ``verify``)."""
-        columns = [
-            EVENTS.c[name]
-            for name in (
-                "position",
-                "event_id",
-                "item",
-                "version",
-                "type",
-                "schema_version",
-                "effective",
-                "recorded_at",
-                "body",
-                "prev_hash",
-                "hash",
-            )
-        ]
+        columns = [EVENTS.c[name] for name in _COLUMNS]
         query = select(*columns).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
         with translate_db_errors(self.url), self.engine.connect() as connection:
             yield from connection.execution_options(stream_results=True, yield_per=2000).execute(

@@ -40,6 +40,8 @@ from ledger.projections.status import (
     _promise_status,
     _stage_status,
     _Visible,
+    exists,
+    link_streams,
 )
 from ledger.projections.taxonomy import PRECEDENCE
 
@@ -102,20 +104,9 @@ class _Component:
         streams: dict[str, _Visible] = {}
         for item, kind, events in self.items:
             visible = [e for e in events if e[5] <= as_of]
-            if visible and (visible[0][2] == "promise.made" or kind != "promise"):
+            if visible and exists(kind, visible):
                 streams[item] = _Visible(item, kind, visible)
-        inbound: dict[str, list[tuple[str, str, CompactEvent]]] = defaultdict(list)
-        for stream in streams.values():
-            for event in stream.events:
-                if event[2] == "link.added" and event[8]["to"] in streams:
-                    inbound[event[8]["to"]].append((stream.item, event[8]["relation"], event))
-        for target, links in inbound.items():
-            for source_item, relation, _ in links:
-                if relation == "reverses" and streams[source_item].level >= 2:
-                    victim = streams[target]
-                    if victim.undone_event is None:
-                        victim.undone_event = streams[source_item].level_event
-        self.streams, self.inbound = streams, inbound
+        self.streams, self.inbound = streams, link_streams(streams)
 
     def derive(self, as_of: str, stall_before: str, full: bool) -> None:
         results = []

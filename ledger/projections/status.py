@@ -224,19 +224,24 @@ def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[s
         ]
         if events:
             events.sort(key=lambda e: (e[4], e[0]))
-            # a promise exists once made, even if an earlier-dated event (a baseline
-            # measurement, say) sorts before it
-            if stream["kind"] != "promise" or any(e[2] == "promise.made" for e in events):
+            if exists(stream["kind"], events):
                 streams[item] = _Visible(item, stream["kind"], events)
     return streams
 
 
-def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStatus]:
-    """Every item visible at (as_of, known_at), sorted by item id."""
-    as_of_text = as_of.isoformat()
-    stall_before = (as_of - STALL_AFTER).isoformat()
-    streams = _visible_streams(state, as_of_text, known_at)
-    inbound: dict[str, list[tuple[str, str, CompactEvent]]] = defaultdict(list)
+def exists(kind: str, visible: list[CompactEvent]) -> bool:
+    """Whether an item exists given its visible events: a promise once it was made, even
+    if an earlier-dated event (a baseline measurement, say) sorts before it."""
+    return kind != "promise" or any(e[2] == "promise.made" for e in visible)
+
+
+Inbound = dict[str, list[tuple[str, str, CompactEvent]]]
+
+
+def link_streams(streams: dict[str, _Visible]) -> Inbound:
+    """Index the visible links by target item, and mark items undone by a ``reverses``
+    link from an adopted or enacted item."""
+    inbound: Inbound = defaultdict(list)
     for stream in streams.values():
         for event in stream.events:
             if event[2] == "link.added" and event[8]["to"] in streams:
@@ -247,6 +252,15 @@ def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStat
                 victim = streams[target]
                 if victim.undone_event is None:
                     victim.undone_event = streams[source_item].level_event
+    return inbound
+
+
+def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStatus]:
+    """Every item visible at (as_of, known_at), sorted by item id."""
+    as_of_text = as_of.isoformat()
+    stall_before = (as_of - STALL_AFTER).isoformat()
+    streams = _visible_streams(state, as_of_text, known_at)
+    inbound = link_streams(streams)
     results = []
     for item in sorted(streams):
         stream = streams[item]
