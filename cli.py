@@ -685,7 +685,10 @@ def _schedule_row(info: Any) -> list[str]:
     last, zone = info.last_run, info.rule.timezone
     result = "-"
     if last is not None:
-        result = last.result + (f" ({', '.join(last.periods)})" if last.periods else "")
+        periods = last.periods
+        if len(periods) > 3:
+            periods = [f"{periods[0]} … {periods[-1]}, {len(periods)} periods"]
+        result = last.result + (f" ({', '.join(periods)})" if periods else "")
         result += f": {last.message}" if last.message else ""
     return [
         info.schedule_id,
