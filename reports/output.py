@@ -15,6 +15,16 @@ from pathlib import Path
 __all__ = ["write_atomic"]
 
 
+def _mode_for(path: Path) -> int:
+    """The existing file's mode, or what a plain ``open`` would give under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically; return False when it already held them."""
     path = Path(path)
@@ -26,6 +36,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; reports are for reading
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
