@@ -17,6 +17,24 @@ def status_of(store, item: str, as_of: str, known_at: str | None = None):
     return found.get(item)
 
 
+def share_target(baseline_date: str = "2022") -> dict:
+    """Cut a share from 20 % to 10 %."""
+    return {
+        "metric": "share",
+        "unit": "%",
+        "baseline": 20,
+        "baseline_date": baseline_date,
+        "goal": 10,
+        "direction": "down",
+    }
+
+
+def share_measured(effective: str, value: float, *, period: str):
+    return make(
+        "measurement.recorded", "p", effective, metric="share", value=value, unit="%", period=period
+    )
+
+
 def law(item: str, stage: str, effective: str, **fields):
     return make(f"law.{stage}", item, effective, **fields)
 
@@ -101,26 +119,11 @@ def test_partial_when_scope_was_cut(store):
 
 
 def test_partial_when_target_partly_met_at_deadline(store):
-    target = {
-        "metric": "share",
-        "unit": "%",
-        "baseline": 20,
-        "baseline_date": "2022",
-        "goal": 10,
-        "direction": "down",
-    }
+    target = share_target(baseline_date="2022")
     store.append(
         [
             promise("p", "2022-03", deadline="2023", target=target),
-            make(
-                "measurement.recorded",
-                "p",
-                "2024-01",
-                metric="share",
-                value=15,
-                unit="%",
-                period="2023",
-            ),
+            share_measured("2024-01", 15, period="2023"),
         ]
     )
     result = status_of(store, "p", "2024-02-01")
@@ -129,26 +132,11 @@ def test_partial_when_target_partly_met_at_deadline(store):
 
 
 def test_delivered_when_target_met(store):
-    target = {
-        "metric": "share",
-        "unit": "%",
-        "baseline": 20,
-        "baseline_date": "2022",
-        "goal": 10,
-        "direction": "down",
-    }
+    target = share_target(baseline_date="2022")
     store.append(
         [
             promise("p", "2022-03", deadline="2025", target=target),
-            make(
-                "measurement.recorded",
-                "p",
-                "2024-01",
-                metric="share",
-                value=9.5,
-                unit="%",
-                period="2023",
-            ),
+            share_measured("2024-01", 9.5, period="2023"),
         ]
     )
     assert status_of(store, "p", "2024-02-01").status == "delivered"
@@ -412,26 +400,11 @@ def test_not_contested_when_one_source_repeats_itself(store):
 
 
 def test_a_baseline_measured_before_the_promise_does_not_hide_it(store):
-    target = {
-        "metric": "share",
-        "unit": "%",
-        "baseline": 20,
-        "baseline_date": "2021",
-        "goal": 10,
-        "direction": "down",
-    }
+    target = share_target(baseline_date="2021")
     store.append(
         [
             promise("p", "2022-03", deadline="2025", target=target),
-            make(
-                "measurement.recorded",
-                "p",
-                "2021",
-                metric="share",
-                value=20,
-                unit="%",
-                period="2021",
-            ),
+            share_measured("2021", 20, period="2021"),
         ]
     )
     assert status_of(store, "p", "2022-06-30").status == "announced"
