@@ -24,6 +24,8 @@ __all__ = [
     "IntegrityError",
     "ItemExists",
     "KindMismatch",
+    "LockHeld",
+    "LockLost",
     "StorageError",
     "UnknownEvent",
     "UnknownItem",
@@ -74,3 +76,15 @@ class IntegrityError(LedgerError):
     def __init__(self, message: str, position: int | None = None) -> None:
         self.position = position
         super().__init__(message)
+
+
+class LockHeld(StorageError):
+    """Raised when another process holds a ledger-wide lock (one scheduler per ledger)."""
+
+    def __init__(self, holder: str, detail: str) -> None:
+        self.holder, self.detail = holder, detail
+        super().__init__(f"held by {holder} ({detail})")
+
+
+class LockLost(StorageError):
+    """Raised when a held ledger-wide lock has been lost (its database session died)."""

@@ -6,9 +6,20 @@ position order equals commit order and the chain cannot fork between servers' cl
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 
-__all__ = ["connect", "exists", "lock_for_append", "schema_statements", "take_append_lock"]
+__all__ = [
+    "ProcessLock",
+    "absolute_url",
+    "connect",
+    "exists",
+    "lock_for_append",
+    "schema_statements",
+    "take_append_lock",
+]
 
 APPEND_LOCK_KEY = 0x5245_464C  # "REFL"
 
@@ -47,3 +58,75 @@ def schema_statements() -> list[str]:
            BEFORE TRUNCATE ON events
            FOR EACH STATEMENT EXECUTE FUNCTION reform_ledger_append_only()""",
     ]
+
+
+def absolute_url(url: str) -> str:
+    return url
+
+
+def _lock_key(name: str) -> int:
+    """A stable 31-bit advisory lock key per lock name (the append lock has its own)."""
+    return int.from_bytes(hashlib.sha256(f"reform-ledger:{name}".encode()).digest()[:4]) >> 1
+
+
+class ProcessLock:
+    """``pg_try_advisory_lock`` held by a session of its own; the server ends the session,
+    and drops the lock, when the client's socket closes (also after ``kill -9``). The
+    session's ``application_name`` names the owner, for the refusal message."""
+
+    def __init__(self, url: str, name: str, owner: str) -> None:
+        from sqlalchemy.pool import NullPool
+
+        from ledger.errors import LockHeld
+
+        self.key = _lock_key(name)
+        application = f"reform-ledger {name}, {owner}"[:63]
+        self.engine = create_engine(
+            url, poolclass=NullPool, connect_args={"application_name": application}
+        )
+        self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        got = self.connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
+        ).scalar_one()
+        if not got:
+            holder = self.connection.execute(
+                text(
+                    "SELECT a.application_name FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key "
+                    "AND l.database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
+                ),
+                {"key": self.key},
+            ).scalar_one_or_none()
+            self._close()
+            raise LockHeld(holder or "another session", "its lock is held in the database")
+
+    def check(self) -> None:
+        """Raise ``LockLost`` when the session, and so the lock, is gone."""
+        from ledger.errors import LockLost
+
+        try:
+            held = self.connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND objid = :key AND pid = pg_backend_pid()"
+                ),
+                {"key": self.key},
+            ).scalar_one()
+        except Exception as error:  # noqa: BLE001 - any failure means the session is gone
+            raise LockLost(f"its database session failed ({type(error).__name__})") from error
+        if not held:
+            raise LockLost("the database no longer holds it")
+
+    def _close(self) -> None:
+        try:
+            self.connection.close()
+        finally:
+            self.engine.dispose()
+
+    def release(self) -> None:
+        # closing the session releases the lock anyway, should unlocking fail
+        with contextlib.suppress(Exception):
+            self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+        self._close()

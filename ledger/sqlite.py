@@ -6,12 +6,22 @@ same chain head; reads use a deferred transaction and never block writers (WAL).
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["connect", "exists", "lock_for_append", "schema_statements", "take_append_lock"]
+__all__ = [
+    "ProcessLock",
+    "absolute_url",
+    "connect",
+    "exists",
+    "lock_for_append",
+    "schema_statements",
+    "take_append_lock",
+]
 
 IMMEDIATE = "reform_ledger_immediate"
 
@@ -57,3 +67,41 @@ def schema_statements() -> list[str]:
 
 def take_append_lock(connection: Connection) -> None:
     """Nothing more to do: ``BEGIN IMMEDIATE`` already holds the write lock."""
+
+
+def absolute_url(url: str) -> str:
+    """The URL with the database file's absolute path (jobs run from any folder)."""
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    return parsed.render_as_string(hide_password=False)
+
+
+class ProcessLock:
+    """``flock`` on ``<ledger file>.<name>-lock``; the kernel drops it when the process
+    dies, also after ``kill -9``. The file holds the owner, for the refusal message."""
+
+    def __init__(self, url: str, name: str, owner: str) -> None:
+        from ledger.errors import LockHeld, StorageError
+
+        database = make_url(url).database
+        if not database or database == ":memory:":
+            raise StorageError(f"a {name} lock needs a ledger in a file, not in memory")
+        ledger = Path(database).resolve()
+        self.path = ledger.with_name(f"{ledger.name}.{name}-lock")
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(self.fd)
+            raise LockHeld(holder or "unknown", f"lock file {self.path}") from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, owner.encode(), 0)
+
+    def check(self) -> None:
+        """An flock cannot be lost while its descriptor is open."""
+
+    def release(self) -> None:
+        os.ftruncate(self.fd, 0)
+        os.close(self.fd)  # closing the descriptor releases the flock

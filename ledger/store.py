@@ -9,6 +9,8 @@ nothing. Projections and reports read through ``read``; nothing here computes st
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +125,26 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def absolute_url(self) -> str:
+        """This ledger's URL as another process may use it from any working folder."""
+        return self.dialect.absolute_url(self.url)
+
+    @contextmanager
+    def process_lock(self, name: str) -> Iterator[Any]:
+        """Hold a ledger-wide lock named ``name`` for this process, or raise ``LockHeld``.
+
+        The operating system (SQLite: an flock) or the server (PostgreSQL: an advisory lock
+        on a session of its own) releases it when the process dies, also after kill -9.
+        The lock's ``check()`` raises ``LockLost`` if it was lost meanwhile.
+        """
+        owner = f"pid {os.getpid()} on {socket.gethostname()}"
+        with translate_db_errors(self.url):
+            lock = self.dialect.ProcessLock(self.url, name, owner)
+        try:
+            yield lock
+        finally:
+            lock.release()
 
     # -- reading --------------------------------------------------------------------
     def head(self) -> Head:

@@ -290,12 +290,7 @@ class ScheduleInfo:
 
 def _job_url(store: Store) -> str:
     """The ledger's URL as a job keeps it: absolute, so cron's working folder does not matter."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(store.url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        url = url.set(database=str(Path(url.database).resolve()))
-    return url.render_as_string(hide_password=False)
+    return store.absolute_url()
 
 
 def _new_scheduler(store: Store, *, editor: bool = False) -> BackgroundScheduler:
