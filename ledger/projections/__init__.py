@@ -33,7 +33,9 @@ __all__ = [
     "label",
 ]
 
-CHECKPOINT = f"status:{METHOD}"
+#: Bumped whenever the folded state's shape changes, so older checkpoints are ignored.
+STATE_VERSION = 2
+CHECKPOINT = f"status:{METHOD}:{STATE_VERSION}"
 
 
 @dataclass

@@ -42,6 +42,7 @@ _KEEP = frozenset(
         "value",
         "period",
         "qualifier",
+        "unit",
         "to",
         "relation",
         "assessor",
@@ -474,7 +475,8 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
         type_, data, document = event[2], event[8], event[7]
         if type_ == "measurement.recorded":
             key = ("measurement", f"{data['metric']} ({data['period']})")
-            claims[key][(data.get("qualifier") or "", data["value"])].add(document)
+            claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
+            claims[key][claim].add(document)
         elif type_ in _ONCE:
             claims[("date", type_)][(event[3],)].add(document)
     for (what, name), values in sorted(claims.items()):
@@ -492,9 +494,9 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
 def _show_claim(value: tuple[Any, ...]) -> str:
     if len(value) == 1:
         return str(value[0])
-    qualifier, number = value
+    qualifier, number, unit = value
     number = f"{number:g}" if isinstance(number, float) else str(number)
-    return f"{qualifier.replace('_', ' ')} {number}".strip()
+    return f"{qualifier.replace('_', ' ')} {number} {unit}".strip()
 
 
 def status_order(status: str) -> int:

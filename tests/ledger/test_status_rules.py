@@ -379,8 +379,38 @@ def test_contested_when_sources_give_different_numbers(store):
     result = status_of(store, "unrest", "2022-12-31")
     assert result.contested
     assert result.contested_reasons == [
-        "sources disagree on the value of deaths (2022-01): 225 per test.txt; "
-        "more than 230 per b.txt"
+        "sources disagree on the value of deaths (2022-01): 225 people per test.txt; "
+        "more than 230 people per b.txt"
+    ]
+
+
+def test_contested_when_sources_count_in_different_units(store):
+    first = make("law.signed", "parties", "2022-11", title="Law on parties")
+    one = make(
+        "measurement.recorded",
+        "parties",
+        "2022-11",
+        metric="threshold",
+        value=5000,
+        unit="signatures",
+        period="2022",
+    )
+    other = make(
+        "measurement.recorded",
+        "parties",
+        "2022-11",
+        metric="threshold",
+        value=5000,
+        unit="members",
+        period="2022",
+    )
+    other = other.model_copy(
+        update={"source": other.source.model_copy(update={"document": "b.txt"})}
+    )
+    store.append([first, one, other])
+    assert status_of(store, "parties", "2023-01-01").contested_reasons == [
+        "sources disagree on the value of threshold (2022): 5000 members per b.txt; "
+        "5000 signatures per test.txt"
     ]
 
 
