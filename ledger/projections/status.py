@@ -481,14 +481,37 @@ def _disagreements(stream: _Visible, derived: str) -> list[str]:
             claims[("date", type_)][(event[3],)].add(document)
     for (what, name), values in sorted(claims.items()):
         documents = set().union(*values.values())
-        if len(values) > 1 and len(documents) > 1:
-            shown = "; ".join(
-                f"{_show_claim(value)} per {', '.join(sorted(docs))}"
-                for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
-            )
-            noun = "the value of" if what == "measurement" else "the date of"
-            reasons.append(f"sources disagree on {noun} {name}: {shown}")
+        if len(values) < 2 or len(documents) < 2:
+            continue
+        if what == "measurement" and _consistent(list(values)):
+            continue
+        shown = "; ".join(
+            f"{_show_claim(value)} per {', '.join(sorted(docs))}"
+            for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
+        )
+        noun = "the value of" if what == "measurement" else "the date of"
+        reasons.append(f"sources disagree on {noun} {name}: {shown}")
     return reasons
+
+
+def _decimals(number: float) -> int:
+    text = repr(float(number))
+    return 0 if text.endswith(".0") or "e" in text else len(text.partition(".")[2])
+
+
+def _rounds_to(precise: float, rough: float) -> bool:
+    return round(precise, _decimals(rough)) == rough
+
+
+def _consistent(claims: list[tuple[Any, ...]]) -> bool:
+    """Whether claims differ only by rounding ("about 68" and 68.05 agree; 225 and "more
+    than 230" do not): same unit, no bound qualifiers, each rounds to the roughest."""
+    if len({unit for _, _, unit in claims}) > 1:
+        return False
+    if any(qualifier not in ("", "about") for qualifier, _, _ in claims):
+        return False
+    roughest = min((number for _, number, _ in claims), key=_decimals)
+    return all(_rounds_to(number, roughest) for _, number, _ in claims)
 
 
 def _show_claim(value: tuple[Any, ...]) -> str:

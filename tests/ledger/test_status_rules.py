@@ -414,6 +414,32 @@ def test_contested_when_sources_count_in_different_units(store):
     ]
 
 
+def test_not_contested_when_one_source_only_rounds_the_other(store):
+    first = make("milestone.reached", "vote", "2022-06-05", what="referendum held")
+    precise = make(
+        "measurement.recorded",
+        "vote",
+        "2022-06-05",
+        metric="turnout",
+        value=68.05,
+        unit="%",
+        period="2022-06-05",
+    )
+    rough = make(
+        "measurement.recorded",
+        "vote",
+        "2022-06-05",
+        metric="turnout",
+        value=68,
+        unit="%",
+        period="2022-06-05",
+        qualifier="about",
+    )
+    rough = rough.model_copy(update={"source": rough.source.model_copy(update={"document": "b"})})
+    store.append([first, precise, rough])
+    assert not status_of(store, "vote", "2022-12-31").contested
+
+
 def test_not_contested_when_one_source_repeats_itself(store):
     store.append(
         [
