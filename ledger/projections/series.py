@@ -120,7 +120,7 @@ class _Component:
             else:
                 status = _stage_status(stream, stall_before)
             if full:
-                status.contested_reasons = _disagreements(stream, status.status)
+                status.contested_reasons = _disagreements(stream, status.status, status.since)
                 status.contested = bool(status.contested_reasons)
             results.append(status)
         self.results, self.timed, self.full = results, timed, full

@@ -269,7 +269,7 @@ def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStat
             status = _promise_status(stream, streams, inbound[item], as_of_text, stall_before)
         else:
             status = _stage_status(stream, stall_before)
-        status.contested_reasons = _disagreements(stream, status.status)
+        status.contested_reasons = _disagreements(stream, status.status, status.since)
         status.contested = bool(status.contested_reasons)
         results.append(status)
     return results
@@ -454,17 +454,46 @@ def _latest_assessments(stream: _Visible) -> dict[str, CompactEvent]:
     return latest
 
 
-def _disagreements(stream: _Visible, derived: str) -> list[str]:
+_RANK = {"not yet": 0, "partway": 1, "done": 2}
+
+
+def _behind(earlier: str, later: str) -> bool:
+    """Whether a verdict given later says less progress than one given earlier, or one says
+    failure and the other not: a real disagreement, not progress over time."""
+    a, b = group_of(earlier), group_of(later)
+    if a == b:
+        return False
+    if "failed" in (a, b):
+        return True
+    return _RANK[b] < _RANK[a]
+
+
+def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[str]:
     reasons = []
-    assessments = _latest_assessments(stream)
-    verdicts = {a: e[8]["verdict"] for a, e in assessments.items()}
-    if len({group_of(v) for v in verdicts.values()}) > 1:
-        said = "; ".join(f"{a}: {v}" for a, v in sorted(verdicts.items()))
+    assessments = sorted(_latest_assessments(stream).items(), key=lambda kv: (kv[1][5], kv[0]))
+    verdicts = [
+        (assessor, event[8]["verdict"], event[5], event[3]) for assessor, event in assessments
+    ]
+    if any(
+        _behind(first, second) if first_day < second_day else group_of(first) != group_of(second)
+        for i, (_, first, first_day, _) in enumerate(verdicts)
+        for _, second, second_day, _ in verdicts[i + 1 :]
+    ):
+        said = "; ".join(f"{a} ({shown}): {v}" for a, v, _, shown in verdicts)
         reasons.append(f"sources' verdicts disagree ({said})")
-    for assessor, verdict in sorted(verdicts.items()):
-        if group_of(verdict) != group_of(derived):
+    reached = _iso_bounds(since)[1] if since else ""
+    for assessor, verdict, day, shown in verdicts:
+        ahead = (
+            group_of(verdict) != "failed"
+            and group_of(derived) != "failed"
+            and (_RANK[group_of(verdict)] > _RANK[group_of(derived)])
+        )
+        behind_after = day > reached and _behind(derived, verdict)
+        failure = (group_of(verdict) == "failed") != (group_of(derived) == "failed")
+        if ahead or behind_after or failure:
             reasons.append(
-                f"{assessor}'s verdict ({verdict}) differs from the derived status ({derived})"
+                f"{assessor}'s verdict ({verdict}, {shown}) differs from the derived status "
+                f"({derived} since {since})"
             )
     if len({event[7] for event in stream.events}) < 2:
         return reasons  # one source cannot disagree with itself

@@ -346,9 +346,76 @@ def test_contested_when_sources_verdicts_disagree(store):
     result = status_of(store, "p", "2024-04-01")
     assert result.contested
     assert result.contested_reasons[0] == (
-        "sources' verdicts disagree (ECFR: broken; Overview: delivered)"
+        "sources' verdicts disagree (ECFR (2022-06): broken; Overview (2024-03): delivered)"
     )
     assert [a["assessor"] for a in result.assessments] == ["ECFR", "Overview"]
+
+
+def test_a_later_verdict_showing_more_progress_is_not_a_disagreement(store):
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make("amendment.in_force", "a", "2023-01-01", title="Amendment"),
+            link("a", "p", effective="2023-01-01"),
+            make(
+                "assessment.recorded",
+                "p",
+                "2022-05-31",
+                assessor="Early",
+                verdict="announced",
+                rationale="only promised so far",
+            ),
+            make(
+                "assessment.recorded",
+                "p",
+                "2024-03",
+                assessor="Late",
+                verdict="delivered",
+                rationale="done",
+            ),
+        ]
+    )
+    assert status_of(store, "p", "2024-04-01").contested_reasons == []
+
+
+def test_contested_when_a_source_says_delivered_and_nothing_shows_it(store):
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make(
+                "assessment.recorded",
+                "p",
+                "2024-03",
+                assessor="Overview",
+                verdict="delivered",
+                rationale="successfully implemented",
+            ),
+        ]
+    )
+    assert status_of(store, "p", "2024-04-01").contested_reasons == [
+        "Overview's verdict (delivered, 2024-03) differs from the derived status "
+        "(stalled since 2023-04-01)"
+    ]
+
+
+def test_contested_when_a_later_source_says_less_than_was_reached(store):
+    store.append(
+        [
+            promise("p", "2022-03"),
+            make("amendment.in_force", "a", "2023-01-01", title="Amendment"),
+            link("a", "p", effective="2023-01-01"),
+            make(
+                "assessment.recorded",
+                "p",
+                "2023-06",
+                assessor="Critic",
+                verdict="announced",
+                rationale="nothing has changed",
+            ),
+        ]
+    )
+    [reason] = status_of(store, "p", "2023-12-31").contested_reasons
+    assert reason.startswith("Critic's verdict (announced, 2023-06) differs")
 
 
 def test_contested_when_sources_give_different_numbers(store):
