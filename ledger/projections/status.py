@@ -514,6 +514,8 @@ def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[st
             continue
         if what == "measurement" and _consistent(list(values)):
             continue
+        if what == "date" and _overlapping([text for (text,) in values]):
+            continue
         shown = "; ".join(
             f"{_show_claim(value)} per {', '.join(sorted(docs))}"
             for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
@@ -521,6 +523,13 @@ def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[st
         noun = "the value of" if what == "measurement" else "the date of"
         reasons.append(f"sources disagree on {noun} {name}: {shown}")
     return reasons
+
+
+def _overlapping(dates: list[str]) -> bool:
+    """Whether dates of different precision can all be true at once ("2019" and "2019-03";
+    "2022-01" and "2022-01-02/2022-01-11"): their spans share at least one day."""
+    bounds = [_iso_bounds(text) for text in dates]
+    return max(start for start, _ in bounds) <= min(end for _, end in bounds)
 
 
 def _decimals(number: float) -> int:

@@ -507,6 +507,27 @@ def test_not_contested_when_one_source_only_rounds_the_other(store):
     assert not status_of(store, "vote", "2022-12-31").contested
 
 
+def test_dates_of_different_precision_that_overlap_agree_and_disjoint_ones_do_not(store):
+    def reached(item: str, effective: str, document: str):
+        event = make("milestone.reached", item, effective, what="it happened")
+        return event.model_copy(
+            update={"source": event.source.model_copy(update={"document": document})}
+        )
+
+    store.append(
+        [
+            reached("resignation", "2019", "a"),
+            reached("resignation", "2019-03", "b"),
+            reached("election", "2022", "a"),
+            reached("election", "2023-03-19", "b"),
+        ]
+    )
+    assert not status_of(store, "resignation", "2024-01-01").contested
+    assert status_of(store, "election", "2024-01-01").contested_reasons == [
+        "sources disagree on the date of milestone.reached: 2022 per a; 2023-03-19 per b"
+    ]
+
+
 def test_not_contested_when_one_source_repeats_itself(store):
     store.append(
         [
