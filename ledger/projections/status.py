@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 
 from events import date_bounds
 from ledger.mapper import Record
-from ledger.projections.taxonomy import PRECEDENCE, group_of
+from ledger.projections.taxonomy import PRECEDENCE
 
 __all__ = ["CompactEvent", "ItemStatus", "empty_state", "evaluate", "fold_status"]
 
@@ -454,18 +454,38 @@ def _latest_assessments(stream: _Visible) -> dict[str, CompactEvent]:
     return latest
 
 
-_RANK = {"not yet": 0, "partway": 1, "done": 2}
+#: How far along a status says an item is: not yet (0), partway (1), done (2). Stalled and
+#: overdue say only "not done", so they span both; failure is outside the scale.
+_PROGRESS_RANGE = {
+    "announced": (0, 0),
+    "unverifiable": (0, 0),
+    "in_progress": (1, 1),
+    "adopted": (1, 1),
+    "partial": (1, 1),
+    "stalled": (0, 1),
+    "overdue": (0, 1),
+    "delivered": (2, 2),
+}
+
+
+def _failed(status: str) -> bool:
+    return status not in _PROGRESS_RANGE
 
 
 def _behind(earlier: str, later: str) -> bool:
     """Whether a verdict given later says less progress than one given earlier, or one says
     failure and the other not: a real disagreement, not progress over time."""
-    a, b = group_of(earlier), group_of(later)
-    if a == b:
-        return False
-    if "failed" in (a, b):
-        return True
-    return _RANK[b] < _RANK[a]
+    if _failed(earlier) or _failed(later):
+        return _failed(earlier) != _failed(later)
+    return _PROGRESS_RANGE[later][1] < _PROGRESS_RANGE[earlier][0]
+
+
+def _differ(one: str, other: str) -> bool:
+    """Whether two verdicts given at the same time cannot both be right."""
+    if _failed(one) or _failed(other):
+        return _failed(one) != _failed(other)
+    (low, high), (other_low, other_high) = _PROGRESS_RANGE[one], _PROGRESS_RANGE[other]
+    return high < other_low or other_high < low
 
 
 def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[str]:
@@ -475,7 +495,7 @@ def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[st
         (assessor, event[8]["verdict"], event[5], event[3]) for assessor, event in assessments
     ]
     if any(
-        _behind(first, second) if first_day < second_day else group_of(first) != group_of(second)
+        _behind(first, second) if first_day < second_day else _differ(first, second)
         for i, (_, first, first_day, _) in enumerate(verdicts)
         for _, second, second_day, _ in verdicts[i + 1 :]
     ):
@@ -483,13 +503,13 @@ def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[st
         reasons.append(f"sources' verdicts disagree ({said})")
     reached = _iso_bounds(since)[1] if since else ""
     for assessor, verdict, day, shown in verdicts:
-        ahead = (
-            group_of(verdict) != "failed"
-            and group_of(derived) != "failed"
-            and (_RANK[group_of(verdict)] > _RANK[group_of(derived)])
-        )
-        behind_after = day > reached and _behind(derived, verdict)
-        failure = (group_of(verdict) == "failed") != (group_of(derived) == "failed")
+        failure = _failed(verdict) != _failed(derived)
+        ahead = behind_after = False
+        if not (_failed(verdict) or _failed(derived)):
+            ahead = _PROGRESS_RANGE[verdict][0] > _PROGRESS_RANGE[derived][1]
+            behind_after = (
+                day > reached and _PROGRESS_RANGE[verdict][1] < _PROGRESS_RANGE[derived][0]
+            )
         if ahead or behind_after or failure:
             reasons.append(
                 f"{assessor}'s verdict ({verdict}, {shown}) differs from the derived status "
