@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from events.dates import date_bounds, parse_instant
 from events.text import FuzzyDate, ShortText, Slug, Text
 
-__all__ = ["Event", "Source", "ENVELOPE_FIELDS"]
+__all__ = ["Event", "Source", "ENVELOPE_ATTRS", "ENVELOPE_FIELDS"]
 
 #: Keys of the stored form that are not payload.
 ENVELOPE_FIELDS = frozenset(
@@ -38,11 +38,17 @@ ENVELOPE_FIELDS = frozenset(
 )
 
 
-_ENVELOPE_ATTRS = frozenset({"id", "item", "effective", "source", "recorded_at"})
+#: Envelope fields an event model declares itself (the rest of ENVELOPE_FIELDS is derived).
+ENVELOPE_ATTRS = frozenset({"id", "item", "effective", "source", "recorded_at"})
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def _plain(value: Any) -> Any:
     """A validated value as plain JSON-ready data (models to dicts, UUIDs to text)."""
+    if type(value) in _SCALARS:  # most values: answer before any isinstance test
+        return value
     if isinstance(value, BaseModel):
         return {k: _plain(v) for k, v in value.__dict__.items() if v is not None}
     if isinstance(value, uuid.UUID):
@@ -111,7 +117,7 @@ class Event(BaseModel):
         return {
             key: _plain(value)
             for key, value in self.__dict__.items()
-            if value is not None and key not in _ENVELOPE_ATTRS
+            if value is not None and key not in ENVELOPE_ATTRS
         }
 
     def envelope(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ is refused at the door rather than stored.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, StringConstraints
@@ -20,7 +21,15 @@ __all__ = ["NO_CONTROLS", "FuzzyDate", "LongText", "ShortText", "Slug", "Text"]
 NO_CONTROLS = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 
 
+@lru_cache(maxsize=4096)
+def _fuzzy_date_text(value: str) -> str:
+    return normalize_date(value)
+
+
 def _fuzzy_date(value: object) -> str:
+    # a bulk import repeats a few thousand date strings: parse each one once
+    if type(value) is str and len(value) <= 40:
+        return _fuzzy_date_text(value)
     return normalize_date(value)
 
 

@@ -146,6 +146,6 @@ def _import_files(
     appended = skipped = 0
     for events, places in batches:
         result: AppendResult = store.append(events, locations=places, progress=tick)
-        appended += len(result.appended)
+        appended += result.count
         skipped += result.skipped
     return ImportSummary(len(batches), appended, skipped)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -40,7 +41,8 @@ __all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
 
 EVENTS = StoredEvent.__table__
 CHECKPOINTS = ProjectionCheckpoint.__table__
-_CHUNK = 500
+#: Ids per IN (...) lookup: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+_CHUNK = 5000
 #: Transaction time may be given this far ahead of the clock (clock skew between hosts).
 _SKEW_SECONDS = 5
 
@@ -54,10 +56,21 @@ class Head:
 
 @dataclass(frozen=True)
 class AppendResult:
-    """What an append did: the records it stored and how many events were already there."""
+    """What an append did: the records it stored and how many events were already there.
 
-    appended: list[Record]
+    The records are built on first use: a bulk import only needs their number.
+    """
+
+    built: list[tuple[dict[str, Any], dict[str, Any]]]
     skipped: int
+
+    @property
+    def count(self) -> int:
+        return len(self.built)
+
+    @cached_property
+    def appended(self) -> list[Record]:
+        return [record_of_row(envelope, row) for envelope, row in self.built]
 
 
 def resolve_url(url: str | None) -> str:
@@ -269,8 +282,7 @@ class Store:
             raise ConcurrencyError(
                 "another writer appended to the same item at the same time; retry"
             ) from error
-        appended = [record_of_row(envelope, row) for envelope, row in built]
-        return AppendResult(appended, len(events) - len(appended))
+        return AppendResult(built, len(events) - len(built))
 
 
 _COLUMNS = (
@@ -332,44 +344,37 @@ class _AppendPlan:
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
         self.retractable = self._event_items(retracted)
 
+    def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``query`` (with one ``IN ({})`` slot) for all values, a chunk at a time.
+
+        Plain driver SQL: compiling an expanding IN of thousands of bound values through
+        the SQL expression layer costs more than running it.
+        """
+        marker = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+        for chunk in _chunks(values):
+            statement = query.format(", ".join([marker] * len(chunk)))
+            yield from self.connection.exec_driver_sql(statement, tuple(chunk))
+
     def _stored_bodies(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            found.update(
-                self.connection.execute(
-                    select(EVENTS.c.event_id, EVENTS.c.body).where(EVENTS.c.event_id.in_(chunk))
-                ).all()
-            )
-        return found
+        return dict(self._lookup("SELECT event_id, body FROM events WHERE event_id IN ({})", ids))
 
     def _items(self, items: set[str]) -> tuple[dict[str, str], dict[str, int]]:
-        kinds: dict[str, str] = {}
-        versions: dict[str, int] = {}
-        for chunk in _chunks(sorted(items)):
-            for item, type_ in self.connection.execute(
-                select(EVENTS.c.item, EVENTS.c.type).where(
-                    EVENTS.c.item.in_(chunk), EVENTS.c.version == 1
-                )
-            ):
-                kinds[item] = event_class(type_).item_kind or "item"
-            versions.update(
-                self.connection.execute(
-                    select(EVENTS.c.item, func.max(EVENTS.c.version))
-                    .where(EVENTS.c.item.in_(chunk))
-                    .group_by(EVENTS.c.item)
-                ).all()
+        ordered = sorted(items)
+        kinds = {
+            item: event_class(type_).item_kind or "item"
+            for item, type_ in self._lookup(
+                "SELECT item, type FROM events WHERE version = 1 AND item IN ({})", ordered
             )
+        }
+        versions = dict(
+            self._lookup(
+                "SELECT item, MAX(version) FROM events WHERE item IN ({}) GROUP BY item", ordered
+            )
+        )
         return kinds, versions
 
     def _event_items(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            found.update(
-                self.connection.execute(
-                    select(EVENTS.c.event_id, EVENTS.c.item).where(EVENTS.c.event_id.in_(chunk))
-                ).all()
-            )
-        return found
+        return dict(self._lookup("SELECT event_id, item FROM events WHERE event_id IN ({})", ids))
 
     def check_expected(self, expected: int) -> None:
         item = self.envelopes[0]["item"]

@@ -7,7 +7,7 @@ each projection's folded state and the last position it folded. Only ``store`` w
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = ["ProjectionCheckpoint", "StoredEvent", "metadata"]
@@ -22,7 +22,13 @@ class StoredEvent(SQLModel, table=True):
         Index("events_type", "type"),
     )
 
-    position: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    # On SQLite only "INTEGER PRIMARY KEY" makes the position the rowid itself (a 64-bit
+    # integer there too); "BIGINT" would add a second B-tree that every append updates.
+    position: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+        )
+    )
     event_id: str = Field(max_length=36, unique=True)
     item: str = Field(max_length=120)
     version: int
