@@ -1,8 +1,8 @@
 """Errors of report rendering and scheduling, under the one root ``events.LedgerError``.
 
-    LedgerError
-    ├── ReportError        exit 7   a period that does not parse, an unwritable folder
-    └── ScheduleError      exit 8   a bad schedule, another scheduler already running
+LedgerError
+├── ReportError        exit 7   a period that does not parse, an unwritable folder
+└── ScheduleError      exit 8   a bad schedule, another scheduler already running
 """
 
 from __future__ import annotations
