@@ -76,8 +76,8 @@ def status(
     kind: str | None = None,
 ) -> StatusView:
     as_of_date, known_at_text = parse_as_of(as_of), parse_known_at(known_at)
-    caught = catch_up(store)
-    with gc_paused():
+    with gc_paused():  # one pause for both: the loaded state is what a collection would scan
+        caught = catch_up(store)
         items = evaluate(caught.state, as_of_date, known_at_text)
     if area:
         items = [i for i in items if i.area == area]
