@@ -409,8 +409,9 @@ def build_context(
         transitions.append(_transition(status, old, snapshot, sources))
 
     start = period.start.isoformat()
+    titles = {s.item: s.title for s in now}
     new_events = [
-        NewEvent(r.effective, r.item, _title(now, r.item), describe(r), sources.cite(r))
+        NewEvent(r.effective, r.item, titles.get(r.item, r.item), describe(r), sources.cite(r))
         for r in sorted(cited, key=lambda r: (date_bounds(r.effective)[0], r.position))
         if start <= effective_end(r.effective) <= as_of_text and r.id not in retractions
     ]
@@ -459,13 +460,6 @@ def build_context(
             if any(c[k] for c in history_counts)
         ],
     )
-
-
-def _title(statuses: list[ItemStatus], item: str) -> str:
-    for status in statuses:
-        if status.item == item:
-            return status.title
-    return item
 
 
 def _transition(

@@ -28,7 +28,13 @@ _WHITESPACE = re.compile(r"\s+")
 
 def md_escape(value: Any) -> str:
     """Ledger text as inert one-line Markdown (safe in a table cell or a list item)."""
-    text = _WHITESPACE.sub(" ", str(value)).strip()
+    return _md_escape_text(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _md_escape_text(value: str) -> str:
+    # locators, quotes and event descriptions repeat across a report's timelines
+    text = _WHITESPACE.sub(" ", value).strip()
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
