@@ -40,7 +40,6 @@ from ledger.projections.status import (
     _promise_status,
     _stage_status,
     _Visible,
-    exists,
     link_streams,
 )
 from ledger.projections.taxonomy import PRECEDENCE
@@ -65,6 +64,7 @@ class _Component:
         "as_of",
         "stall_before",
         "streams",
+        "folded",
         "inbound",
         "results",
         "full",
@@ -74,7 +74,9 @@ class _Component:
     )
 
     def __init__(self, items: list[tuple[str, str, list[CompactEvent]]]) -> None:
-        self.items = items
+        # each item's events, and their indexes in order of effective end: the first n of
+        # those are the events visible while n ends have passed
+        self.items = [(item, kind, events, *_by_end(events)) for item, kind, events in items]
         events = [e for _, _, item_events in items for e in item_events]
         self.ends = sorted(e[5] for e in events)
         self.deadlines = sorted(
@@ -83,6 +85,8 @@ class _Component:
         self.count = 0
         self.as_of = self.stall_before = ""
         self.streams: dict[str, _Visible] = {}
+        #: item -> (its fold so far, how many events it holds, the greatest index among them)
+        self.folded: dict[str, tuple[_Visible, int, int]] = {}
         self.inbound: dict[str, list[tuple[str, str, CompactEvent]]] = {}
         self.results: list[ItemStatus] = []
         self.full = self.timed = self.waits_stall = self.waits_deadline = False
@@ -100,12 +104,32 @@ class _Component:
         return precise and (self.timed or not self.full)
 
     def refresh(self, as_of: str) -> None:
-        """Rebuild the visible streams and links at ``as_of``, as ``evaluate`` does."""
+        """The visible streams and links at ``as_of``, as ``evaluate`` builds them.
+
+        Dates only move forward, so an item's fold is extended with its newly visible
+        events when they all sort after those it holds, and redone otherwise (an event
+        with a long span becomes visible after shorter ones dated inside it).
+        """
         streams: dict[str, _Visible] = {}
-        for item, kind, events in self.items:
-            visible = [e for e in events if e[5] <= as_of]
-            if visible and exists(kind, visible):
-                streams[item] = _Visible(item, kind, visible)
+        for item, kind, events, ends, order in self.items:
+            seen = bisect_right(ends, as_of)
+            if seen == 0:
+                continue
+            folded = self.folded.get(item)
+            if folded is None or folded[1] != seen:
+                fresh = order[folded[1] if folded else 0 : seen]
+                if folded is not None and min(fresh) > folded[2]:
+                    fresh.sort()
+                    folded[0].extend([events[i] for i in fresh])
+                    folded = (folded[0], seen, fresh[-1])
+                else:
+                    indexes = sorted(order[:seen])
+                    stream = _Visible(item, kind, [events[i] for i in indexes])
+                    folded = (stream, seen, indexes[-1])
+                self.folded[item] = folded
+            stream = folded[0]
+            if stream.exists:
+                streams[item] = stream
         self.streams, self.inbound = streams, link_streams(streams)
 
     def derive(self, as_of: str, stall_before: str, full: bool) -> None:
@@ -127,6 +151,11 @@ class _Component:
         self.waits_stall = any(r.status not in _ABOVE_STALL for r in results)
         self.waits_deadline = any(r.status not in _ABOVE_DEADLINE for r in results)
         self.as_of, self.stall_before = as_of, stall_before
+
+
+def _by_end(events: list[CompactEvent]) -> tuple[list[str], list[int]]:
+    order = sorted(range(len(events)), key=lambda i: events[i][5])
+    return [events[i][5] for i in order], order
 
 
 def _crossed(values: list[str], old: str, new: str) -> bool:

@@ -172,7 +172,12 @@ class ItemStatus:
 
 
 class _Visible:
-    """One item's events as visible at (as_of, known_at), with what the rules need."""
+    """One item's events as visible at (as_of, known_at), with what the rules need.
+
+    A left fold over the events in their order, so ``extend`` with events that sort after
+    the last one gives what a fresh fold of them all would (``evaluate_series`` relies on
+    it). ``undone_event`` starts as the item's own repeal; ``link_streams`` adds reversals.
+    """
 
     __slots__ = (
         "item",
@@ -184,16 +189,38 @@ class _Visible:
         "level",
         "level_event",
         "max_level",
+        "own_undone",
         "undone_event",
         "last_progress",
+        "made",
+        "revisions",
+        "abandoned",
+        "unverifiable",
+        "latest_measurements",
+        "assessments",
+        "links",
     )
 
     def __init__(self, item: str, kind: str, events: list[CompactEvent]) -> None:
-        self.item, self.kind, self.events = item, kind, events
+        self.item, self.kind = item, kind
+        self.events: list[CompactEvent] = []
         self.title = self.area = self.package = None
         self.level, self.level_event, self.max_level = 0, None, 0
+        self.own_undone: CompactEvent | None = None
         self.undone_event: CompactEvent | None = None
         self.last_progress = ""
+        self.made: CompactEvent | None = None
+        self.abandoned: CompactEvent | None = None
+        self.unverifiable: CompactEvent | None = None
+        self.revisions: list[CompactEvent] = []
+        #: metric -> its measurement of the latest period (ties: the later recorded event)
+        self.latest_measurements: dict[str, tuple[tuple[str, int], CompactEvent]] = {}
+        self.assessments: dict[str, CompactEvent] = {}  # each assessor's latest
+        self.links: list[CompactEvent] = []
+        self.extend(events)
+
+    def extend(self, events: list[CompactEvent]) -> None:
+        self.events.extend(events)
         for event in events:
             type_ = event[2]
             if type_ in _NAMING:
@@ -208,7 +235,31 @@ class _Visible:
                 self.level, self.level_event = level, event
                 self.max_level = max(self.max_level, level)
             elif type_ == "law.repealed":
-                self.undone_event = event
+                self.own_undone = event
+            elif type_ == "measurement.recorded":
+                key = (_iso_bounds(event[8]["period"])[1], event[0])
+                latest = self.latest_measurements.get(event[8]["metric"])
+                if latest is None or key > latest[0]:
+                    self.latest_measurements[event[8]["metric"]] = (key, event)
+            elif type_ == "assessment.recorded":
+                self.assessments[event[8]["assessor"]] = event
+            elif type_ == "link.added":
+                self.links.append(event)
+            elif type_ == "promise.made" and self.made is None:
+                self.made = event
+            elif type_ == "promise.revised":
+                self.revisions.append(event)
+            elif type_ == "promise.abandoned":
+                self.abandoned = event
+            elif type_ == "promise.marked_unverifiable":
+                self.unverifiable = event
+        self.undone_event = self.own_undone
+
+    @property
+    def exists(self) -> bool:
+        """Whether the item exists given these events: a promise once it was made, even if
+        an earlier-dated event (a baseline measurement, say) sorts before it."""
+        return self.kind != "promise" or self.made is not None
 
 
 def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[str, _Visible]:
@@ -225,15 +276,10 @@ def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[s
         ]
         if events:
             events.sort(key=lambda e: (e[4], e[0]))
-            if exists(stream["kind"], events):
-                streams[item] = _Visible(item, stream["kind"], events)
+            visible = _Visible(item, stream["kind"], events)
+            if visible.exists:
+                streams[item] = visible
     return streams
-
-
-def exists(kind: str, visible: list[CompactEvent]) -> bool:
-    """Whether an item exists given its visible events: a promise once it was made, even
-    if an earlier-dated event (a baseline measurement, say) sorts before it."""
-    return kind != "promise" or any(e[2] == "promise.made" for e in visible)
 
 
 Inbound = dict[str, list[tuple[str, str, CompactEvent]]]
@@ -244,8 +290,9 @@ def link_streams(streams: dict[str, _Visible]) -> Inbound:
     link from an adopted or enacted item."""
     inbound: Inbound = defaultdict(list)
     for stream in streams.values():
-        for event in stream.events:
-            if event[2] == "link.added" and event[8]["to"] in streams:
+        stream.undone_event = stream.own_undone  # reversals come from the links below only
+        for event in stream.links:
+            if event[8]["to"] in streams:
                 inbound[event[8]["to"]].append((stream.item, event[8]["relation"], event))
     for target, links in inbound.items():
         for source_item, relation, _ in links:
@@ -276,7 +323,7 @@ def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStat
 
 
 def _base(stream: _Visible, status: str, cause: CompactEvent | None) -> ItemStatus:
-    assessments = _latest_assessments(stream)
+    assessments = stream.assessments
     return ItemStatus(
         item=stream.item,
         kind=stream.kind,
@@ -323,24 +370,16 @@ def _promise_status(
     as_of: str,
     stall_before: str,
 ) -> ItemStatus:
-    made = next(e for e in stream.events if e[2] == "promise.made")
+    made = stream.made
     deadline = made[8].get("deadline")
     target = made[8].get("target")
-    abandoned = unverifiable = scope_cut = None
-    measurements = []
-    for event in stream.events:
-        type_, data = event[2], event[8]
-        if type_ == "promise.revised":
-            deadline = data.get("deadline", deadline)
-            target = data.get("target", target)
-            if data["change"] == "scope_cut":
-                scope_cut = event
-        elif type_ == "promise.abandoned":
-            abandoned = event
-        elif type_ == "promise.marked_unverifiable":
-            unverifiable = event
-        elif type_ == "measurement.recorded":
-            measurements.append(event)
+    scope_cut = None
+    for event in stream.revisions:
+        deadline = event[8].get("deadline", deadline)
+        target = event[8].get("target", target)
+        if event[8]["change"] == "scope_cut":
+            scope_cut = event
+    abandoned, unverifiable = stream.abandoned, stream.unverifiable
 
     level, cause, partial, last_progress = 0, made, False, stream.last_progress
     implemented_by, reversed_by = [], None
@@ -362,7 +401,7 @@ def _promise_status(
     if stream.undone_event is not None:
         reversed_by = stream.undone_event
 
-    target_view = _target_view(target, measurements, deadline, as_of) if target else None
+    target_view = _target_view(target, stream, deadline, as_of) if target else None
     if target_view and target_view["progress"] is not None:
         if target_view["progress"] >= 1 and level < 3:
             level, cause, partial = 3, target_view["event"], False
@@ -412,11 +451,12 @@ def _ever_delivered(
 
 
 def _target_view(
-    target: dict[str, Any], measurements: list[CompactEvent], deadline: str | None, as_of: str
+    target: dict[str, Any], stream: _Visible, deadline: str | None, as_of: str
 ) -> dict[str, Any]:
-    """Progress = (latest − baseline) / (goal − baseline); on track when progress ≥ the
-    share of time elapsed from the baseline date to the deadline."""
-    relevant = [m for m in measurements if m[8]["metric"] == target["metric"]]
+    """Progress = (latest − baseline) / (goal − baseline), the latest being the measurement
+    of the target's metric for the latest period; on track when progress ≥ the share of
+    time elapsed from the baseline date to the deadline."""
+    measured = stream.latest_measurements.get(target["metric"])
     view: dict[str, Any] = {
         **target,
         "latest": None,
@@ -425,9 +465,9 @@ def _target_view(
         "on_track": None,
         "event": None,
     }
-    if not relevant:
+    if measured is None:
         return view
-    latest = max(relevant, key=lambda m: (date_bounds(m[8]["period"])[1], m[0]))
+    latest = measured[1]
     span = target["goal"] - target["baseline"]
     progress = (latest[8]["value"] - target["baseline"]) / span
     view.update(
@@ -444,14 +484,6 @@ def _target_view(
         share = 1.0 if total <= 0 else min(max(elapsed / total, 0.0), 1.0)
         view["on_track"] = progress >= share
     return view
-
-
-def _latest_assessments(stream: _Visible) -> dict[str, CompactEvent]:
-    latest: dict[str, CompactEvent] = {}
-    for event in stream.events:
-        if event[2] == "assessment.recorded":
-            latest[event[8]["assessor"]] = event
-    return latest
 
 
 #: How far along a status says an item is: not yet (0), partway (1), done (2). Stalled and
@@ -490,7 +522,7 @@ def _differ(one: str, other: str) -> bool:
 
 def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[str]:
     reasons = []
-    assessments = sorted(_latest_assessments(stream).items(), key=lambda kv: (kv[1][5], kv[0]))
+    assessments = sorted(stream.assessments.items(), key=lambda kv: (kv[1][5], kv[0]))
     verdicts = [
         (assessor, event[8]["verdict"], event[5], event[3]) for assessor, event in assessments
     ]

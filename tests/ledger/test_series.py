@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import catch_up, evaluate, evaluate_series, parse_known_at
+from ledger import catch_up, evaluate, evaluate_series, load_dataset, parse_known_at
 from tests.conftest import link, make, promise
 
 
@@ -86,3 +86,49 @@ def test_series_equals_evaluate_at_every_quarter_end(store):
     series = evaluate_series(state, dates, known_at)
     for day in dates:
         assert series[day] == evaluate(state, day, known_at), day
+
+
+def _month_ends_and_middles(first: int, last: int) -> list[date]:
+    days = []
+    for year in range(first, last + 1):
+        for month in range(1, 13):
+            following = date(year + month // 12, month % 12 + 1, 1)
+            days += [date(year, month, 15), date.fromordinal(following.toordinal() - 1)]
+    return days
+
+
+def test_series_refolds_when_a_longer_span_becomes_visible_after_a_shorter_one(store):
+    """A month-dated event sorts before a day inside that month but becomes visible only
+    at the month's end: the walk must not simply add it after what it already folded."""
+    _varied_ledger(store)
+    store.append(
+        [
+            promise("span", "2020-01-05"),
+            make("law.drafted", "law-span", "2020-02-10", title="Span law"),
+            link("law-span", "span", effective="2020-02-10"),
+            make("law.passed", "law-span", "2020-02", chamber="Mazhilis"),
+            make("law.signed", "law-span", "2020-03-20"),
+            make("law.amended", "law-span", "2020", summary="A year-dated amendment."),
+        ]
+    )
+    state = catch_up(store).state
+    known_at = parse_known_at(None)
+    dates = _month_ends_and_middles(2019, 2022)
+    series = evaluate_series(state, dates, known_at)
+    for day in dates:
+        assert series[day] == evaluate(state, day, known_at), day
+    february = next(s for s in series[date(2020, 2, 29)] if s.item == "law-span")
+    assert (february.status, february.since) == ("in_progress", "2020-02-10")
+
+
+def test_series_equals_evaluate_on_the_bundled_dataset_at_every_month(store):
+    load_dataset(store)
+    state = catch_up(store).state
+    for known_at in (parse_known_at("2022-06-30"), parse_known_at(None)):
+        dates = _month_ends_and_middles(2012, 2024)
+        series = evaluate_series(state, dates, known_at, exact=dates[::7])
+        for day in dates[::7]:
+            assert series[day] == evaluate(state, day, known_at), (known_at, day)
+        for day in dates:
+            expected = [(s.item, s.status, s.since) for s in evaluate(state, day, known_at)]
+            assert [(s.item, s.status, s.since) for s in series[day]] == expected, day
