@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.errors import ReportError
-from reports.output import write_atomic
+from reports.output import write_text
 from reports.periods import KINDS, Period, parse_period
 from reports.rendering import render
 
@@ -74,10 +74,6 @@ def render_index(
     written = []
     for fmt in wanted:
         path = out / f"index.{fmt}"
-        text = render(f"index.{fmt}", entries=entries)
-        try:
-            if write_atomic(path, text.encode("utf-8")):
-                written.append(path)
-        except OSError as error:
-            raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+        if write_text(path, render(f"index.{fmt}", entries=entries)):
+            written.append(path)
     return written

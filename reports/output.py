@@ -12,7 +12,9 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+from reports.errors import ReportError
+
+__all__ = ["write_atomic", "write_text"]
 
 
 def _mode_for(path: Path) -> int:
@@ -51,3 +53,11 @@ def write_atomic(path: Path, data: bytes) -> bool:
     finally:
         os.close(directory)
     return True
+
+
+def write_text(path: Path, text: str) -> bool:
+    """``write_atomic`` of UTF-8 text, a failure told as a ReportError naming the file."""
+    try:
+        return write_atomic(path, text.encode("utf-8"))
+    except OSError as error:
+        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None

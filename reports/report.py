@@ -18,7 +18,7 @@ from ledger import ItemStatus, Store, evaluate_series, parse_as_of, parse_known_
 from ledger.memory import gc_paused
 from reports.context import ReportContext, build_context
 from reports.errors import ReportError
-from reports.output import write_atomic
+from reports.output import write_text
 from reports.periods import Period, parse_period, period_containing, periods_between
 from reports.rendering import render
 from reports.snapshot import Snapshot, load_snapshot
@@ -109,12 +109,8 @@ def write_report(context: ReportContext, formats: Sequence[str], out: Path) -> l
     written = []
     for fmt in formats:
         path = Path(out) / f"{context.period}.{fmt}"
-        text = render(f"report.{fmt}", **fields)
-        try:
-            if write_atomic(path, text.encode("utf-8")):
-                written.append(path)
-        except OSError as error:
-            raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+        if write_text(path, render(f"report.{fmt}", **fields)):
+            written.append(path)
     return written
 
 
