@@ -56,16 +56,24 @@ def date_bounds(text: str) -> tuple[date, date]:
 
 def normalize_date(value: object) -> str:
     """Accept a str, int year or ``date`` (as YAML gives them) and return canonical text."""
+    if isinstance(value, str):
+        return _normalize_text(str(value))
     if isinstance(value, datetime):
         raise ValueError("a date has no time of day; give YYYY, YYYY-MM or YYYY-MM-DD")
     if isinstance(value, date):
         text = value.isoformat()
     elif isinstance(value, int) and not isinstance(value, bool):
         text = f"{value:04d}"
-    elif isinstance(value, str):
-        text = value.strip()
     else:
         raise ValueError(f"{value!r} is not a date")
+    date_bounds(text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _normalize_text(value: str) -> str:
+    """Checked once per distinct text: a bulk import repeats a few thousand dates."""
+    text = value.strip()
     date_bounds(text)
     return text
 

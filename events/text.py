@@ -7,7 +7,6 @@ is refused at the door rather than stored.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BeforeValidator, StringConstraints
@@ -19,18 +18,6 @@ __all__ = ["NO_CONTROLS", "FuzzyDate", "LongText", "ShortText", "Slug", "Text"]
 #: No NUL or control characters but newline and tab; checked by pydantic-core's regex
 #: engine (a Python validator per string costs more than the rest of validation).
 NO_CONTROLS = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
-
-
-@lru_cache(maxsize=4096)
-def _fuzzy_date_text(value: str) -> str:
-    return normalize_date(value)
-
-
-def _fuzzy_date(value: object) -> str:
-    # a bulk import repeats a few thousand date strings: parse each one once
-    if type(value) is str and len(value) <= 40:
-        return _fuzzy_date_text(value)
-    return normalize_date(value)
 
 
 ShortText = Annotated[
@@ -48,4 +35,4 @@ Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,119}$"),
 ]
-FuzzyDate = Annotated[str, BeforeValidator(_fuzzy_date)]
+FuzzyDate = Annotated[str, BeforeValidator(normalize_date)]

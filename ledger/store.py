@@ -300,9 +300,14 @@ _COLUMNS = (
 )
 
 
+def _placeholder(connection: Connection) -> str:
+    """The driver's parameter marker: sqlite3 takes ``?``, psycopg ``%s``."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """The driver's executemany with plain tuples: the bulk path costs what the driver does."""
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marker = _placeholder(connection)
     statement = (
         f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join([marker] * len(_COLUMNS))})"
     )
@@ -350,7 +355,7 @@ class _AppendPlan:
         Plain driver SQL: compiling an expanding IN of thousands of bound values through
         the SQL expression layer costs more than running it.
         """
-        marker = "?" if self.connection.dialect.paramstyle == "qmark" else "%s"
+        marker = _placeholder(self.connection)
         for chunk in _chunks(values):
             statement = query.format(", ".join([marker] * len(chunk)))
             yield from self.connection.exec_driver_sql(statement, tuple(chunk))
