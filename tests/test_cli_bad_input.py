@@ -37,6 +37,11 @@ MISSING_ITEM_HINT = (
 INVALID, CONFLICT = 3, 4
 
 
+def record_args(event_type: str, item: str, effective: str, *flags: str) -> list[str]:
+    """``record`` arguments with a valid source, so each case varies only what it tests."""
+    return ["record", event_type, "--item", item, "--effective", effective, *SOURCE_FLAGS, *flags]
+
+
 @dataclass(frozen=True)
 class Case:
     """One bad input: the command's arguments and the exact error line it must print."""
@@ -112,28 +117,24 @@ def unknown_type_in_file(tmp: Path) -> Case:
 def unknown_type_recorded(tmp: Path) -> Case:
     known = ", ".join(event_types())
     return Case(
-        ["record", "law.vetoed", "--item", "l1", "--effective", "2022", *SOURCE_FLAGS],
+        record_args("law.vetoed", "l1", "2022"),
         f"error: unknown event type 'law.vetoed' (known: {known})",
     )
 
 
 def missing_field_recorded(tmp: Path) -> Case:
     return Case(
-        [
-            "record",
+        record_args(
             "promise.made",
-            "--item",
             "p2",
-            "--effective",
             "2022",
-            *SOURCE_FLAGS,
             "--statement",
             "We will.",
             "--actor",
             "President",
             "--area",
             "parties",
-        ],  # fmt: skip
+        ),
         "error: field 'title': required field is missing",
     )
 
@@ -157,24 +158,14 @@ def impossible_date(tmp: Path) -> Case:
 def future_date(tmp: Path) -> Case:
     next_year = str(datetime.now(UTC).year + 1)
     return Case(
-        ["record", "law.signed", "--item", "l2", "--effective", next_year, *SOURCE_FLAGS],
+        record_args("law.signed", "l2", next_year),
         f"error: field 'effective': effective date {next_year} is in the future",
     )
 
 
 def unknown_item(tmp: Path) -> Case:
     return Case(
-        [
-            "record",
-            "promise.abandoned",
-            "--item",
-            "ghost",
-            "--effective",
-            "2023",
-            *SOURCE_FLAGS,
-            "--reason",
-            "Given up.",
-        ],  # fmt: skip
+        record_args("promise.abandoned", "ghost", "2023", "--reason", "Given up."),
         f"error: event 1: item 'ghost' does not exist {MISSING_ITEM_HINT}",
     )
 
@@ -207,21 +198,17 @@ def item_created_twice(tmp: Path) -> Case:
 
 def stale_expected_version(tmp: Path) -> Case:
     return Case(
-        [
-            "record",
+        record_args(
             "promise.revised",
-            "--item",
             "p1",
-            "--effective",
             "2023",
-            *SOURCE_FLAGS,
             "--change",
             "restated",
             "--summary",
             "Restated.",
             "--expected-version",
             "0",
-        ],  # fmt: skip
+        ),
         "error: item 'p1' is at version 1, but version 0 was expected "
         "(someone else changed it; reload and retry)",
         CONFLICT,
@@ -231,19 +218,7 @@ def stale_expected_version(tmp: Path) -> Case:
 def retract_unknown_event(tmp: Path) -> Case:
     ghost = "8c1f0d9e-1111-4111-8111-111111111111"
     return Case(
-        [
-            "record",
-            "event.retracted",
-            "--item",
-            "p1",
-            "--effective",
-            "2023",
-            *SOURCE_FLAGS,
-            "--retracted",
-            ghost,
-            "--reason",
-            "Wrong.",
-        ],  # fmt: skip
+        record_args("event.retracted", "p1", "2023", "--retracted", ghost, "--reason", "Wrong."),
         f"error: event 1: cannot retract event {ghost}: no such event in the ledger",
     )
 
@@ -258,17 +233,7 @@ def huge_field_in_file(tmp: Path) -> Case:
 
 def huge_field_recorded(tmp: Path) -> Case:
     return Case(
-        [
-            "record",
-            "promise.abandoned",
-            "--item",
-            "p1",
-            "--effective",
-            "2023",
-            *SOURCE_FLAGS,
-            "--reason",
-            "y" * 10_000_000,
-        ],  # fmt: skip
+        record_args("promise.abandoned", "p1", "2023", "--reason", "y" * 10_000_000),
         "error: field 'reason': String should have at most 2000 characters",
     )
 
@@ -313,17 +278,7 @@ def control_in_source_quote(tmp: Path) -> Case:
 
 def control_recorded(tmp: Path) -> Case:
     return Case(
-        [
-            "record",
-            "promise.abandoned",
-            "--item",
-            "p1",
-            "--effective",
-            "2023",
-            *SOURCE_FLAGS,
-            "--reason",
-            "Given\x08up",
-        ],  # fmt: skip
+        record_args("promise.abandoned", "p1", "2023", "--reason", "Given\x08up"),
         "error: field 'reason': contains a control character (U+0008)",
     )
 

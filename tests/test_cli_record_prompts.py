@@ -33,13 +33,18 @@ def read_until(fd: int, text: str, timeout: float = 20.0) -> str:
     return seen.decode(errors="replace")
 
 
-def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
-    db = tmp_path / "ledger.db"
+def new_ledger(folder: Path) -> Path:
+    db = folder / "ledger.db"
     subprocess.run(
         [sys.executable, str(ROOT / "cli.py"), "--db", str(db), "init"],
         check=True,
         capture_output=True,
     )
+    return db
+
+
+def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
+    db = new_ledger(tmp_path)
     main, child = pty.openpty()
     process = subprocess.Popen(
         [
@@ -88,12 +93,7 @@ def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
 
 
 def test_record_without_a_terminal_names_the_missing_field(tmp_path):
-    db = tmp_path / "ledger.db"
-    subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), "--db", str(db), "init"],
-        check=True,
-        capture_output=True,
-    )
+    db = new_ledger(tmp_path)
     result = subprocess.run(
         [
             sys.executable,

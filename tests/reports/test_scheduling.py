@@ -50,6 +50,14 @@ def reports_in(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir()) if out.exists() else []
 
 
+def wait_for_marker(marker: Path, child: subprocess.Popen) -> None:
+    """Until the child writes ``marker`` (it is then mid-rendering), at most 30 s."""
+    deadline = time.monotonic() + 30
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.exists(), child.stderr.read().decode() if child.stderr else ""
+
+
 def mtimes(out: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
@@ -271,10 +279,7 @@ def test_kill_9_during_rendering_leaves_no_partial_file(ledger: Store, tmp_path:
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), child.stderr.read().decode() if child.stderr else ""
+        wait_for_marker(marker, child)
         temporary, target = (Path(line) for line in marker.read_text().splitlines())
         assert temporary.exists() and temporary.parent == out
         child.send_signal(signal.SIGKILL)  # in the middle of rendering 2023-Q3
@@ -316,10 +321,7 @@ def test_signal_stops_after_the_report_in_flight(
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert marker.exists(), child.stderr.read().decode() if child.stderr else ""
+        wait_for_marker(marker, child)
         child.send_signal(signum)  # while 2023-Q3.md is being written
         assert child.wait(30) == 0
     finally:
