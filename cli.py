@@ -401,19 +401,27 @@ def show(
     item: Annotated[str, typer.Argument(help="Item id.")],
     as_of: AsOfOpt = None,
     known_at: KnownAtOpt = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="The whole stream, not only what the cut shows.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One item: its status, timeline with sources, and links.
+    """One item at a cut: its status, timeline with sources, and links.
+
+    By default as of today and as known now, showing only the events visible then.
 
     Example: reform-ledger show death-penalty-abolition --as-of 2022-12-31
     """
     from ledger import show as show_item
 
     with _store(ctx) as store:
-        view = show_item(store, item, as_of=as_of, known_at=known_at)
+        view = show_item(store, item, as_of=as_of, known_at=known_at, everything=everything)
     if as_json:
         _print_json(
             {
+                "as_of": view.cut.day,
+                "known_at": view.cut.known_at,
+                "all": view.everything,
                 "status": view.status.to_dict(),
                 "links_out": view.links_out,
                 "links_in": view.links_in,
@@ -426,7 +434,13 @@ def show(
         return
     s = view.status
     console = _console()
-    console.print(f"[bold]{s.title}[/bold]  ({s.kind} {s.item})")
+    console.print(f"[bold]{s.title}[/bold]  ({s.kind} {s.item})", highlight=False)
+    scope = "every event, whatever its date" if view.everything else "events visible then"
+    console.print(
+        f"as of {view.cut.day}, as known at {view.cut.known_at} ({scope})",
+        markup=False,
+        highlight=False,
+    )
     flags = " late" * s.late + " contested" * s.contested
     console.print(
         f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"

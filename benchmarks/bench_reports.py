@@ -166,14 +166,14 @@ def synthetic(folder: Path, items: int, count: int) -> None:
 def breakdown(store, period, folder: Path) -> None:
     snapshot = timed("  of which: read and fold the log once", load_snapshot, store)
     known = snapshot.latest_recorded_at
+    timed("  what was known (the read model's first step)", snapshot.knowledge, known)
     history = chart_periods(snapshot, period, known)
     dates = series_dates(history, period.end)
     series = timed(
         f"  evaluate at {len(dates)} quarter ends in one walk",
         evaluate_series,
-        snapshot.state,
+        snapshot.knowledge(known),
         dates,
-        known,
         exact={period.end},
     )
     context = timed(

@@ -19,16 +19,16 @@ from events import Event, InvalidInput, loads, parse_event
 from ledger.memory import gc_paused
 from ledger.store import AppendResult, Store
 
-__all__ = ["ImportSummary", "import_files", "read_event_file", "read_raw_events"]
+__all__ = ["ImportSummary", "TextLoader", "import_files", "read_event_file", "read_raw_events"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-class _TextLoader(yaml.SafeLoader):
+class TextLoader(yaml.SafeLoader):
     """SafeLoader that leaves dates and times as strings."""
 
 
-_TextLoader.yaml_implicit_resolvers = {
+TextLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -36,7 +36,7 @@ _TextLoader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
     try:
-        loader = _TextLoader(text)  # the reader refuses control characters right here
+        loader = TextLoader(text)  # the reader refuses control characters right here
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         raise InvalidInput(

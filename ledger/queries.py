@@ -1,7 +1,8 @@
 """Read-side answers the CLI and the reports ask for: status, one item, log, export, diff.
 
-Each function catches the status projection up from its checkpoint first, then
-evaluates it at the requested (as_of, known_at). Nothing here writes events.
+Each function catches the folded log up from its checkpoint first, then asks the read
+model (``ledger.projections.view``) what the requested cut shows. Nothing here writes
+events and nothing here decides visibility.
 """
 
 from __future__ import annotations
@@ -10,14 +11,22 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from events import InvalidInput, canonical_json, format_instant, loads, parse_instant, period_bounds
+from events import InvalidInput, canonical_json, loads
 from ledger.errors import UnknownItem
 from ledger.mapper import Record
 from ledger.memory import gc_paused
-from ledger.projections import ItemStatus, catch_up, evaluate
+from ledger.projections import (
+    Cut,
+    ItemStatus,
+    Knowledge,
+    RecordView,
+    View,
+    catch_up,
+    evaluate,
+)
 from ledger.store import Store
 
 __all__ = [
@@ -28,43 +37,24 @@ __all__ = [
     "describe",
     "diff",
     "export_events",
-    "parse_as_of",
-    "parse_known_at",
     "show",
     "status",
 ]
 
 
-def parse_as_of(value: str | date | None) -> date:
-    """An as-of date: a date, or a period meaning its last day; default today."""
-    if value is None:
-        return datetime.now(UTC).date()
-    if isinstance(value, date):
-        return value
-    try:
-        return period_bounds(value)[1]
-    except ValueError as error:
-        raise InvalidInput(f"--as-of {value!r}: {error}") from None
-
-
-def parse_known_at(value: str | date | datetime | None) -> str:
-    """A known-at time as stored text; a bare date means the end of that day."""
-    if value is None:
-        return format_instant(datetime.now(UTC))
-    try:
-        if isinstance(value, str) and len(value.strip()) < 10:
-            value = period_bounds(value)[1]
-        return format_instant(parse_instant(value, end_of_date=True))
-    except ValueError as error:
-        raise InvalidInput(f"--known-at {value!r}: {error}") from None
-
-
 @dataclass
 class StatusView:
-    as_of: date
-    known_at: str
+    cut: Cut
     position: int
     items: list[ItemStatus]
+
+    @property
+    def as_of(self) -> date:
+        return self.cut.as_of
+
+    @property
+    def known_at(self) -> str:
+        return self.cut.known_at
 
 
 def status(
@@ -75,15 +65,16 @@ def status(
     area: str | None = None,
     kind: str | None = None,
 ) -> StatusView:
-    as_of_date, known_at_text = parse_as_of(as_of), parse_known_at(known_at)
-    with gc_paused():  # one pause for both: the loaded state is what a collection would scan
+    """Every item's status at the cut (as of, known at); today and now where not given."""
+    cut = Cut.of(as_of, known_at)
+    with gc_paused():  # one pause for both: the loaded log is what a collection would scan
         caught = catch_up(store)
-        items = evaluate(caught.state, as_of_date, known_at_text)
+        items = evaluate(View.of(caught.log, cut))
     if area:
         items = [i for i in items if i.area == area]
     if kind:
         items = [i for i in items if i.kind == kind]
-    return StatusView(as_of_date, known_at_text, caught.position, items)
+    return StatusView(cut, caught.position, items)
 
 
 @dataclass
@@ -98,10 +89,13 @@ class TimelineEntry:
 
 @dataclass
 class ItemView:
+    cut: Cut
     status: ItemStatus
     timeline: list[TimelineEntry]
     links_out: list[dict[str, str]] = field(default_factory=list)
     links_in: list[dict[str, str]] = field(default_factory=list)
+    #: whether the timeline is the whole stream rather than what the cut shows
+    everything: bool = False
 
 
 def describe(record: Record) -> str:
@@ -135,42 +129,40 @@ def describe(record: Record) -> str:
 
 
 def show(
-    store: Store, item: str, *, as_of: str | date | None = None, known_at: str | date | None = None
+    store: Store,
+    item: str,
+    *,
+    as_of: str | date | None = None,
+    known_at: str | date | None = None,
+    everything: bool = False,
 ) -> ItemView:
-    view = status(store, as_of=as_of, known_at=known_at)
-    found = next((s for s in view.items if s.item == item), None)
-    if found is None:
-        exists = any(True for _ in store.read(item=item))
-        raise UnknownItem(f"no item {item!r}" + (" as of that date and time" if exists else ""))
+    """One item at the cut: its status, its timeline (only what the cut shows unless
+    ``everything``) with corrections noted, and the links visible at the cut."""
+    cut = Cut.of(as_of, known_at)
+    with gc_paused():
+        view = View.of(catch_up(store).log, cut)
+        found = next((s for s in evaluate(view) if s.item == item), None)
     records = list(store.read(item=item))
-    retractions = {
-        r.data["retracted"]: r.id
-        for r in records
-        if r.type == "event.retracted" and r.recorded_at <= view.known_at
-    }
+    if found is None:
+        where = " as of that date and time" if records else ""
+        raise UnknownItem(f"no item {item!r}{where}")
+    seen = RecordView(records, cut, everything=everything)
     timeline = [
-        TimelineEntry(r, retractions.get(r.id)) for r in records if r.recorded_at <= view.known_at
+        TimelineEntry(r, retraction.id if (retraction := seen.retraction_of(r)) else None)
+        for r in seen.per_item.get(item, [])
     ]
-    timeline.sort(key=lambda entry: (entry.record.effective, entry.record.position))
+    links = view.links()
     links_out = [
-        {"to": r.data["to"], "relation": r.data["relation"], "event": r.id}
-        for r in records
-        if r.type == "link.added" and r.id not in retractions and r.recorded_at <= view.known_at
+        {"to": link.target, "relation": link.relation, "event": link.event.id}
+        for link in links
+        if link.source == item
     ]
-    caught = catch_up(store, save=False)
-    links_in = []
-    for other, stream in sorted(caught.state["items"].items()):
-        for event in stream["events"]:
-            if (
-                event[2] == "link.added"
-                and event[8]["to"] == item
-                and event[6] <= view.known_at
-                and event[1] not in caught.state["retracted"]
-            ):
-                links_in.append(
-                    {"from": other, "relation": event[8]["relation"], "event": event[1]}
-                )
-    return ItemView(found, timeline, links_out, links_in)
+    links_in = [
+        {"from": link.source, "relation": link.relation, "event": link.event.id}
+        for link in links
+        if link.target == item
+    ]
+    return ItemView(cut, found, timeline, links_out, links_in, everything)
 
 
 EXPORT_COLUMNS = (
@@ -259,10 +251,11 @@ def diff(
     store: Store, first: str | date, second: str | date, *, known_at: str | date | None = None
 ) -> list[Transition]:
     """Status changes between two dates or periods (each meaning its last day)."""
-    a = status(store, as_of=first, known_at=known_at)
-    b = status(store, as_of=second, known_at=known_at)
-    before = {s.item: s for s in a.items}
-    after = {s.item: s for s in b.items}
+    first_cut = Cut.of(first, known_at)
+    with gc_paused():
+        knowledge = Knowledge(catch_up(store).log, first_cut.known_at)
+        before = {s.item: s for s in evaluate(knowledge.at(first_cut.as_of))}
+        after = {s.item: s for s in evaluate(knowledge.at(Cut.of(second).as_of))}
     transitions = []
     for item in sorted(set(before) | set(after)):
         old, new = before.get(item), after.get(item)

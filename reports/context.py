@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from events import date_bounds
-from ledger import METHOD, ItemStatus, Record, describe
+from ledger import METHOD, Cut, ItemStatus, Record, RecordView, describe
 from ledger.mapper import GENESIS_HASH
 from reports.charts import ProgressBar, StackedChart, progress_bar, stacked_bars
 from reports.periods import Period
-from reports.snapshot import Snapshot, effective_end
+from reports.snapshot import Snapshot
 from reports.wording import (
     KIND_WORDS,
     STATUS_COLOURS,
@@ -27,7 +27,7 @@ from reports.wording import (
     status_word,
 )
 
-__all__ = ["ReportContext", "build_context", "included_head"]
+__all__ = ["ReportContext", "build_context"]
 
 _OTHER_KINDS = ("law", "amendment", "milestone")
 
@@ -198,43 +198,6 @@ class ReportContext:
     legend: list[tuple[str, str]] = field(default_factory=list)
 
 
-# -- what the report includes ---------------------------------------------------------
-def included_head(snapshot: Snapshot, as_of: str, known_at: str) -> Record | None:
-    """The newest event the report includes: effective by ``as_of`` and recorded by
-    ``known_at``, or a retraction recorded by ``known_at`` of such an event."""
-    newest: Record | None = None
-    included: set[str] = set()
-    for record in snapshot.records:
-        if record.recorded_at > known_at:
-            break  # transaction time never runs backwards along the chain
-        if record.type == "event.retracted":
-            if record.data["retracted"] in included:
-                newest = record
-        elif effective_end(record.effective) <= as_of:
-            included.add(record.id)
-            newest = record
-    return newest
-
-
-def _visible_records(
-    snapshot: Snapshot, as_of: str, known_at: str
-) -> tuple[dict[str, list[Record]], dict[str, Record]]:
-    """Each item's records effective by ``as_of`` and known at ``known_at`` (retracted
-    ones included, for the timeline) and the retractions that apply to them."""
-    retractions = {
-        r.data["retracted"]: r for r in snapshot.retractions if r.recorded_at <= known_at
-    }
-    per_item: dict[str, list[Record]] = defaultdict(list)
-    for record in snapshot.records:
-        if record.recorded_at > known_at:
-            break
-        if record.type != "event.retracted" and effective_end(record.effective) <= as_of:
-            per_item[record.item].append(record)
-    for records in per_item.values():
-        records.sort(key=lambda r: (date_bounds(r.effective)[0], r.position))
-    return per_item, retractions
-
-
 # -- helpers ----------------------------------------------------------------------------
 def _change(now: int, before: int) -> str:
     delta = now - before
@@ -268,6 +231,7 @@ class _Sources:
             if document not in first or record.position < first[document].position:
                 first[document] = record
         ordered = sorted(first, key=lambda d: (first[d].position, d))
+        self.documents = snapshot.documents
         self.refs = {document: f"S{index}" for index, document in enumerate(ordered, start=1)}
         self.sources = []
         for document in ordered:
@@ -286,6 +250,11 @@ class _Sources:
                     cited=counts[document],
                 )
             )
+
+    def name_of(self, document: str) -> str:
+        """How a reader should see a document named: its title, not its file name."""
+        info = self.documents.get(document)
+        return info.title if info else document
 
     def cite(self, record: Record) -> Citation:
         ref = self.refs[record.source.get("document", "")]
@@ -336,7 +305,8 @@ def build_context(
     previous = period.previous()
     now = series[as_of]
     before = series[previous.end]
-    head = included_head(snapshot, as_of_text, evaluated_known_at)
+    seen = snapshot.records_at(Cut(as_of, evaluated_known_at))
+    head = seen.head
     digest = f"{head.position}:{head.hash}" if head else f"0:{GENESIS_HASH}"
     if known_at is not None:
         stated_known_at, note = known_at, "as requested"
@@ -345,9 +315,8 @@ def build_context(
     else:
         stated_known_at, note = "—", "the ledger held no event for this period"
 
-    per_item, retractions = _visible_records(snapshot, as_of_text, evaluated_known_at)
     shown = {s.item for s in now}
-    cited = [r for item in sorted(shown) for r in per_item.get(item, [])]
+    cited = [r for item in sorted(shown) for r in seen.per_item.get(item, [])]
     sources = _Sources(snapshot, cited)
 
     promises_now, others_now = _counts(now, True), _counts(now, False)
@@ -408,12 +377,10 @@ def build_context(
             continue
         transitions.append(_transition(status, old, snapshot, sources))
 
-    start = period.start.isoformat()
     titles = {s.item: s.title for s in now}
     new_events = [
         NewEvent(r.effective, r.item, titles.get(r.item, r.item), describe(r), sources.cite(r))
-        for r in sorted(cited, key=lambda r: (date_bounds(r.effective)[0], r.position))
-        if start <= effective_end(r.effective) <= as_of_text and r.id not in retractions
+        for r in seen.happened_since(period.start, sorted(shown))
     ]
 
     overdue = [
@@ -422,9 +389,7 @@ def build_context(
         if s.status in ("overdue", "stalled")
     ]
     targets = [_target_row(s, as_of) for s in now if s.kind == "promise" and s.target]
-    contested = [
-        _contested(s, per_item.get(s.item, []), retractions, sources) for s in now if s.contested
-    ]
+    contested = [_contested(s, seen, sources) for s in now if s.contested]
     return ReportContext(
         period=period.name,
         period_label=period.label,
@@ -452,7 +417,7 @@ def build_context(
         contested=contested,
         areas=_groups(now, "area", "No area given"),
         packages=_groups(now, "package", "Not part of a named reform package"),
-        timelines=[_timeline(s, per_item.get(s.item, []), retractions, sources) for s in now],
+        timelines=[_timeline(s, seen, sources) for s in now],
         sources=sources.sources,
         legend=[
             (STATUS_WORDS[k][0], STATUS_COLOURS[k])
@@ -522,15 +487,10 @@ def _target_row(status: ItemStatus, as_of: date) -> TargetRow:
     )
 
 
-def _contested(
-    status: ItemStatus,
-    records: list[Record],
-    retractions: dict[str, Record],
-    sources: _Sources,
-) -> Contested:
+def _contested(status: ItemStatus, seen: RecordView, sources: _Sources) -> Contested:
     latest: dict[str, Record] = {}
-    for record in records:
-        if record.type == "assessment.recorded" and record.id not in retractions:
+    for record in seen.per_item.get(status.item, []):
+        if record.type == "assessment.recorded" and seen.retraction_of(record) is None:
             latest[record.data["assessor"]] = record
     verdicts = [
         Verdict(
@@ -546,7 +506,7 @@ def _contested(
         status.item,
         status.title,
         status_word(status.status),
-        sorted(status.contested_reasons),
+        sorted(d.text(sources.name_of) for d in status.disagreements),
         verdicts,
     )
 
@@ -571,12 +531,10 @@ def _groups(statuses: list[ItemStatus], attribute: str, missing: str) -> list[Gr
     return groups
 
 
-def _timeline(
-    status: ItemStatus, records: list[Record], retractions: dict[str, Record], sources: _Sources
-) -> Timeline:
+def _timeline(status: ItemStatus, seen: RecordView, sources: _Sources) -> Timeline:
     entries = []
-    for record in records:
-        retraction = retractions.get(record.id)
+    for record in seen.per_item.get(status.item, []):
+        retraction = seen.retraction_of(record)
         note = ""
         if retraction is not None:
             note = f"withdrawn by a correction: {retraction.data['reason']}"

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from events import date_bounds
 from ledger import ItemStatus, Store, evaluate_series, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.context import ReportContext, build_context
@@ -64,10 +63,10 @@ def evaluated_known_at(snapshot: Snapshot, known_at: str | None) -> str:
 
 def chart_periods(snapshot: Snapshot, period: Period, known_at: str) -> list[Period]:
     """The periods of ``period``'s kind from the first one with a known event to it."""
-    ends = [date_bounds(r.effective)[1] for r in snapshot.records if r.recorded_at <= known_at]
-    if not ends or min(ends) > period.end:
+    first = snapshot.knowledge(known_at).first_day()
+    if first is None or first > period.end:
         return [period]
-    return periods_between(period_containing(min(ends), period.kind), period)
+    return periods_between(period_containing(first, period.kind), period)
 
 
 def series_dates(periods: Sequence[Period], as_of: date | None = None) -> list[date]:
@@ -90,7 +89,7 @@ def period_context(
     history = chart_periods(snapshot, period, evaluated)
     if series is None:
         series = evaluate_series(
-            snapshot.state, series_dates(history, as_of), evaluated, exact={as_of}
+            snapshot.knowledge(evaluated), series_dates(history, as_of), exact={as_of}
         )
     return build_context(
         snapshot,

@@ -51,7 +51,7 @@ def render_series(
         known = evaluated_known_at(snapshot, None)
         history = chart_periods(snapshot, periods[-1], known)
         dates = series_dates(sorted(set(history) | set(periods)))
-        series = evaluate_series(snapshot.state, dates, known, exact={p.end for p in periods})
+        series = evaluate_series(snapshot.knowledge(known), dates, exact={p.end for p in periods})
         tick = progress(len(periods)) if progress is not None else None
         written: list[Path] = []
         for period in periods:

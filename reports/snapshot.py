@@ -1,7 +1,7 @@
 """One read of the ledger for all the reports of a run: every record, folded once.
 
 ``load_snapshot(store)`` reads the log once, in position order, and folds it with the
-status projection's own pure fold (``ledger.fold_status``), so a whole series of
+read model's own pure fold (``ledger.fold_log``), so a whole series of
 reports costs one pass over the events. Reports need the full records anyway (quotes,
 locators and the long fields the projection's state leaves out), so folding them here
 is cheaper than also loading the projection's checkpoint. Nothing is written.
@@ -10,13 +10,10 @@ is cheaper than also loading the projection's checkpoint. Nothing is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
-from events import date_bounds
-from ledger import Record, Store, empty_state, fold_status, read_sources
+from ledger import Cut, FoldedLog, Knowledge, Record, RecordView, Store, fold_log, read_sources
 
-__all__ = ["DocumentInfo", "Snapshot", "effective_end", "load_snapshot"]
+__all__ = ["DocumentInfo", "Snapshot", "load_snapshot"]
 
 
 @dataclass(frozen=True)
@@ -31,31 +28,28 @@ class DocumentInfo:
 
 @dataclass
 class Snapshot:
+    """Every record in position order, the folded log, and what is known of documents."""
+
     records: list[Record]
-    state: dict[str, Any]
+    log: FoldedLog
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
 
-    @property
-    def by_id(self) -> dict[str, Record]:
-        return self._by_id
-
     def __post_init__(self) -> None:
-        self._by_id = {record.id: record for record in self.records}
-        self._retractions = [r for r in self.records if r.type == "event.retracted"]
-
-    @property
-    def retractions(self) -> list[Record]:
-        return self._retractions
+        self.by_id = {record.id: record for record in self.records}
+        self._knowledge: dict[str, Knowledge] = {}
 
     @property
     def latest_recorded_at(self) -> str:
         return self.records[-1].recorded_at if self.records else ""
 
+    def knowledge(self, known_at: str) -> Knowledge:
+        """What the ledger knew at ``known_at`` (computed once per time asked)."""
+        if known_at not in self._knowledge:
+            self._knowledge[known_at] = Knowledge(self.log, known_at)
+        return self._knowledge[known_at]
 
-@lru_cache(maxsize=65536)
-def effective_end(effective: str) -> str:
-    """The last day an effective date covers, as ISO text (when it counts as happened)."""
-    return date_bounds(effective)[1].isoformat()
+    def records_at(self, cut: Cut) -> RecordView:
+        return RecordView(self.records, cut)
 
 
 def _bundled_documents() -> dict[str, DocumentInfo]:
@@ -73,6 +67,6 @@ def _bundled_documents() -> dict[str, DocumentInfo]:
 
 def load_snapshot(store: Store) -> Snapshot:
     records = list(store.read())
-    state = empty_state()
-    fold_status(state, records)
-    return Snapshot(records, state, _bundled_documents())
+    log = FoldedLog()
+    fold_log(log, records)
+    return Snapshot(records, log, _bundled_documents())

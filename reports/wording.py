@@ -1,39 +1,21 @@
 """Plain words for the status names, their colours and the order readers see them in.
 
-The status names and their rules belong to ``ledger``; this module only says them in
-plain language for the reports, so the Markdown and HTML agree word for word.
+The status names, words and meanings belong to ``ledger`` (its one vocabulary table);
+this module adds only colours and the kinds' words, so the Markdown and HTML agree word
+for word with ``status`` and the docs.
 """
 
 from __future__ import annotations
 
+from ledger import READING_ORDER, TERMS
+
 __all__ = ["KIND_WORDS", "STATUS_COLOURS", "STATUS_ORDER", "STATUS_WORDS", "status_word"]
 
 #: Reading order: from first step to final outcome, then the exceptions.
-STATUS_ORDER = (
-    "announced",
-    "in_progress",
-    "adopted",
-    "delivered",
-    "partial",
-    "stalled",
-    "overdue",
-    "broken",
-    "reversed",
-    "unverifiable",
-)
+STATUS_ORDER = READING_ORDER
 
-STATUS_WORDS: dict[str, tuple[str, str]] = {
-    "announced": ("Announced", "promised; no official step yet"),
-    "in_progress": ("In progress", "a formal step taken (bill drafted, amendment proposed)"),
-    "adopted": ("Adopted", "law signed or amendment adopted, not yet in force"),
-    "delivered": ("Delivered", "in force and implemented, or target met"),
-    "partial": ("Partly delivered", "delivered substantially less than promised"),
-    "stalled": ("Stalled", "no progress for 12 months"),
-    "overdue": ("Overdue", "deadline passed, not delivered"),
-    "broken": ("Broken", "abandoned or renounced"),
-    "reversed": ("Reversed", "delivered, then repealed or undone"),
-    "unverifiable": ("Cannot be checked", "no way to check it from the sources"),
-}
+#: Each status's word and meaning, as the ledger's vocabulary defines them.
+STATUS_WORDS: dict[str, tuple[str, str]] = {term.name: (term.word, term.meaning) for term in TERMS}
 
 #: Distinguishable without colour vision in most cases; every chart also has a table.
 STATUS_COLOURS = {

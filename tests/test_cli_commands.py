@@ -109,6 +109,13 @@ def test_show_log_diff_export_verify_digest(run):
     assert shown["status"]["status"] == "delivered"
     assert shown["links_in"][0]["from"] == "l"
     assert "Cut" in run("show", "p").stdout
+    early = run("show", "l", "--as-of", "2022-06-30", "--known-at", "2030-01-01").stdout
+    assert "as of 2022-06-30, as known at 2030-01-01T23:59:59.999999Z" in early
+    assert "events visible then" in early and "law in force" not in early
+    everything = run("show", "l", "--as-of", "2022-06-30", "--all").stdout
+    assert "every event" in everything and "law in force" in everything
+    whole = json.loads(run("show", "l", "--as-of", "2022-06-30", "--all", "--json").stdout)
+    assert whole["all"] and whole["timeline"][-1]["type"] == "law.in_force"
     assert "link.added" in run("log", "--item", "l").stdout
     changes = json.loads(run("diff", "2022-Q2", "2023-Q1", "--json").stdout)
     assert [(c["item"], c["before"], c["after"]) for c in changes] == [

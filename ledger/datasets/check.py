@@ -21,7 +21,7 @@ import yaml
 
 from events import LedgerError, parse_event
 from ledger.datasets import dataset_dir, fold_quote_text, read_dataset
-from ledger.importing import _TextLoader
+from ledger.importing import TextLoader
 from ledger.store import open_store
 from ledger.verify import verify
 
@@ -31,7 +31,7 @@ MAX_QUOTE_WORDS = 40
 def assign_ids(path: Path) -> int:
     """Insert ``id: <uuid>`` as the first key of every event in ``path`` that lacks one."""
     text = path.read_text(encoding="utf-8")
-    loader = _TextLoader(text)
+    loader = TextLoader(text)
     try:
         node = loader.get_single_node()
     finally:
@@ -58,7 +58,7 @@ def check_quotes(folder: Path) -> list[str]:
     documents: dict[str, str] = {}
     problems = []
     for path in sorted((folder / "events").glob("*.yaml")):
-        events = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or []
+        events = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or []
         for index, event in enumerate(events, start=1):
             source = event.get("source") or {}
             name = source.get("document", "")

@@ -1,69 +1,94 @@
-"""Projections: pure folds over the log, caught up incrementally from a stored checkpoint.
+"""Projections: the folded log, the read model over it, and the status rules.
 
-``catch_up`` loads the last checkpoint, folds only the events appended since, and saves
-the new checkpoint, so a status query after N new events folds exactly N.
+``catch_up`` loads the last checkpoint of the folded log, folds only the events appended
+since, and saves the new checkpoint, so a status query after N new events folds exactly
+N. ``view`` decides what a cut (as of, known at) shows; ``status`` derives statuses from
+it; ``series`` derives them at many dates in one walk; ``taxonomy`` names the statuses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
-
-from events import loads
 from ledger.memory import gc_paused
-from ledger.projections.status import ItemStatus, empty_state, evaluate, fold_status
-from ledger.projections.taxonomy import LABELS, METHOD, PRECEDENCE, STATUSES, label
+from ledger.projections.folded import FoldedEvent, FoldedLog, fold_log
+from ledger.projections.series import evaluate_series
+from ledger.projections.status import Disagreement, ItemStatus, evaluate
+from ledger.projections.taxonomy import (
+    LABELS,
+    METHOD,
+    PRECEDENCE,
+    READING_ORDER,
+    STATUSES,
+    TERMS,
+    StatusTerm,
+    label,
+)
+from ledger.projections.view import (
+    Cut,
+    Knowledge,
+    RecordView,
+    View,
+    parse_as_of,
+    parse_known_at,
+)
 from ledger.store import Store
 
 __all__ = [
     "LABELS",
     "METHOD",
     "PRECEDENCE",
+    "READING_ORDER",
     "STATUSES",
+    "TERMS",
     "CatchUp",
+    "Cut",
+    "Disagreement",
+    "FoldedEvent",
+    "FoldedLog",
     "ItemStatus",
+    "Knowledge",
+    "RecordView",
+    "StatusTerm",
+    "View",
     "catch_up",
-    "rebuild_if_tampered",
-    "gc_paused",
-    "empty_state",
     "evaluate",
-    "fold_status",
+    "evaluate_series",
+    "fold_log",
+    "gc_paused",
     "label",
+    "parse_as_of",
+    "parse_known_at",
+    "rebuild_if_tampered",
 ]
 
-#: Bumped whenever the folded state's shape changes, so older checkpoints are ignored.
+#: Bumped whenever the folded log's shape changes, so older checkpoints are ignored.
 STATE_VERSION = 2
 CHECKPOINT = f"status:{METHOD}:{STATE_VERSION}"
 
 
 @dataclass
 class CatchUp:
-    state: dict[str, Any]
+    log: FoldedLog
     position: int
     folded: int
 
 
 def catch_up(store: Store, *, save: bool = True) -> CatchUp:
-    """The status projection's state, up to date with the log."""
+    """The folded log, up to date with the store."""
     with gc_paused():
-        return _catch_up(store, save=save)
-
-
-def _catch_up(store: Store, *, save: bool) -> CatchUp:
-    saved = store.load_checkpoint(CHECKPOINT)
-    if saved is None:
-        position, state = 0, empty_state()
-    else:
-        position, state = saved[0], loads(saved[1])
-    folded = 0
-    for record in store.read(after=position):
-        folded += fold_status(state, (record,))
-        position = record.position
-    if folded and save:
-        store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
-    return CatchUp(state, position, folded)
+        saved = store.load_checkpoint(CHECKPOINT)
+        if saved is None:
+            position, log = 0, FoldedLog()
+        else:
+            position, log = saved[0], FoldedLog.from_json(saved[1])
+        folded = 0
+        for record in store.read(after=position):
+            folded += fold_log(log, (record,))
+            position = record.position
+        if folded and save:
+            store.save_checkpoint(CHECKPOINT, position, log.to_json())
+        return CatchUp(log, position, folded)
 
 
 def rebuild_if_tampered(store: Store) -> bool:
@@ -78,15 +103,15 @@ def rebuild_if_tampered(store: Store) -> bool:
         return False
     position, blob = saved
     with gc_paused():
-        replayed = empty_state()
-        fold_status(replayed, (r for r in store.read() if r.position <= position))
+        replayed = FoldedLog()
+        fold_log(replayed, (r for r in store.read() if r.position <= position))
         try:
-            intact = loads(blob) == replayed
-        except ValueError:
+            intact = FoldedLog.from_json(blob) == replayed
+        except (ValueError, KeyError, TypeError):
             intact = False
         if intact:
             return False
-        fold_status(replayed, store.read(after=position))
+        fold_log(replayed, store.read(after=position))
         last = store.head().position
-        store.save_checkpoint(CHECKPOINT, last, orjson.dumps(replayed))
+        store.save_checkpoint(CHECKPOINT, last, replayed.to_json())
     return True

@@ -1,55 +1,39 @@
-"""The status projection: promised vs delivered, at any as-of date and known-at time.
+"""The status rules: promised vs delivered, derived from what one cut shows.
 
-Two steps, kept apart so a projection can be rebuilt from nothing or caught up from its
-checkpoint by the same code:
-
-- ``fold_status(state, records)`` appends each event, compacted, to its item's stream
-  (pure; O(1) per event).
-- ``evaluate(state, as_of, known_at)`` derives every item's status at valid time
-  ``as_of`` (effective dates; a fuzzy date counts once its whole span has passed) and
-  transaction time ``known_at`` (recorded_at; a retraction counts from its own recorded
-  time on). The rules are those of docs/status-rules.md, versioned as ``METHOD``.
+``evaluate(view)`` derives every visible item's status from the events ``view`` shows
+(see ``ledger.projections.view`` for what is visible). The rules are those of
+docs/status-rules.md, versioned as ``METHOD``; the words come from ``taxonomy``. This
+module never reads the store and never decides visibility: it only compares the dates
+of events it was given with each other, with deadlines and with the as-of date.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from events import date_bounds
-from ledger.mapper import Record
-from ledger.projections.taxonomy import PRECEDENCE
+from ledger.projections.folded import FoldedEvent, iso_bounds
+from ledger.projections.taxonomy import progress_range
+from ledger.projections.view import Link, View
 
-__all__ = ["CompactEvent", "ItemStatus", "empty_state", "evaluate", "fold_status"]
+__all__ = [
+    "LEVELS",
+    "STALL_AFTER",
+    "Disagreement",
+    "ItemFold",
+    "ItemStatus",
+    "derive",
+    "disagreements",
+    "evaluate",
+    "fold_items",
+    "inbound_links",
+]
 
-#: Payload keys the rules read; the rest stays in the store (``show`` reads it there), so
-#: the checkpoint stays small and quick to load.
-_KEEP = frozenset(
-    {
-        "title",
-        "area",
-        "package",
-        "deadline",
-        "target",
-        "change",
-        "metric",
-        "value",
-        "period",
-        "qualifier",
-        "unit",
-        "to",
-        "relation",
-        "assessor",
-        "verdict",
-        "retracted",
-    }
-)
 _NAMING = frozenset({"promise.made"}) | frozenset(
     f"{kind}.{stage}"
     for kind, stages in (
@@ -96,57 +80,44 @@ _IMPLEMENTS = ("implements", "partially_implements")
 STALL_AFTER = relativedelta(months=12)
 
 
-# -- folding ------------------------------------------------------------------------------
-# A compact event is a list, so the state is plain JSON:
-# [position, id, type, effective, eff_start, eff_end, recorded_at, document, data]
-CompactEvent = list
+@dataclass
+class Disagreement:
+    """Why an item is contested: what the sources (or a source and the rules) differ on.
+
+    ``text()`` says it in one sentence; ``name_of`` turns a source document into the name
+    a reader should see (the JSON output keeps the document ids).
+    """
+
+    #: "verdicts", "verdict_vs_status", "value" or "date"
+    kind: str
+    subject: str
+    #: (what is claimed, who claims it) pairs, in a stable order
+    claims: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    detail: str = ""
+
+    def text(self, name_of: Any = None) -> str:
+        def names(documents: tuple[str, ...]) -> str:
+            return ", ".join(name_of(d) if name_of else d for d in documents)
+
+        if self.kind == "verdicts":
+            said = "; ".join(f"{who} ({when}): {what}" for what, (who, when) in self.claims)
+            return f"sources' verdicts disagree ({said})"
+        if self.kind == "verdict_vs_status":
+            return self.detail
+        noun = "the value of" if self.kind == "value" else "the date of"
+        shown = "; ".join(f"{what} per {names(documents)}" for what, documents in self.claims)
+        return f"sources disagree on {noun} {self.subject}: {shown}"
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        if self.kind in ("verdicts", "verdict_vs_status"):
+            return ()
+        return tuple(sorted({d for _, documents in self.claims for d in documents}))
 
 
-def empty_state() -> dict[str, Any]:
-    return {"items": {}, "retracted": {}}
-
-
-@lru_cache(maxsize=65536)
-def _iso_bounds(effective: str) -> tuple[str, str]:
-    start, end = date_bounds(effective)
-    return start.isoformat(), end.isoformat()
-
-
-def fold_status(state: dict[str, Any], records: Iterable[Record]) -> int:
-    """Fold records into ``state`` in place; return how many were folded."""
-    items = state["items"]
-    retracted = state["retracted"]
-    folded = 0
-    keep = _KEEP
-    for record in records:
-        start, end = _iso_bounds(record.effective)
-        data = {k: v for k, v in record.data.items() if k in keep}
-        stream = items.get(record.item)
-        if stream is None:
-            stream = items[record.item] = {"kind": record.type.partition(".")[0], "events": []}
-        stream["events"].append(
-            [
-                record.position,
-                record.id,
-                record.type,
-                record.effective,
-                start,
-                end,
-                record.recorded_at,
-                record.source.get("document"),
-                data,
-            ]
-        )
-        if record.type == "event.retracted":
-            retracted.setdefault(record.data["retracted"], record.recorded_at)
-        folded += 1
-    return folded
-
-
-# -- evaluating ---------------------------------------------------------------------------
 @dataclass
 class ItemStatus:
-    """One item's derived state at (as_of, known_at); ``--json`` prints these fields."""
+    """One item's derived state at a cut; ``--json`` prints these fields."""
 
     item: str
     kind: str
@@ -167,16 +138,25 @@ class ItemStatus:
     events: int = 0
     last_effective: str | None = None
 
+    def __post_init__(self) -> None:
+        self.disagreements: list[Disagreement] = []
+
+    def set_disagreements(self, found: list[Disagreement]) -> None:
+        self.disagreements = found
+        self.contested_reasons = [d.text() for d in found]
+        self.contested = bool(found)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-class _Visible:
-    """One item's events as visible at (as_of, known_at), with what the rules need.
+class ItemFold:
+    """One item's visible events, folded into what the rules read.
 
-    A left fold over the events in their order, so ``extend`` with events that sort after
-    the last one gives what a fresh fold of them all would (``evaluate_series`` relies on
-    it). ``undone_event`` starts as the item's own repeal; ``link_streams`` adds reversals.
+    A left fold over the events in their (start, position) order, so ``extend`` with
+    events that sort after the last one gives what a fresh fold of them all would (the
+    series walk relies on it). ``undone_event`` starts as the item's own repeal;
+    ``inbound_links`` adds reversals by other items.
     """
 
     __slots__ = (
@@ -201,35 +181,37 @@ class _Visible:
         "links",
     )
 
-    def __init__(self, item: str, kind: str, events: list[CompactEvent]) -> None:
+    def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
         self.item, self.kind = item, kind
-        self.events: list[CompactEvent] = []
-        self.title = self.area = self.package = None
-        self.level, self.level_event, self.max_level = 0, None, 0
-        self.own_undone: CompactEvent | None = None
-        self.undone_event: CompactEvent | None = None
+        self.events: list[FoldedEvent] = []
+        self.title: str | None = None
+        self.area: str | None = None
+        self.package: str | None = None
+        self.level, self.max_level = 0, 0
+        self.level_event: FoldedEvent | None = None
+        self.own_undone: FoldedEvent | None = None
+        self.undone_event: FoldedEvent | None = None
         self.last_progress = ""
-        self.made: CompactEvent | None = None
-        self.abandoned: CompactEvent | None = None
-        self.unverifiable: CompactEvent | None = None
-        self.revisions: list[CompactEvent] = []
+        self.made: FoldedEvent | None = None
+        self.abandoned: FoldedEvent | None = None
+        self.unverifiable: FoldedEvent | None = None
+        self.revisions: list[FoldedEvent] = []
         #: metric -> its measurement of the latest period (ties: the later recorded event)
-        self.latest_measurements: dict[str, tuple[tuple[str, int], CompactEvent]] = {}
-        self.assessments: dict[str, CompactEvent] = {}  # each assessor's latest
-        self.links: list[CompactEvent] = []
+        self.latest_measurements: dict[str, tuple[tuple[str, int], FoldedEvent]] = {}
+        self.assessments: dict[str, FoldedEvent] = {}  # each assessor's latest
+        self.links: list[FoldedEvent] = []
         self.extend(events)
 
-    def extend(self, events: list[CompactEvent]) -> None:
+    def extend(self, events: list[FoldedEvent]) -> None:
         self.events.extend(events)
         for event in events:
-            type_ = event[2]
+            type_, data = event.type, event.data
             if type_ in _NAMING:
-                data = event[8]
                 self.title = data.get("title") or self.title
                 self.area = data.get("area") or self.area
                 self.package = data.get("package") or self.package
-            if type_ in _PROGRESS and event[5] > self.last_progress:
-                self.last_progress = event[5]
+            if type_ in _PROGRESS and event.end > self.last_progress:
+                self.last_progress = event.end
             level = LEVELS.get(type_)
             if level is not None and level >= self.level:
                 self.level, self.level_event = level, event
@@ -237,12 +219,12 @@ class _Visible:
             elif type_ == "law.repealed":
                 self.own_undone = event
             elif type_ == "measurement.recorded":
-                key = (_iso_bounds(event[8]["period"])[1], event[0])
-                latest = self.latest_measurements.get(event[8]["metric"])
+                key = (iso_bounds(data["period"])[1], event.position)
+                latest = self.latest_measurements.get(data["metric"])
                 if latest is None or key > latest[0]:
-                    self.latest_measurements[event[8]["metric"]] = (key, event)
+                    self.latest_measurements[data["metric"]] = (key, event)
             elif type_ == "assessment.recorded":
-                self.assessments[event[8]["assessor"]] = event
+                self.assessments[data["assessor"]] = event
             elif type_ == "link.added":
                 self.links.append(event)
             elif type_ == "promise.made" and self.made is None:
@@ -262,94 +244,97 @@ class _Visible:
         return self.kind != "promise" or self.made is not None
 
 
-def _visible_streams(state: dict[str, Any], as_of: str, known_at: str) -> dict[str, _Visible]:
-    retracted = {event_id for event_id, when in state["retracted"].items() if when <= known_at}
-    streams: dict[str, _Visible] = {}
-    for item, stream in state["items"].items():
-        events = [
-            e
-            for e in stream["events"]
-            if e[6] <= known_at
-            and e[5] <= as_of
-            and e[1] not in retracted
-            and e[2] != "event.retracted"
-        ]
-        if events:
-            events.sort(key=lambda e: (e[4], e[0]))
-            visible = _Visible(item, stream["kind"], events)
-            if visible.exists:
-                streams[item] = visible
-    return streams
+def fold_items(view: View) -> dict[str, ItemFold]:
+    """Every item that exists at the view's cut, folded."""
+    folds = {}
+    for item, events in view.streams.items():
+        fold = ItemFold(item, view.kinds[item], events)
+        if fold.exists:
+            folds[item] = fold
+    return folds
 
 
-Inbound = dict[str, list[tuple[str, str, CompactEvent]]]
+Inbound = dict[str, list[Link]]
 
 
-def link_streams(streams: dict[str, _Visible]) -> Inbound:
-    """Index the visible links by target item, and mark items undone by a ``reverses``
-    link from an adopted or enacted item."""
+def inbound_links(folds: dict[str, ItemFold]) -> Inbound:
+    """Index the links between existing items by target, and mark items undone by a
+    ``reverses`` link from an adopted or enacted item."""
     inbound: Inbound = defaultdict(list)
-    for stream in streams.values():
-        stream.undone_event = stream.own_undone  # reversals come from the links below only
-        for event in stream.links:
-            if event[8]["to"] in streams:
-                inbound[event[8]["to"]].append((stream.item, event[8]["relation"], event))
+    for fold in folds.values():
+        fold.undone_event = fold.own_undone  # reversals come from the links below only
+        for event in fold.links:
+            if event.data["to"] in folds:
+                link = Link(fold.item, event.data["relation"], event.data["to"], event)
+                inbound[link.target].append(link)
     for target, links in inbound.items():
-        for source_item, relation, _ in links:
-            if relation == "reverses" and streams[source_item].level >= 2:
-                victim = streams[target]
+        for link in links:
+            if link.relation == "reverses" and folds[link.source].level >= 2:
+                victim = folds[target]
                 if victim.undone_event is None:
-                    victim.undone_event = streams[source_item].level_event
+                    victim.undone_event = folds[link.source].level_event
     return inbound
 
 
-def evaluate(state: dict[str, Any], as_of: date, known_at: str) -> list[ItemStatus]:
-    """Every item visible at (as_of, known_at), sorted by item id."""
-    as_of_text = as_of.isoformat()
-    stall_before = (as_of - STALL_AFTER).isoformat()
-    streams = _visible_streams(state, as_of_text, known_at)
-    inbound = link_streams(streams)
-    results = []
-    for item in sorted(streams):
-        stream = streams[item]
-        if stream.kind == "promise":
-            status = _promise_status(stream, streams, inbound[item], as_of_text, stall_before)
-        else:
-            status = _stage_status(stream, stall_before)
-        status.contested_reasons = _disagreements(stream, status.status, status.since)
-        status.contested = bool(status.contested_reasons)
-        results.append(status)
-    return results
+def evaluate(view: View) -> list[ItemStatus]:
+    """Every item that exists at the view's cut, sorted by item id."""
+    as_of = view.cut.day
+    stall_before = (view.cut.as_of - STALL_AFTER).isoformat()
+    folds = fold_items(view)
+    inbound = inbound_links(folds)
+    return [
+        derive(folds[item], folds, inbound.get(item, []), as_of, stall_before, full=True)
+        for item in sorted(folds)
+    ]
 
 
-def _base(stream: _Visible, status: str, cause: CompactEvent | None) -> ItemStatus:
-    assessments = stream.assessments
+def derive(
+    fold: ItemFold,
+    folds: dict[str, ItemFold],
+    links: list[Link],
+    as_of: str,
+    stall_before: str,
+    *,
+    full: bool,
+) -> ItemStatus:
+    """One item's status; ``full`` adds the contested flags (the series walk skips them
+    at dates that only count statuses)."""
+    if fold.kind == "promise":
+        status = _promise_status(fold, folds, links, as_of, stall_before)
+    else:
+        status = _stage_status(fold, stall_before)
+    if full:
+        status.set_disagreements(disagreements(fold, status.status, status.since))
+    return status
+
+
+def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
     return ItemStatus(
-        item=stream.item,
-        kind=stream.kind,
-        title=stream.title or stream.item,
-        area=stream.area,
-        package=stream.package,
+        item=fold.item,
+        kind=fold.kind,
+        title=fold.title or fold.item,
+        area=fold.area,
+        package=fold.package,
         status=status,
-        stage=stream.level_event[2] if stream.level_event else stream.events[0][2],
-        since=cause[3] if cause else None,
-        cause_event=cause[1] if cause else None,
+        stage=fold.level_event.type if fold.level_event else fold.events[0].type,
+        since=cause.effective if cause else None,
+        cause_event=cause.id if cause else None,
         assessments=[
-            {"assessor": a, "verdict": e[8]["verdict"], "document": e[7]}
-            for a, e in sorted(assessments.items())
+            {"assessor": a, "verdict": e.data["verdict"], "document": e.document}
+            for a, e in sorted(fold.assessments.items())
         ],
-        events=len(stream.events),
-        last_effective=stream.events[-1][3],
+        events=len(fold.events),
+        last_effective=fold.events[-1].effective,
     )
 
 
-def _stage_status(stream: _Visible, stall_before: str) -> ItemStatus:
-    if stream.undone_event is not None and stream.max_level >= 2:
-        return _base(stream, "reversed", stream.undone_event)
-    if stream.level < 3 and stream.last_progress < stall_before:
-        last = stream.last_progress or stream.events[0][5]
-        return _without_cause(_base(stream, "stalled", None), _stalled_since(last))
-    return _base(stream, _LEVEL_STATUS[stream.level], stream.level_event or stream.events[0])
+def _stage_status(fold: ItemFold, stall_before: str) -> ItemStatus:
+    if fold.undone_event is not None and fold.max_level >= 2:
+        return _base(fold, "reversed", fold.undone_event)
+    if fold.level < 3 and fold.last_progress < stall_before:
+        last = fold.last_progress or fold.events[0].end
+        return _without_cause(_base(fold, "stalled", None), _stalled_since(last))
+    return _base(fold, _LEVEL_STATUS[fold.level], fold.level_event or fold.events[0])
 
 
 def _stalled_since(last_progress: str) -> str:
@@ -364,44 +349,45 @@ def _without_cause(status: ItemStatus, since: str) -> ItemStatus:
 
 
 def _promise_status(
-    stream: _Visible,
-    streams: dict[str, _Visible],
-    links: list[tuple[str, str, CompactEvent]],
+    fold: ItemFold,
+    folds: dict[str, ItemFold],
+    links: list[Link],
     as_of: str,
     stall_before: str,
 ) -> ItemStatus:
-    made = stream.made
-    deadline = made[8].get("deadline")
-    target = made[8].get("target")
+    made = fold.made
+    assert made is not None  # only existing promises are derived
+    deadline = made.data.get("deadline")
+    target = made.data.get("target")
     scope_cut = None
-    for event in stream.revisions:
-        deadline = event[8].get("deadline", deadline)
-        target = event[8].get("target", target)
-        if event[8]["change"] == "scope_cut":
+    for event in fold.revisions:
+        deadline = event.data.get("deadline", deadline)
+        target = event.data.get("target", target)
+        if event.data["change"] == "scope_cut":
             scope_cut = event
-    abandoned, unverifiable = stream.abandoned, stream.unverifiable
+    abandoned, unverifiable = fold.abandoned, fold.unverifiable
 
-    level, cause, partial, last_progress = 0, made, False, stream.last_progress
+    level, cause, partial, last_progress = 0, made, False, fold.last_progress
     implemented_by, reversed_by = [], None
-    for source_item, relation, link in links:
-        other = streams[source_item]
-        if relation == "reverses" and other.level >= 2:
+    for link in links:
+        other = folds[link.source]
+        if link.relation == "reverses" and other.level >= 2:
             reversed_by = other.level_event
-        if relation not in _IMPLEMENTS:
+        if link.relation not in _IMPLEMENTS:
             continue
-        implemented_by.append(source_item)
-        last_progress = max(last_progress, other.last_progress, link[5])
+        implemented_by.append(link.source)
+        last_progress = max(last_progress, other.last_progress, link.event.end)
         if other.undone_event is not None and other.max_level >= 3:
             reversed_by = other.undone_event
         if other.level > level or (
-            other.level == level and level and relation == "implements" and partial
+            other.level == level and level and link.relation == "implements" and partial
         ):
             level, cause = other.level, other.level_event
-            partial = relation == "partially_implements"
-    if stream.undone_event is not None:
-        reversed_by = stream.undone_event
+            partial = link.relation == "partially_implements"
+    if fold.undone_event is not None:
+        reversed_by = fold.undone_event
 
-    target_view = _target_view(target, stream, deadline, as_of) if target else None
+    target_view = _target_view(target, fold, deadline, as_of) if target else None
     if target_view and target_view["progress"] is not None:
         if target_view["progress"] >= 1 and level < 3:
             level, cause, partial = 3, target_view["event"], False
@@ -416,12 +402,12 @@ def _promise_status(
     elif (
         reversed_by is not None
         and level >= 3
-        or (reversed_by is not None and _ever_delivered(links, streams))
+        or (reversed_by is not None and _ever_delivered(links, folds))
     ):
         status, cause = "reversed", reversed_by
     elif level >= 3:
         status = "partial" if partial or scope_cut else "delivered"
-        late = bool(deadline_end and cause[4] > deadline_end)
+        late = bool(deadline_end and cause.start > deadline_end)
     elif target_view and deadline_passed and 0 < (target_view["progress"] or 0) < 1:
         status, cause = "partial", target_view["event"]
     elif unverifiable:
@@ -432,7 +418,7 @@ def _promise_status(
         status = "stalled"
     else:
         status = _LEVEL_STATUS[level]
-    result = _base(stream, status, cause)
+    result = _base(fold, status, cause)
     if status == "overdue":
         _without_cause(result, (date_bounds(deadline)[1] + timedelta(days=1)).isoformat())
     elif status == "stalled":
@@ -444,19 +430,17 @@ def _promise_status(
     return result
 
 
-def _ever_delivered(
-    links: list[tuple[str, str, CompactEvent]], streams: dict[str, _Visible]
-) -> bool:
-    return any(rel in _IMPLEMENTS and streams[src].max_level >= 3 for src, rel, _ in links)
+def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
+    return any(link.relation in _IMPLEMENTS and folds[link.source].max_level >= 3 for link in links)
 
 
 def _target_view(
-    target: dict[str, Any], stream: _Visible, deadline: str | None, as_of: str
+    target: dict[str, Any], fold: ItemFold, deadline: str | None, as_of: str
 ) -> dict[str, Any]:
     """Progress = (latest − baseline) / (goal − baseline), the latest being the measurement
     of the target's metric for the latest period; on track when progress ≥ the share of
     time elapsed from the baseline date to the deadline."""
-    measured = stream.latest_measurements.get(target["metric"])
+    measured = fold.latest_measurements.get(target["metric"])
     view: dict[str, Any] = {
         **target,
         "latest": None,
@@ -469,10 +453,10 @@ def _target_view(
         return view
     latest = measured[1]
     span = target["goal"] - target["baseline"]
-    progress = (latest[8]["value"] - target["baseline"]) / span
+    progress = (latest.data["value"] - target["baseline"]) / span
     view.update(
-        latest=latest[8]["value"],
-        latest_period=latest[8]["period"],
+        latest=latest.data["value"],
+        latest_period=latest.data["period"],
         progress=round(progress, 4),
         event=latest,
     )
@@ -486,101 +470,84 @@ def _target_view(
     return view
 
 
-#: How far along a status says an item is: not yet (0), partway (1), done (2). Stalled and
-#: overdue say only "not done", so they span both; failure is outside the scale.
-_PROGRESS_RANGE = {
-    "announced": (0, 0),
-    "unverifiable": (0, 0),
-    "in_progress": (1, 1),
-    "adopted": (1, 1),
-    "partial": (1, 1),
-    "stalled": (0, 1),
-    "overdue": (0, 1),
-    "delivered": (2, 2),
-}
-
-
-def _failed(status: str) -> bool:
-    return status not in _PROGRESS_RANGE
-
-
+# -- disagreements ------------------------------------------------------------------------
 def _behind(earlier: str, later: str) -> bool:
     """Whether a verdict given later says less progress than one given earlier, or one says
     failure and the other not: a real disagreement, not progress over time."""
-    if _failed(earlier) or _failed(later):
-        return _failed(earlier) != _failed(later)
-    return _PROGRESS_RANGE[later][1] < _PROGRESS_RANGE[earlier][0]
+    first, second = progress_range(earlier), progress_range(later)
+    if first is None or second is None:
+        return (first is None) != (second is None)
+    return second[1] < first[0]
 
 
 def _differ(one: str, other: str) -> bool:
     """Whether two verdicts given at the same time cannot both be right."""
-    if _failed(one) or _failed(other):
-        return _failed(one) != _failed(other)
-    (low, high), (other_low, other_high) = _PROGRESS_RANGE[one], _PROGRESS_RANGE[other]
-    return high < other_low or other_high < low
+    first, second = progress_range(one), progress_range(other)
+    if first is None or second is None:
+        return (first is None) != (second is None)
+    return first[1] < second[0] or second[1] < first[0]
 
 
-def _disagreements(stream: _Visible, derived: str, since: str | None) -> list[str]:
-    reasons = []
-    assessments = sorted(stream.assessments.items(), key=lambda kv: (kv[1][5], kv[0]))
-    verdicts = [
-        (assessor, event[8]["verdict"], event[5], event[3]) for assessor, event in assessments
-    ]
+def disagreements(fold: ItemFold, derived: str, since: str | None) -> list[Disagreement]:
+    """Why the item is contested at this cut; empty when it is not."""
+    found = []
+    assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
+    verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
     if any(
         _behind(first, second) if first_day < second_day else _differ(first, second)
         for i, (_, first, first_day, _) in enumerate(verdicts)
         for _, second, second_day, _ in verdicts[i + 1 :]
     ):
-        said = "; ".join(f"{a} ({shown}): {v}" for a, v, _, shown in verdicts)
-        reasons.append(f"sources' verdicts disagree ({said})")
-    reached = _iso_bounds(since)[1] if since else ""
+        claims = [(verdict, (assessor, shown)) for assessor, verdict, _, shown in verdicts]
+        found.append(Disagreement("verdicts", "verdict", claims))
+    reached = iso_bounds(since)[1] if since else ""
+    derived_range = progress_range(derived)
     for assessor, verdict, day, shown in verdicts:
-        failure = _failed(verdict) != _failed(derived)
+        said = progress_range(verdict)
+        failure = (said is None) != (derived_range is None)
         ahead = behind_after = False
-        if not (_failed(verdict) or _failed(derived)):
-            ahead = _PROGRESS_RANGE[verdict][0] > _PROGRESS_RANGE[derived][1]
-            behind_after = (
-                day > reached and _PROGRESS_RANGE[verdict][1] < _PROGRESS_RANGE[derived][0]
-            )
+        if said is not None and derived_range is not None:
+            ahead = said[0] > derived_range[1]
+            behind_after = day > reached and said[1] < derived_range[0]
         if ahead or behind_after or failure:
-            reasons.append(
+            detail = (
                 f"{assessor}'s verdict ({verdict}, {shown}) differs from the derived status "
                 f"({derived} since {since})"
             )
-    if len({event[7] for event in stream.events}) < 2:
-        return reasons  # one source cannot disagree with itself
+            found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
+    if len({event.document for event in fold.events}) < 2:
+        return found  # one source cannot disagree with itself
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
         lambda: defaultdict(set)
     )
-    for event in stream.events:
-        type_, data, document = event[2], event[8], event[7]
-        if type_ == "measurement.recorded":
-            key = ("measurement", f"{data['metric']} ({data['period']})")
+    for event in fold.events:
+        data, document = event.data, event.document
+        if event.type == "measurement.recorded":
+            key = ("value", f"{data['metric']} ({data['period']})")
             claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
             claims[key][claim].add(document)
-        elif type_ in _ONCE:
-            claims[("date", type_)][(event[3],)].add(document)
+        elif event.type in _ONCE:
+            claims[("date", event.type)][(event.effective,)].add(document)
     for (what, name), values in sorted(claims.items()):
         documents = set().union(*values.values())
         if len(values) < 2 or len(documents) < 2:
             continue
-        if what == "measurement" and _consistent(list(values)):
+        if what == "value" and _consistent(list(values)):
             continue
         if what == "date" and _overlapping([text for (text,) in values]):
             continue
-        shown = "; ".join(
-            f"{_show_claim(value)} per {', '.join(sorted(docs))}"
+        shown = [
+            (_show_claim(value), tuple(sorted(docs)))
             for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
-        )
-        noun = "the value of" if what == "measurement" else "the date of"
-        reasons.append(f"sources disagree on {noun} {name}: {shown}")
-    return reasons
+        ]
+        found.append(Disagreement(what, name, shown))
+    return found
 
 
 def _overlapping(dates: list[str]) -> bool:
     """Whether dates of different precision can all be true at once ("2019" and "2019-03";
     "2022-01" and "2022-01-02/2022-01-11"): their spans share at least one day."""
-    bounds = [_iso_bounds(text) for text in dates]
+    bounds = [iso_bounds(text) for text in dates]
     return max(start for start, _ in bounds) <= min(end for _, end in bounds)
 
 
@@ -610,7 +577,3 @@ def _show_claim(value: tuple[Any, ...]) -> str:
     qualifier, number, unit = value
     number = f"{number:g}" if isinstance(number, float) else str(number)
     return f"{qualifier.replace('_', ' ')} {number} {unit}".strip()
-
-
-def status_order(status: str) -> int:
-    return PRECEDENCE.index(status)

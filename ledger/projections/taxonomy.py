@@ -1,87 +1,117 @@
-"""The status words, their order of finality, and their mapping to other meters' labels.
+"""The status vocabulary: one table from which the rules, the labels and the words derive.
 
-The rules that derive a status live in ``status``; this module only names things, so
-the docs table, ``status --labels`` and the reports all read from one place.
+Each status is defined once, in ``TERMS``: its name, how final it is, how far along it says
+an item is, its plain words for readers, and the label other promise meters give it. The
+rules in ``status``, ``status --labels``, the docs table and the reports' wording all read
+from here, so adding or renaming a status is one edit (and a new method version).
 """
 
 from __future__ import annotations
 
-__all__ = ["GROUPS", "LABELS", "METHOD", "PRECEDENCE", "STATUSES", "group_of", "label"]
+from typing import NamedTuple
+
+__all__ = [
+    "LABELS",
+    "METHOD",
+    "PRECEDENCE",
+    "READING_ORDER",
+    "STATUSES",
+    "TERMS",
+    "StatusTerm",
+    "label",
+    "progress_range",
+]
 
 #: Changing any rule in ``status`` changes this version; every report prints it.
 METHOD = "reform-ledger/1"
 
+
+class StatusTerm(NamedTuple):
+    """One status: its name, plain words, and what it says about an item's progress."""
+
+    name: str
+    word: str
+    meaning: str
+    #: How far along the status says the item is: 0 not yet, 1 partway, 2 done; a range
+    #: when it says only "not done". None for failures, which are off the scale.
+    progress: tuple[int, int] | None
+    politifact: str
+    polimeter: str
+    ogp: str
+
+
 #: Most final first: where several rules apply, the earliest here wins.
-PRECEDENCE = (
-    "broken",
-    "reversed",
+TERMS: tuple[StatusTerm, ...] = (
+    StatusTerm(
+        "broken", "Broken", "abandoned or renounced", None,
+        "Promise Broken", "broken", "not started",
+    ),
+    StatusTerm(
+        "reversed", "Reversed", "delivered, then repealed or undone", None,
+        "Promise Broken", "broken", "worsened",
+    ),
+    StatusTerm(
+        "delivered", "Delivered", "in force and implemented, or target met", (2, 2),
+        "Promise Kept", "kept", "complete",
+    ),
+    StatusTerm(
+        "partial", "Partly delivered", "delivered substantially less than promised", (1, 1),
+        "Compromise", "kept in part or in the works", "substantial",
+    ),
+    StatusTerm(
+        "unverifiable", "Cannot be checked", "no way to check it from the sources", (0, 0),
+        "Not Yet Rated", "not yet rated", "not started",
+    ),
+    StatusTerm(
+        "overdue", "Overdue", "deadline passed, not delivered", (0, 1),
+        "Stalled", "broken", "limited",
+    ),
+    StatusTerm(
+        "stalled", "Stalled", "no progress for 12 months", (0, 1),
+        "Stalled", "kept in part or in the works", "limited",
+    ),
+    StatusTerm(
+        "adopted", "Adopted", "law signed or amendment adopted, not yet in force", (1, 1),
+        "In the Works", "kept in part or in the works", "substantial",
+    ),
+    StatusTerm(
+        "in_progress", "In progress", "a formal step taken (bill drafted, amendment proposed)",
+        (1, 1), "In the Works", "kept in part or in the works", "limited",
+    ),
+    StatusTerm(
+        "announced", "Announced", "promised; no official step yet", (0, 0),
+        "Not Yet Rated", "not yet rated", "not started",
+    ),
+)  # fmt: skip
+
+PRECEDENCE: tuple[str, ...] = tuple(term.name for term in TERMS)
+STATUSES = PRECEDENCE
+_BY_NAME = {term.name: term for term in TERMS}
+
+#: The order readers meet the statuses in: from first step to final outcome, then the
+#: exceptions. A presentation order over the same names (a test keeps them equal as sets).
+READING_ORDER: tuple[str, ...] = (
+    "announced",
+    "in_progress",
+    "adopted",
     "delivered",
     "partial",
-    "unverifiable",
-    "overdue",
     "stalled",
-    "adopted",
-    "in_progress",
-    "announced",
+    "overdue",
+    "broken",
+    "reversed",
+    "unverifiable",
 )
-STATUSES = PRECEDENCE
 
 LABELS: dict[str, dict[str, str]] = {
-    "politifact": {
-        "announced": "Not Yet Rated",
-        "in_progress": "In the Works",
-        "adopted": "In the Works",
-        "delivered": "Promise Kept",
-        "partial": "Compromise",
-        "stalled": "Stalled",
-        "overdue": "Stalled",
-        "broken": "Promise Broken",
-        "reversed": "Promise Broken",
-        "unverifiable": "Not Yet Rated",
-    },
-    "polimeter": {
-        "announced": "not yet rated",
-        "in_progress": "kept in part or in the works",
-        "adopted": "kept in part or in the works",
-        "delivered": "kept",
-        "partial": "kept in part or in the works",
-        "stalled": "kept in part or in the works",
-        "overdue": "broken",
-        "broken": "broken",
-        "reversed": "broken",
-        "unverifiable": "not yet rated",
-    },
-    "ogp": {
-        "announced": "not started",
-        "in_progress": "limited",
-        "adopted": "substantial",
-        "delivered": "complete",
-        "partial": "substantial",
-        "stalled": "limited",
-        "overdue": "limited",
-        "broken": "not started",
-        "reversed": "worsened",
-        "unverifiable": "not started",
-    },
-}
-
-#: Coarse groups used to decide whether two verdicts disagree.
-GROUPS = {
-    "delivered": "done",
-    "partial": "partway",
-    "adopted": "partway",
-    "in_progress": "partway",
-    "stalled": "partway",
-    "overdue": "partway",
-    "broken": "failed",
-    "reversed": "failed",
-    "announced": "not yet",
-    "unverifiable": "not yet",
+    scheme: {term.name: getattr(term, scheme) for term in TERMS}
+    for scheme in ("politifact", "polimeter", "ogp")
 }
 
 
-def group_of(status: str) -> str:
-    return GROUPS[status]
+def progress_range(status: str) -> tuple[int, int] | None:
+    """How far along ``status`` says an item is; None for a failure (broken, reversed)."""
+    return _BY_NAME[status].progress
 
 
 def label(status: str, scheme: str | None) -> str:

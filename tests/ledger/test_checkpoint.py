@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ledger import catch_up, empty_state, evaluate, fold_status, parse_known_at, status
-from ledger.queries import parse_as_of
+from ledger import Cut, FoldedLog, View, catch_up, evaluate, fold_log, status
 from tests.conftest import link, make, promise
 
 
@@ -22,11 +21,11 @@ def test_incremental_state_equals_a_full_replay(store):
     store.append([promise("p1"), promise("p2")])
     catch_up(store)
     store.append([make("law.in_force", "l", "2022-02-01"), link("l", "p1", effective="2022-02-01")])
-    incremental = catch_up(store).state
+    incremental = catch_up(store).log
 
-    replayed = empty_state()
-    fold_status(replayed, store.read())
+    replayed = FoldedLog()
+    fold_log(replayed, store.read())
     assert incremental == replayed
-    as_of, known_at = parse_as_of("2023-01-01"), parse_known_at(None)
-    assert evaluate(incremental, as_of, known_at) == evaluate(replayed, as_of, known_at)
+    cut = Cut.of("2023-01-01")
+    assert evaluate(View.of(incremental, cut)) == evaluate(View.of(replayed, cut))
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p1"] == "delivered"

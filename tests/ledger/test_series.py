@@ -1,10 +1,11 @@
-"""``evaluate_series`` (one walk over many dates) gives exactly what ``evaluate`` gives."""
+"""``evaluate_series`` (one walk over many dates) gives exactly what ``evaluate`` gives at
+each date's cut of the same knowledge."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ledger import catch_up, evaluate, evaluate_series, load_dataset, parse_known_at
+from ledger import Knowledge, catch_up, evaluate, evaluate_series, load_dataset, parse_known_at
 from tests.conftest import link, make, promise
 
 
@@ -76,16 +77,15 @@ def _varied_ledger(store) -> None:
 
 def test_series_equals_evaluate_at_every_quarter_end(store):
     _varied_ledger(store)
-    state = catch_up(store).state
-    known_at = parse_known_at(None)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
     dates = [
         date(year, month, [31, 30, 30, 31][month // 3 - 1])
         for year in range(2019, 2024)
         for month in (3, 6, 9, 12)
     ]
-    series = evaluate_series(state, dates, known_at)
+    series = evaluate_series(knowledge, dates)
     for day in dates:
-        assert series[day] == evaluate(state, day, known_at), day
+        assert series[day] == evaluate(knowledge.at(day)), day
 
 
 def _month_ends_and_middles(first: int, last: int) -> list[date]:
@@ -111,24 +111,24 @@ def test_series_refolds_when_a_longer_span_becomes_visible_after_a_shorter_one(s
             make("law.amended", "law-span", "2020", summary="A year-dated amendment."),
         ]
     )
-    state = catch_up(store).state
-    known_at = parse_known_at(None)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
     dates = _month_ends_and_middles(2019, 2022)
-    series = evaluate_series(state, dates, known_at)
+    series = evaluate_series(knowledge, dates)
     for day in dates:
-        assert series[day] == evaluate(state, day, known_at), day
+        assert series[day] == evaluate(knowledge.at(day)), day
     february = next(s for s in series[date(2020, 2, 29)] if s.item == "law-span")
     assert (february.status, february.since) == ("in_progress", "2020-02-10")
 
 
 def test_series_equals_evaluate_on_the_bundled_dataset_at_every_month(store):
     load_dataset(store)
-    state = catch_up(store).state
+    log = catch_up(store).log
     for known_at in (parse_known_at("2022-06-30"), parse_known_at(None)):
+        knowledge = Knowledge(log, known_at)
         dates = _month_ends_and_middles(2012, 2024)
-        series = evaluate_series(state, dates, known_at, exact=dates[::7])
+        series = evaluate_series(knowledge, dates, exact=dates[::7])
         for day in dates[::7]:
-            assert series[day] == evaluate(state, day, known_at), (known_at, day)
+            assert series[day] == evaluate(knowledge.at(day)), (known_at, day)
         for day in dates:
-            expected = [(s.item, s.status, s.since) for s in evaluate(state, day, known_at)]
+            expected = [(s.item, s.status, s.since) for s in evaluate(knowledge.at(day))]
             assert [(s.item, s.status, s.since) for s in series[day]] == expected, day

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.projections.taxonomy import PRECEDENCE
+from ledger import STATUSES as PRECEDENCE
 from reports.wording import STATUS_COLOURS, STATUS_ORDER, STATUS_WORDS
 
 

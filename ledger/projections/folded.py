@@ -1,0 +1,132 @@
+"""The folded log: every event, compacted to what the read side needs, grouped by item.
+
+``fold_log(log, records)`` appends each record to its item's stream, O(1) an event, so the
+same code rebuilds the log from nothing or catches it up from a checkpoint. Nothing here
+decides what is visible at a date or a time: that is ``view``'s one job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import orjson
+
+from events import date_bounds
+from ledger.mapper import Record
+
+__all__ = ["FoldedEvent", "FoldedLog", "Stream", "fold_log", "iso_bounds"]
+
+#: Payload keys the rules read; the rest stays in the store (``show`` reads it there), so
+#: the checkpoint stays small and quick to load.
+_KEEP = frozenset(
+    {
+        "title",
+        "area",
+        "package",
+        "deadline",
+        "target",
+        "change",
+        "metric",
+        "value",
+        "period",
+        "qualifier",
+        "unit",
+        "to",
+        "relation",
+        "assessor",
+        "verdict",
+        "retracted",
+    }
+)
+
+
+class FoldedEvent(NamedTuple):
+    """One event as the read side keeps it (a plain JSON array in the checkpoint)."""
+
+    position: int
+    id: str
+    type: str
+    effective: str
+    #: The first and last day the effective date covers, as ISO text.
+    start: str
+    end: str
+    recorded_at: str
+    document: str | None
+    data: dict[str, Any]
+
+
+@lru_cache(maxsize=65536)
+def iso_bounds(effective: str) -> tuple[str, str]:
+    """The first and last day an effective date covers, as ISO text (they sort as dates)."""
+    start, end = date_bounds(effective)
+    return start.isoformat(), end.isoformat()
+
+
+@dataclass(slots=True)
+class Stream:
+    """One item's events in the order they were appended."""
+
+    kind: str
+    events: list[FoldedEvent] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FoldedLog:
+    """Every item's stream, and each retracted event's first retraction time."""
+
+    streams: dict[str, Stream] = field(default_factory=dict)
+    #: retracted event id -> ``recorded_at`` of the first retraction of it
+    retractions: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "items": {
+                    item: {"kind": stream.kind, "events": stream.events}
+                    for item, stream in self.streams.items()
+                },
+                "retracted": self.retractions,
+            },
+            default=tuple,
+        )
+
+    @classmethod
+    def from_json(cls, blob: bytes | str) -> FoldedLog:
+        raw = orjson.loads(blob)
+        make = FoldedEvent._make
+        streams = {
+            item: Stream(stream["kind"], [make(event) for event in stream["events"]])
+            for item, stream in raw["items"].items()
+        }
+        return cls(streams, raw["retracted"])
+
+
+def fold_log(log: FoldedLog, records: Iterable[Record]) -> int:
+    """Fold records into ``log`` in place; return how many were folded."""
+    streams, retractions, keep = log.streams, log.retractions, _KEEP
+    folded = 0
+    for record in records:
+        start, end = iso_bounds(record.effective)
+        stream = streams.get(record.item)
+        if stream is None:
+            stream = streams[record.item] = Stream(record.type.partition(".")[0])
+        stream.events.append(
+            FoldedEvent(
+                record.position,
+                record.id,
+                record.type,
+                record.effective,
+                start,
+                end,
+                record.recorded_at,
+                record.source.get("document"),
+                {k: v for k, v in record.data.items() if k in keep},
+            )
+        )
+        if record.type == "event.retracted":
+            retractions.setdefault(record.data["retracted"], record.recorded_at)
+        folded += 1
+    return folded

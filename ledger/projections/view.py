@@ -1,0 +1,249 @@
+"""The read model: the ledger seen through one cut, (as of a date, as known at a time).
+
+This module alone decides what a reader sees; status, show, diff, the series walk, the
+reports and the scheduler all ask it, and tests/test_architecture.py fails when another
+module compares transaction times or effective spans to decide visibility. The rule:
+
+- an event is **known** at the cut once it was recorded (``recorded_at <= known_at``);
+- it has **happened** by the cut once its whole effective span has passed
+  (``2020-09`` counts from 30 September 2020: a month-precision source only tells us it
+  happened *by* the end of that month);
+- a retraction hides the event it retracts from the retraction's own recorded time on,
+  so a question asked "as known at" an earlier time is answered as it was then.
+
+Two steps, so a series of dates shares the first: ``Knowledge`` applies the transaction
+time (what was known, retractions applied); ``View`` adds the valid time. ``RecordView``
+applies the same rule to full records (quotes and all) for timelines and reports.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+from events import InvalidInput, format_instant, parse_instant, period_bounds
+from ledger.mapper import Record
+from ledger.projections.folded import FoldedEvent, FoldedLog, iso_bounds
+
+__all__ = [
+    "Cut",
+    "Knowledge",
+    "KnownStream",
+    "Link",
+    "RecordView",
+    "View",
+    "parse_as_of",
+    "parse_known_at",
+]
+
+
+def parse_as_of(value: str | date | None) -> date:
+    """An as-of date: a date, or a period meaning its last day; default today."""
+    if value is None:
+        return datetime.now(UTC).date()
+    if isinstance(value, date):
+        return value
+    try:
+        return period_bounds(value)[1]
+    except ValueError as error:
+        raise InvalidInput(f"--as-of {value!r}: {error}") from None
+
+
+def parse_known_at(value: str | date | datetime | None) -> str:
+    """A known-at time as stored text; a bare date means the end of that day."""
+    if value is None:
+        return format_instant(datetime.now(UTC))
+    try:
+        if isinstance(value, str) and len(value.strip()) < 10:
+            value = period_bounds(value)[1]
+        return format_instant(parse_instant(value, end_of_date=True))
+    except ValueError as error:
+        raise InvalidInput(f"--known-at {value!r}: {error}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A point of view: valid time ``as_of`` (a day) and transaction time ``known_at``."""
+
+    as_of: date
+    #: canonical instant text, as stored in ``recorded_at`` (so the two compare as text)
+    known_at: str
+
+    @classmethod
+    def of(cls, as_of: str | date | None = None, known_at: str | date | None = None) -> Cut:
+        """The cut a user asked for; today and now where not given."""
+        return cls(parse_as_of(as_of), parse_known_at(known_at))
+
+    @property
+    def day(self) -> str:
+        return self.as_of.isoformat()
+
+    def on(self, as_of: date) -> Cut:
+        """The same knowledge, at another date."""
+        return replace(self, as_of=as_of)
+
+    def knows(self, recorded_at: str) -> bool:
+        return recorded_at <= self.known_at
+
+    def has_happened(self, effective: str) -> bool:
+        return iso_bounds(effective)[1] <= self.day
+
+    def happened_since(self, effective: str, first_day: date) -> bool:
+        """Whether the event's span ended within [first_day, as_of]: it happened then."""
+        end = iso_bounds(effective)[1]
+        return first_day.isoformat() <= end <= self.day
+
+
+class Link(NamedTuple):
+    """A visible link between two visible items."""
+
+    source: str
+    relation: str
+    target: str
+    event: FoldedEvent
+
+
+class KnownStream:
+    """One item's known events, sorted by (start, position), with their ends in order."""
+
+    __slots__ = ("item", "kind", "events", "_ends", "_order")
+
+    def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
+        self.item, self.kind, self.events = item, kind, events
+        self._order = sorted(range(len(events)), key=lambda i: events[i].end)
+        self._ends = [events[i].end for i in self._order]
+
+    def happened_count(self, day: str) -> int:
+        """How many of the events have happened by ``day`` (ISO text)."""
+        return bisect_right(self._ends, day)
+
+    def first_happened(self, count: int) -> list[int]:
+        """Indexes (into ``events``) of the first ``count`` events to happen."""
+        return self._order[:count]
+
+    def happened(self, day: str) -> list[FoldedEvent]:
+        """The events that have happened by ``day``, in (start, position) order."""
+        count = self.happened_count(day)
+        if count == len(self.events):
+            return self.events
+        return [self.events[i] for i in sorted(self._order[:count])]
+
+    @property
+    def first_end(self) -> str:
+        return self._ends[0]
+
+
+class Knowledge:
+    """What the ledger knew at ``known_at``: each item's known events, retractions applied.
+
+    Retraction events themselves are not part of any stream; the events they retract (as
+    known then) are left out.
+    """
+
+    __slots__ = ("known_at", "streams", "retracted")
+
+    def __init__(self, log: FoldedLog, known_at: str) -> None:
+        self.known_at = known_at
+        self.retracted = {i for i, when in log.retractions.items() if when <= known_at}
+        retracted = self.retracted
+        self.streams: dict[str, KnownStream] = {}
+        for item, stream in log.streams.items():
+            events = [
+                e
+                for e in stream.events
+                if e.recorded_at <= known_at
+                and e.id not in retracted
+                and e.type != "event.retracted"
+            ]
+            if events:
+                events.sort(key=lambda e: (e.start, e.position))
+                self.streams[item] = KnownStream(item, stream.kind, events)
+
+    def at(self, as_of: date) -> View:
+        return View(self, Cut(as_of, self.known_at))
+
+    def first_day(self) -> date | None:
+        """The earliest day by which some known event had happened."""
+        ends = [stream.first_end for stream in self.streams.values()]
+        return date.fromisoformat(min(ends)) if ends else None
+
+
+class View:
+    """The folded log through one cut: each item's happened, known, unretracted events."""
+
+    __slots__ = ("cut", "kinds", "streams")
+
+    def __init__(self, knowledge: Knowledge, cut: Cut) -> None:
+        self.cut = cut
+        day = cut.day
+        self.kinds: dict[str, str] = {}
+        self.streams: dict[str, list[FoldedEvent]] = {}
+        for item, stream in knowledge.streams.items():
+            events = stream.happened(day)
+            if events:
+                self.streams[item] = events
+                self.kinds[item] = stream.kind
+
+    @classmethod
+    def of(cls, log: FoldedLog, cut: Cut) -> View:
+        return cls(Knowledge(log, cut.known_at), cut)
+
+    def links(self) -> list[Link]:
+        """Every visible link whose both ends are visible items, in item order."""
+        found = []
+        for item in sorted(self.streams):
+            for event in self.streams[item]:
+                if event.type == "link.added" and event.data["to"] in self.streams:
+                    found.append(Link(item, event.data["relation"], event.data["to"], event))
+        return found
+
+
+class RecordView:
+    """Full records through one cut, for timelines and reports.
+
+    ``per_item`` holds each item's happened, known events (retracted ones included, so a
+    timeline can show the correction), in (start, position) order; ``retractions`` maps a
+    retracted event id to the retraction known at the cut; ``head`` is the newest event the
+    cut includes (a retraction counts when it retracts an included event).
+    """
+
+    __slots__ = ("cut", "per_item", "retractions", "head")
+
+    def __init__(self, records: Iterable[Record], cut: Cut, *, everything: bool = False) -> None:
+        self.cut = cut
+        self.per_item: dict[str, list[Record]] = defaultdict(list)
+        self.retractions: dict[str, Record] = {}
+        self.head: Record | None = None
+        included: set[str] = set()
+        for record in records:  # position order: transaction time never runs backwards
+            if not everything and not cut.knows(record.recorded_at):
+                break
+            if record.type == "event.retracted":
+                self.retractions[record.data["retracted"]] = record
+                if record.data["retracted"] in included:
+                    self.head = record
+            elif everything or cut.has_happened(record.effective):
+                self.per_item[record.item].append(record)
+                included.add(record.id)
+                self.head = record
+        for item_records in self.per_item.values():
+            item_records.sort(key=lambda r: (iso_bounds(r.effective)[0], r.position))
+
+    def retraction_of(self, record: Record) -> Record | None:
+        return self.retractions.get(record.id)
+
+    def happened_since(self, first_day: date, items: Iterable[str]) -> list[Record]:
+        """The unretracted events of ``items`` that happened between ``first_day`` and the
+        cut, in (start, position) order."""
+        found = [
+            r
+            for item in items
+            for r in self.per_item.get(item, ())
+            if r.id not in self.retractions and self.cut.happened_since(r.effective, first_day)
+        ]
+        found.sort(key=lambda r: (iso_bounds(r.effective)[0], r.position))
+        return found
