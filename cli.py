@@ -64,8 +64,30 @@ JsonOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    """``--version``: the installed distribution's version, as pip knows it."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"reform-ledger {version('reform-ledger')}")
+    except PackageNotFoundError:
+        typer.echo("reform-ledger (version unknown: not installed)")
+    raise typer.Exit()
+
+
 @app.callback()
-def _root(ctx: typer.Context, db: DbOpt = None) -> None:
+def _root(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     ctx.obj = {"db": db}
 
 

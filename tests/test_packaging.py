@@ -11,8 +11,12 @@ import ast
 import re
 import sys
 import tomllib
-from importlib.metadata import packages_distributions
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -80,3 +84,12 @@ def test_every_package_of_ours_is_in_the_wheel_and_nothing_else():
         assert (ROOT / name.replace(".", "/")).is_dir(), name
     assert PYPROJECT["tool"]["setuptools"]["py-modules"] == ["cli"]
     assert not any(name.split(".")[0] in {"tools", "tests", "benchmarks"} for name in listed)
+
+
+def test_version_comes_from_the_installed_metadata(tmp_path):
+    ledger = tmp_path / "ledger.db"
+    result = CliRunner().invoke(app, ["--db", str(ledger), "--version", "init"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"reform-ledger {PYPROJECT['project']['version']}\n"
+    assert version("reform-ledger") == PYPROJECT["project"]["version"]
+    assert not ledger.exists()  # eager: the command after it never ran
