@@ -24,6 +24,7 @@ sys.modules["fcntl"] = None  # `import fcntl` now raises ImportError, as on Wind
 import cli, ledger, reports
 from ledger import LockHeld, open_store
 from reports import ScheduleError, run_pending
+from reports.scheduling import scheduler_lock
 
 url = sys.argv[1]
 store = open_store(url, create=True)
@@ -44,6 +45,12 @@ with store.process_lock("scheduler"):  # what a running scheduler holds
     except ScheduleError as error:
         print("scheduler lock refused:", error)
 print("scheduler ran:", run_pending(other).results)
+with scheduler_lock(store):
+    try:
+        run_pending(other)
+        raise SystemExit("a second scheduler ran")
+    except ScheduleError:
+        print("scheduler lock held")
 print("scheduler ran again:", run_pending(store).results)
 assert sys.modules["fcntl"] is None
 store.close()
@@ -66,7 +73,7 @@ def test_locks_work_where_fcntl_cannot_be_imported(tmp_path: Path) -> None:
     assert lines[0].endswith(f"(lock file {ledger}.maintenance-lock)")
     assert lines[1] == "process lock taken again after release"
     assert lines[2].startswith("scheduler lock refused: another scheduler is already running")
-    assert lines[3:] == ["scheduler ran: []", "scheduler ran again: []"]
+    assert lines[3:] == ["scheduler ran: []", "scheduler lock held", "scheduler ran again: []"]
 
 
 def test_no_module_of_ours_imports_a_platform_only_module() -> None:
