@@ -64,8 +64,30 @@ JsonOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    """``--version``: the installed distribution's version, as pip knows it."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"reform-ledger {version('reform-ledger')}")
+    except PackageNotFoundError:
+        typer.echo("reform-ledger (version unknown: not installed)")
+    raise typer.Exit()
+
+
 @app.callback()
-def _root(ctx: typer.Context, db: DbOpt = None) -> None:
+def _root(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     ctx.obj = {"db": db}
 
 
@@ -630,6 +652,32 @@ def report(
 
 # -- schedule commands (schedule add|list|remove|run) ----------------------------------------
 
+#: The library names a schedule's fields; the command line names its options.
+_SCHEDULE_OPTIONS = {
+    "every": "--every",
+    "at": "--at",
+    "day": "--day",
+    "formats": "--formats",
+    "timezone": "--tz",
+    "schedule_id": "--id",
+}
+
+
+@contextmanager
+def _schedule_input() -> Iterator[None]:
+    """Bad schedule input (exit 3), said in the command line's own terms."""
+    from events import InvalidInput
+    from reports import InvalidSchedule, UnknownSchedule
+
+    try:
+        yield
+    except InvalidSchedule as error:
+        option = _SCHEDULE_OPTIONS.get(error.field, error.field)
+        where = option if error.value is None else f"{option} {error.value!r}"
+        raise InvalidInput(error.reason, where=where) from None
+    except UnknownSchedule as error:
+        raise InvalidInput(f"{error}; see: reform-ledger schedule list") from None
+
 
 @schedule_app.command("add")
 def schedule_add(
@@ -655,7 +703,7 @@ def schedule_add(
     """
     from reports import add_schedule
 
-    with _store(ctx) as store:
+    with _store(ctx) as store, _schedule_input():
         options = {"at": at, "day": day, "formats": formats, "timezone": tz}
         info, replaced = add_schedule(
             store, every=every, out=out, schedule_id=schedule_id, **options
@@ -725,7 +773,7 @@ def schedule_remove(
     """
     from reports import remove_schedule
 
-    with _store(ctx) as store:
+    with _store(ctx) as store, _schedule_input():
         remove_schedule(store, schedule_id)
     _say(f"schedule {schedule_id} removed")
 
@@ -736,25 +784,31 @@ def schedule_run(
     once: Annotated[
         bool, typer.Option("--once", help="Render whatever is due now, then exit (for cron).")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print errors only (cron mails what it prints).")
+    ] = False,
 ) -> None:
     """Run the scheduler in the foreground; first renders every period missed while down.
 
     One scheduler per ledger. SIGINT or SIGTERM stops it after the report in flight. One
-    line per file written; exit 8 when a run failed or another scheduler holds the ledger.
+    line per file written, or per schedule with nothing due and when it next runs; exit 8
+    when a run failed or another scheduler holds the ledger.
 
     Example: reform-ledger --db ledger.db schedule run --once
     """
     from reports import ScheduleError, run_pending, serve, stop_on_signals
 
-    _log_to_stderr(timestamps=not once)
+    _log_to_stderr(timestamps=not once, quiet=quiet)
     with _store(ctx) as store, stop_on_signals() as stop:
         summary = run_pending(store, stop=stop) if once else serve(store, stop=stop)
     if summary.failed:
         ids = ", ".join(sorted({r.schedule_id for r in summary.failed}))
         raise ScheduleError(f"{len(summary.failed)} scheduled run(s) failed ({ids}); see above")
+    if once and not summary.schedules and not quiet:
+        _say("nothing due: no schedules (add one with: reform-ledger schedule add)")
 
 
-def _log_to_stderr(*, timestamps: bool) -> None:
+def _log_to_stderr(*, timestamps: bool, quiet: bool = False) -> None:
     """The scheduler's log lines (``reform_ledger.*``) go to stderr, one line each."""
     import logging
 
@@ -763,7 +817,7 @@ def _log_to_stderr(*, timestamps: bool) -> None:
     handler.setFormatter(logging.Formatter(fmt, "%Y-%m-%d %H:%M:%S"))
     logger = logging.getLogger("reform_ledger")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
     logger.propagate = False
 
 

@@ -2,12 +2,13 @@
 
 Appends open their transaction with ``BEGIN IMMEDIATE`` so two writers never read the
 same chain head; reads use a deferred transaction and never block writers (WAL).
+Nothing here needs a platform's own module at import time: the process lock asks
+``filelock`` for the operating system's file lock when it is taken.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -78,10 +79,18 @@ def absolute_url(url: str) -> str:
 
 
 class ProcessLock:
-    """``flock`` on ``<ledger file>.<name>-lock``; the kernel drops it when the process
-    dies, also after ``kill -9``. The file holds the owner, for the refusal message."""
+    """An exclusive file lock on ``<ledger file>.<name>-lock``, through ``filelock``.
+
+    ``filelock`` takes the operating system's own lock (``flock`` on Linux and macOS,
+    ``LockFileEx`` on Windows), which the kernel drops when the process dies, also after
+    ``kill -9``. The holder's pid and host go to ``<ledger file>.<name>-lock.owner``, for
+    the refusal message: a separate file, because a locked byte range cannot be read on
+    Windows and ``filelock`` manages the lock file's content itself.
+    """
 
     def __init__(self, url: str, name: str, owner: str) -> None:
+        from filelock import FileLock, Timeout
+
         from ledger.errors import LockHeld, StorageError
 
         database = make_url(url).database
@@ -89,19 +98,29 @@ class ProcessLock:
             raise StorageError(f"a {name} lock needs a ledger in a file, not in memory")
         ledger = Path(database).resolve()
         self.path = ledger.with_name(f"{ledger.name}.{name}-lock")
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.owner_path = self.path.with_name(f"{self.path.name}.owner")
+        # not thread-local: a lock taken by one thread is released by whichever stops it
+        self.lock = FileLock(self.path, timeout=0, thread_local=False)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip()
-            os.close(self.fd)
-            raise LockHeld(holder or "unknown", f"lock file {self.path}") from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, owner.encode(), 0)
+            self.lock.acquire()
+        except Timeout:
+            raise LockHeld(self._holder() or "unknown", f"lock file {self.path}") from None
+        except OSError as error:
+            raise StorageError(f"cannot lock {self.path}: {error.strerror or error}") from None
+        # the lock holds without it; a refusal would then name no holder
+        with contextlib.suppress(OSError):
+            self.owner_path.write_text(owner, encoding="utf-8")
+
+    def _holder(self) -> str:
+        try:
+            return self.owner_path.read_text(encoding="utf-8", errors="replace").strip()[:200]
+        except OSError:
+            return ""
 
     def check(self) -> None:
-        """An flock cannot be lost while its descriptor is open."""
+        """An operating system's file lock cannot be lost while its file is open."""
 
     def release(self) -> None:
-        os.ftruncate(self.fd, 0)
-        os.close(self.fd)  # closing the descriptor releases the flock
+        with contextlib.suppress(OSError):
+            self.owner_path.unlink()
+        self.lock.release()

@@ -147,7 +147,7 @@ class Store:
     def process_lock(self, name: str) -> Iterator[Any]:
         """Hold a ledger-wide lock named ``name`` for this process, or raise ``LockHeld``.
 
-        The operating system (SQLite: an flock) or the server (PostgreSQL: an advisory lock
+        The operating system (SQLite: a file lock) or the server (PostgreSQL: an advisory lock
         on a session of its own) releases it when the process dies, also after kill -9.
         The lock's ``check()`` raises ``LockLost`` if it was lost meanwhile.
         """

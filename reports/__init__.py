@@ -3,7 +3,7 @@
 Imports ``events`` and ``ledger``; never ``cli``.
 """
 
-from reports.errors import ReportError, ScheduleError
+from reports.errors import InvalidSchedule, ReportError, ScheduleError, UnknownSchedule
 from reports.index import render_index
 from reports.output import write_atomic
 from reports.periods import (
@@ -27,11 +27,13 @@ from reports.scheduling import (
 from reports.series import render_series
 
 __all__ = [
+    "InvalidSchedule",
     "Period",
     "ReportError",
     "RunSummary",
     "ScheduleError",
     "ScheduleInfo",
+    "UnknownSchedule",
     "add_schedule",
     "latest_complete_period",
     "list_schedules",
