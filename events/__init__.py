@@ -3,7 +3,7 @@
 Imports nothing else of Reform Ledger.
 """
 
-from events import facts, promises, stages  # noqa: F401  (registers every type)
+from events import facts, findings, promises, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
 from events.canonical import canonical_json, loads
 from events.dates import (
@@ -15,11 +15,13 @@ from events.dates import (
 )
 from events.errors import InvalidInput, LedgerError, UnknownEventType
 from events.facts import RELATIONS, VERDICTS
+from events.findings import GRADES
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "GRADES",
     "RELATIONS",
     "VERDICTS",
     "Event",

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from events.base import Event
+from events.findings import Grade
 from events.registry import register
 from events.text import ShortText, Text
 
@@ -34,6 +35,9 @@ class _StageEvent(Event):
     title: ShortText | None = None
     area: ShortText | None = None
     package: ShortText | None = None
+    #: How strong the evidence is that this step happened (see ``events.findings``);
+    #: derived from the registered source's kind when not given.
+    grade: Grade | None = None
 
 
 class _AmendmentEvent(_StageEvent):
