@@ -455,7 +455,14 @@ def status(
     as_of: AsOfOpt = None,
     known_at: KnownAtOpt = None,
     area: Annotated[str | None, typer.Option(help="Only items of this area.")] = None,
-    kind: Annotated[str | None, typer.Option(help="promise, amendment, law or milestone.")] = None,
+    package: Annotated[str | None, typer.Option(help="Only items of this reform package.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="promise, amendment, law or milestone (or a list: a,b).")
+    ] = None,
+    statuses: Annotated[
+        str | None,
+        typer.Option("--status", help="Only items with this status (or a list: a,b)."),
+    ] = None,
     labels: Annotated[
         str | None, typer.Option(help="Show labels of: politifact, polimeter, ogp.")
     ] = None,
@@ -463,16 +470,20 @@ def status(
 ) -> None:
     """Promised vs delivered: one row per item, derived from its events.
 
-    Example: reform-ledger status --as-of 2023-12-31 --known-at 2023-01-01 --kind promise
+    Example: reform-ledger status --as-of 2023-12-31 --kind promise --status overdue,stalled
     """
     from events import InvalidInput
-    from ledger import LABELS, label
+    from ledger import LABELS, UnknownFilterValue, label
     from ledger import status as compute
 
     if labels and labels not in LABELS:
         raise InvalidInput(f"--labels {labels!r}: use one of {', '.join(sorted(LABELS))}")
+    filters = {"area": area, "package": package, "kind": kind, "statuses": statuses}
     with _store(ctx) as store:
-        view = compute(store, as_of=as_of, known_at=known_at, area=area, kind=kind)
+        try:
+            view = compute(store, as_of=as_of, known_at=known_at, **filters)
+        except UnknownFilterValue as error:  # name the option the user typed
+            raise InvalidInput(error.message, where=f"--{error.name} {error.value!r}") from None
     if as_json:
         _print_json(
             {

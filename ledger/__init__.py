@@ -17,6 +17,7 @@ from ledger.errors import (
     UnknownEvent,
     UnknownItem,
 )
+from ledger.filters import UnknownFilterValue, filter_items, item_kinds
 from ledger.importing import ImportSummary, import_files, read_event_file
 from ledger.mapper import Record
 from ledger.projections import (
@@ -68,6 +69,7 @@ __all__ = [
     "Store",
     "Transition",
     "UnknownEvent",
+    "UnknownFilterValue",
     "UnknownItem",
     "VerifyReport",
     "catch_up",
@@ -79,8 +81,10 @@ __all__ = [
     "evaluate",
     "evaluate_series",
     "export_events",
+    "filter_items",
     "fold_status",
     "import_files",
+    "item_kinds",
     "label",
     "load_dataset",
     "open_store",

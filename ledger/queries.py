@@ -11,10 +11,12 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from events import InvalidInput, canonical_json, format_instant, loads, parse_instant, period_bounds
 from ledger.errors import UnknownItem
+from ledger.filters import filter_items
 from ledger.mapper import Record
 from ledger.memory import gc_paused
 from ledger.projections import ItemStatus, catch_up, evaluate
@@ -74,15 +76,17 @@ def status(
     known_at: str | date | None = None,
     area: str | None = None,
     kind: str | None = None,
+    statuses: str | None = None,
+    package: str | None = None,
 ) -> StatusView:
     as_of_date, known_at_text = parse_as_of(as_of), parse_known_at(known_at)
     with gc_paused():  # one pause for both: the loaded state is what a collection would scan
         caught = catch_up(store)
         items = evaluate(caught.state, as_of_date, known_at_text)
-    if area:
-        items = [i for i in items if i.area == area]
-    if kind:
-        items = [i for i in items if i.kind == kind]
+    every = partial(evaluate, caught.state, date.max, parse_known_at(None))  # names in use
+    items = filter_items(
+        items, kind=kind, status=statuses, area=area, package=package, every_item=every
+    )
     return StatusView(as_of_date, known_at_text, caught.position, items)
 
 
