@@ -531,6 +531,9 @@ def diff(
     if as_json:
         _print_json([t.to_dict() for t in transitions])
         return
+    if not transitions:
+        _say(f"no status changes between {first} and {second}")
+        return
     table = _table("item", "before", "after", "caused by", "source")
     for t in transitions:
         cause = t.cause
