@@ -75,9 +75,12 @@ def _db(ctx: typer.Context) -> str | None:
 
 @contextmanager
 def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
-    from ledger import open_store
+    from ledger import NotALedger, open_store
 
-    store = open_store(_db(ctx), create=create)
+    try:
+        store = open_store(_db(ctx), create=create)
+    except NotALedger as error:
+        raise NotALedger(f"{error}: run `reform-ledger init`") from None
     try:
         yield store
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 __all__ = [
     "ProcessLock",
@@ -17,6 +17,7 @@ __all__ = [
     "connect",
     "exists",
     "lock_for_append",
+    "probe",
     "schema_statements",
     "take_append_lock",
 ]
@@ -29,11 +30,15 @@ def connect(url: str) -> Engine:
 
 
 def exists(url: str) -> bool:
-    engine = connect(url)
-    try:
-        return inspect(engine).has_table("events")
-    finally:
-        engine.dispose()
+    """A server database is there once it accepts a connection; ``probe`` finds out."""
+    return True
+
+
+def probe(url: str) -> Engine:
+    """An engine to look at what the database holds before opening it as a ledger."""
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool)
 
 
 def lock_for_append(connection: Connection) -> Connection:

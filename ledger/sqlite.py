@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 __all__ = [
     "ProcessLock",
@@ -19,16 +21,42 @@ __all__ = [
     "connect",
     "exists",
     "lock_for_append",
+    "probe",
     "schema_statements",
     "take_append_lock",
 ]
 
 IMMEDIATE = "reform_ledger_immediate"
+#: The first bytes of every SQLite database file (an empty file is an empty database).
+HEADER = b"SQLite format 3\x00"
 
 
 def exists(url: str) -> bool:
     database = make_url(url).database
     return bool(database) and (database == ":memory:" or Path(database).is_file())
+
+
+def probe(url: str) -> Engine:
+    """A read-only engine to look at the file before opening it as a ledger.
+
+    It neither switches the file to WAL nor writes anything: the file may be another
+    program's. A file that is not SQLite at all is refused here, in plain words.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return create_engine("sqlite://", poolclass=NullPool)
+    path = Path(database).resolve()
+    if path.is_file():
+        with path.open("rb") as file:
+            header = file.read(len(HEADER))
+        if header and header != HEADER:
+            from ledger.errors import StorageError
+
+            raise StorageError(f"database {url}: not a SQLite database file")
+    uri = f"{path.as_uri()}?mode=ro"
+    return create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+    )
 
 
 def connect(url: str) -> Engine:

@@ -19,7 +19,7 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
@@ -30,6 +30,7 @@ from ledger.errors import (
     DuplicateEventId,
     ItemExists,
     KindMismatch,
+    NotALedger,
     StorageError,
     UnknownEvent,
     UnknownItem,
@@ -41,6 +42,8 @@ __all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
 
 EVENTS = StoredEvent.__table__
 CHECKPOINTS = ProjectionCheckpoint.__table__
+#: What makes a database a ledger: these tables, with (at least) these columns.
+LEDGER_TABLES = (EVENTS, CHECKPOINTS)
 #: Ids per IN (...) lookup: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _CHUNK = 5000
 #: Transaction time may be given this far ahead of the clock (clock skew between hosts).
@@ -113,12 +116,43 @@ def open_store(url: str | None = None, *, create: bool = False) -> Store:
             f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)"
         )
     with translate_db_errors(url):
-        if not create and not dialect.exists(url):
+        there = dialect.exists(url)
+        if not create and not there:
             raise StorageError(f"no ledger at {_safe(url)} (create one with: reform-ledger init)")
+        if there:
+            _check_ledger_tables(url, dialect, create=create)
         store = Store(url, dialect)
         if create:
             store.initialize()
     return store
+
+
+def _check_ledger_tables(url: str, dialect: ModuleType, *, create: bool = False) -> None:
+    """Refuse a database that is not a ledger, looking before anything is written to it.
+
+    The look goes through the dialect's read-only ``probe`` engine: the file may be
+    another program's, and opening it as a ledger would already change it (SQLite's WAL
+    switch). A missing table is what ``create`` makes; a table of ours without our
+    columns belongs to another program, and neither opening nor creating may touch it.
+    """
+    engine = dialect.probe(url)
+    try:
+        inspector = inspect(engine)
+        for table in LEDGER_TABLES:
+            if not inspector.has_table(table.name):
+                if create:
+                    continue
+                raise NotALedger(f"database {_safe(url)}: not a Reform Ledger database")
+            columns = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = [column.name for column in table.columns if column.name not in columns]
+            if missing:
+                raise StorageError(
+                    f"database {_safe(url)}: not a Reform Ledger database: its table "
+                    f"{table.name!r} belongs to another program (no column {missing[0]!r}); "
+                    "use another database"
+                )
+    finally:
+        engine.dispose()
 
 
 class Store:
