@@ -7,6 +7,7 @@ printed as one line, ``error: …``, with the error's exit code; anything else i
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
+    from events import FieldDoc, TypeDoc
     from ledger import Store
 
 ENV_DB = "REFORM_LEDGER_DB"
@@ -189,6 +191,89 @@ _FIELD_FLAGS = (
     "number",
     "route",
 )
+#: Payload fields set by a repeatable option of another name; any other field takes --set.
+_LIST_FLAGS = {"articles": "article", "votes": "vote"}
+_PAYLOAD_PARAMS = frozenset(_FIELD_FLAGS) | frozenset(_LIST_FLAGS.values())
+_HELP_TYPE = "reform_ledger.help_type"
+
+
+def _flag(field: str) -> str:
+    """The ``record`` option that sets a payload field."""
+    if field in _FIELD_FLAGS:
+        return f"--{field}"
+    if field in _LIST_FLAGS:
+        return f"--{_LIST_FLAGS[field]}"
+    return f"--set {field}=…"
+
+
+def _used_by(param: str, docs: list[TypeDoc]) -> str:
+    """The event types that take an option; ``law.*`` stands for every law type."""
+    field = next((f for f, p in _LIST_FLAGS.items() if p == param), param)
+    families: dict[str, list[str]] = {}
+    for doc in docs:
+        families.setdefault(doc.name.partition(".")[0], []).append(doc.name)
+    users = {doc.name for doc in docs if any(f.name == field for f in doc.fields)}
+    names = []
+    for family, members in families.items():
+        mine = [name for name in members if name in users]
+        names += [f"{family}.*"] if len(mine) == len(members) > 1 else mine
+    return ", ".join(names)
+
+
+def _field_help(field: FieldDoc) -> str:
+    return field.meaning + (f" One of: {', '.join(field.values)}." if field.values else "")
+
+
+def _type_help(doc: TypeDoc) -> str:
+    """``record TYPE --help``'s text: what the type records, its other fields, an example."""
+    lines = [f"Append one {doc.name} event. {doc.summary} Item: {_item_of(doc)}."]
+    for field in doc.fields:
+        if field.name not in _FIELD_FLAGS and field.name not in _LIST_FLAGS:
+            kind = "required" if field.required else "optional"
+            block = [f"{field.name} ({kind}, {_flag(field.name)} in YAML): {field.meaning}"]
+            block += [f"  {field.name}.{p.name}: {_field_help(p)}" for p in field.parts]
+            lines.append("\b\n" + "\n".join(block))  # \b: keep these lines as they are
+    required = [f for f in doc.fields if f.required or f.name == "title"]
+    example = " ".join(
+        f"{_flag(f.name)} {f.values[0] if f.values else f.name.upper()}" for f in required
+    )
+    envelope = '--item ID --effective DATE --document DOC --locator WHERE --quote "…"'
+    lines.append(f"Example: reform-ledger record {doc.name} {envelope} {example}".rstrip())
+    return "\n\n".join(lines)
+
+
+class _RecordCommand(TyperCommand):
+    """``record``'s help; ``record TYPE --help`` shows only that type's fields."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if any(arg in ctx.help_option_names for arg in args):
+            found, _, _ = self.make_parser(ctx).parse_args(args=list(args))
+            ctx.meta[_HELP_TYPE] = found.get("type_name")
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        from events import type_doc, type_docs
+
+        shown, params = copy.copy(self), []
+        type_name = ctx.meta.get(_HELP_TYPE)
+        doc = type_doc(type_name) if type_name else None  # an unknown type is refused
+        fields = {_LIST_FLAGS.get(f.name, f.name): f for f in doc.fields} if doc else {}
+        docs = type_docs()
+        for param in self.params:
+            if param.name in _PAYLOAD_PARAMS:
+                field = fields.get(param.name)
+                if doc is not None and field is None:
+                    continue
+                param = copy.copy(param)
+                if field is not None:
+                    param.help, param.required = _field_help(field), field.required
+                else:
+                    param.help = f"{param.help or ''} For {_used_by(param.name, docs)}.".lstrip()
+            params.append(param)
+        shown.params = params
+        if doc is not None:
+            shown.help = _type_help(doc)
+        super(_RecordCommand, shown).format_help(ctx, formatter)
 
 
 def _parse_set(pairs: list[str]) -> dict[str, Any]:
@@ -243,7 +328,7 @@ def _build_raw(
     return raw
 
 
-@app.command()
+@app.command(cls=_RecordCommand)
 def record(
     ctx: typer.Context,
     type_name: Annotated[
@@ -299,6 +384,9 @@ def record(
 ) -> None:
     """Append one event; on a terminal, prompts for any required field not given.
 
+    Each type takes its own fields: see them with reform-ledger record TYPE --help, or
+    reform-ledger types TYPE.
+
     Example: reform-ledger record promise.made --item party-signatures --effective 2022-03-16
     --document address.txt --locator "Fourth priority" --quote "reduce … to 5,000"
     --title "Cut party signatures to 5,000" --statement "…" --actor President --area parties
@@ -325,6 +413,62 @@ def record(
         )
     else:
         _say(f"event {event.id} is already stored; nothing appended")
+
+
+def _item_of(doc: TypeDoc) -> str:
+    """Which items an event type goes on, and whether it may open a new one."""
+    if doc.item_kind is None:
+        return "any item"
+    return (
+        f"a {doc.item_kind}; can be its first event" if doc.creates_item else f"a {doc.item_kind}"
+    )
+
+
+@app.command("types")
+def types_(
+    type_name: Annotated[
+        str | None, typer.Argument(metavar="[TYPE]", help="One event type, e.g. law.signed.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the event types; with TYPE, its fields: meaning, required or not, allowed values.
+
+    Example: reform-ledger types promise.made
+    """
+    from events import type_doc, type_docs
+
+    if type_name is None:
+        docs = type_docs()
+        if as_json:
+            _print_json([doc.to_dict() for doc in docs])
+            return
+        table = _table("type", "item", "what it records")
+        for doc in docs:
+            table.add_row(doc.name, _item_of(doc), doc.summary)
+        _console().print(table)
+        _say("the fields of one type: reform-ledger types TYPE")
+        return
+    doc = type_doc(type_name)
+    if as_json:
+        _print_json(doc.to_dict())
+        return
+    console = _console()
+    console.print(f"{doc.name}: {doc.summary}", markup=False)
+    console.print(f"item: {_item_of(doc)}; schema version {doc.schema}", markup=False)
+    table = _table("field", "option", "required", "value", "meaning")
+    for field in doc.fields:
+        for name, part in [(field.name, field)] + [
+            (f"  {field.name}.{p.name}", p) for p in field.parts
+        ]:
+            option = _flag(field.name) if part is field else ""
+            need = "required" if part.required else "optional"
+            table.add_row(name, option, need, part.shape, part.meaning)
+    console.print(table)
+    console.print(
+        "Every event also takes --item, --effective, and its source: --document, --locator, "
+        "--quote, optionally --url (see docs/events.md).",
+        markup=False,
+    )
 
 
 @app.command("import")
