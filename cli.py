@@ -42,7 +42,8 @@ app = typer.Typer(
     cls=_LedgerGroup,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.",
+    help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.\n\n"
+    "Example: reform-ledger --db my.db status --as-of 2023-12-31",
 )
 schedule_app = typer.Typer(
     cls=_LedgerGroup, no_args_is_help=True, help="Recurring report generation."
@@ -52,7 +53,7 @@ app.add_typer(schedule_app, name="schedule")
 DbOpt = Annotated[
     str | None,
     typer.Option(
-        "--db", envvar=ENV_DB, help="Database URL or SQLite path [default: ./reform-ledger.db]."
+        "--db", envvar=ENV_DB, help="Database URL or SQLite path (default: ./reform-ledger.db)."
     ),
 ]
 AsOfOpt = Annotated[
@@ -427,7 +428,7 @@ def _item_of(doc: TypeDoc) -> str:
 @app.command("types")
 def types_(
     type_name: Annotated[
-        str | None, typer.Argument(metavar="[TYPE]", help="One event type, e.g. law.signed.")
+        str | None, typer.Argument(metavar="TYPE", help="One event type, e.g. law.signed.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
