@@ -207,6 +207,14 @@ def _flag(field: str) -> str:
     return f"--set {field}=…"
 
 
+def _item_of(doc: TypeDoc) -> str:
+    """Which items an event type goes on, and whether it may open a new one."""
+    if doc.item_kind is None:
+        return "any item"
+    first = "; can be its first event" if doc.creates_item else ""
+    return f"a {doc.item_kind}{first}"
+
+
 def _used_by(param: str, docs: list[TypeDoc]) -> str:
     """The event types that take an option; ``law.*`` stands for every law type."""
     field = next((f for f, p in _LIST_FLAGS.items() if p == param), param)
@@ -234,9 +242,9 @@ def _type_help(doc: TypeDoc) -> str:
             block = [f"{field.name} ({kind}, {_flag(field.name)} in YAML): {field.meaning}"]
             block += [f"  {field.name}.{p.name}: {_field_help(p)}" for p in field.parts]
             lines.append("\b\n" + "\n".join(block))  # \b: keep these lines as they are
-    required = [f for f in doc.fields if f.required or f.name == "title"]
+    shown = [f for f in doc.fields if f.required or f.name == "title"]
     example = " ".join(
-        f"{_flag(f.name)} {f.values[0] if f.values else f.name.upper()}" for f in required
+        f"{_flag(f.name)} {f.values[0] if f.values else f.name.upper()}" for f in shown
     )
     envelope = '--item ID --effective DATE --document DOC --locator WHERE --quote "…"'
     lines.append(f"Example: reform-ledger record {doc.name} {envelope} {example}".rstrip())
@@ -416,15 +424,6 @@ def record(
         _say(f"event {event.id} is already stored; nothing appended")
 
 
-def _item_of(doc: TypeDoc) -> str:
-    """Which items an event type goes on, and whether it may open a new one."""
-    if doc.item_kind is None:
-        return "any item"
-    return (
-        f"a {doc.item_kind}; can be its first event" if doc.creates_item else f"a {doc.item_kind}"
-    )
-
-
 @app.command("types")
 def types_(
     type_name: Annotated[
@@ -443,27 +442,34 @@ def types_(
         if as_json:
             _print_json([doc.to_dict() for doc in docs])
             return
-        table = _table("type", "item", "what it records")
-        for doc in docs:
-            table.add_row(doc.name, _item_of(doc), doc.summary)
-        _console().print(table)
-        _say("the fields of one type: reform-ledger types TYPE")
+        _print_types(docs)
         return
     doc = type_doc(type_name)
     if as_json:
         _print_json(doc.to_dict())
         return
+    _print_fields(doc)
+
+
+def _print_types(docs: list[TypeDoc]) -> None:
+    table = _table("type", "item", "what it records")
+    for doc in docs:
+        table.add_row(doc.name, _item_of(doc), doc.summary)
+    _console().print(table)
+    _say("the fields of one type: reform-ledger types TYPE")
+
+
+def _print_fields(doc: TypeDoc) -> None:
     console = _console()
     console.print(f"{doc.name}: {doc.summary}", markup=False)
     console.print(f"item: {_item_of(doc)}; schema version {doc.schema}", markup=False)
     table = _table("field", "option", "required", "value", "meaning")
     for field in doc.fields:
-        for name, part in [(field.name, field)] + [
-            (f"  {field.name}.{p.name}", p) for p in field.parts
-        ]:
-            option = _flag(field.name) if part is field else ""
-            need = "required" if part.required else "optional"
-            table.add_row(name, option, need, part.shape, part.meaning)
+        rows = [(field.name, _flag(field.name), field)]
+        rows += [(f"  {field.name}.{part.name}", "", part) for part in field.parts]
+        for name, option, shown in rows:
+            need = "required" if shown.required else "optional"
+            table.add_row(name, option, need, shown.shape, shown.meaning)
     console.print(table)
     console.print(
         "Every event also takes --item, --effective, and its source: --document, --locator, "
