@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, text
 
@@ -34,11 +35,14 @@ def exists(url: str) -> bool:
     return True
 
 
-def probe(url: str) -> Engine:
-    """An engine to look at what the database holds before opening it as a ledger."""
-    from sqlalchemy.pool import NullPool
+@contextlib.contextmanager
+def probe(url: str, engine: Engine) -> Iterator[Connection]:
+    """A connection to look at what the database holds before using it as a ledger.
 
-    return create_engine(url, poolclass=NullPool)
+    The store's own engine will do: connecting to a server database changes nothing.
+    """
+    with engine.connect() as connection:
+        yield connection
 
 
 def lock_for_append(connection: Connection) -> Connection:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -36,27 +38,34 @@ def exists(url: str) -> bool:
     return bool(database) and (database == ":memory:" or Path(database).is_file())
 
 
-def probe(url: str) -> Engine:
-    """A read-only engine to look at the file before opening it as a ledger.
+@contextmanager
+def probe(url: str, engine: Engine) -> Iterator[Connection]:
+    """A read-only connection to look at the file before using it as a ledger.
 
-    It neither switches the file to WAL nor writes anything: the file may be another
-    program's. A file that is not SQLite at all is refused here, in plain words.
+    Not one of ``engine``'s: those switch the file to WAL on connect, and the file may be
+    another program's. A file that is not SQLite at all is refused here, in plain words.
     """
     database = make_url(url).database
     if not database or database == ":memory:":
-        return create_engine("sqlite://", poolclass=NullPool)
+        with engine.connect() as connection:
+            yield connection
+        return
     path = Path(database).resolve()
-    if path.is_file():
-        with path.open("rb") as file:
-            header = file.read(len(HEADER))
-        if header and header != HEADER:
-            from ledger.errors import StorageError
+    with path.open("rb") as file:
+        header = file.read(len(HEADER))
+    if header and header != HEADER:
+        from ledger.errors import StorageError
 
-            raise StorageError(f"database {url}: not a SQLite database file")
+        raise StorageError(f"database {url}: not a SQLite database file")
     uri = f"{path.as_uri()}?mode=ro"
-    return create_engine(
+    reader = create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
     )
+    try:
+        with reader.connect() as connection:
+            yield connection
+    finally:
+        reader.dispose()
 
 
 def connect(url: str) -> Engine:

@@ -119,40 +119,50 @@ def open_store(url: str | None = None, *, create: bool = False) -> Store:
         there = dialect.exists(url)
         if not create and not there:
             raise StorageError(f"no ledger at {_safe(url)} (create one with: reform-ledger init)")
-        if there:
-            _check_ledger_tables(url, dialect, create=create)
         store = Store(url, dialect)
-        if create:
-            store.initialize()
+        try:
+            if there:
+                _check_ledger_tables(store, create=create)
+            if create:
+                store.initialize()
+        except BaseException:
+            store.close()
+            raise
     return store
 
 
-def _check_ledger_tables(url: str, dialect: ModuleType, *, create: bool = False) -> None:
+def _check_ledger_tables(store: Store, *, create: bool = False) -> None:
     """Refuse a database that is not a ledger, looking before anything is written to it.
 
-    The look goes through the dialect's read-only ``probe`` engine: the file may be
-    another program's, and opening it as a ledger would already change it (SQLite's WAL
-    switch). A missing table is what ``create`` makes; a table of ours without our
-    columns belongs to another program, and neither opening nor creating may touch it.
+    The look goes through the dialect's ``probe`` connection (for SQLite a read-only one:
+    the file may be another program's, and connecting as a ledger would switch it to WAL).
+    One empty SELECT per table answers when all is well; only a failure is looked into.
+    A missing table is what ``create`` makes; a table of ours without our columns
+    belongs to another program, and neither opening nor creating may touch it.
     """
-    engine = dialect.probe(url)
-    try:
-        inspector = inspect(engine)
+    url = _safe(store.url)
+    with store.dialect.probe(store.url, store.engine) as connection:
         for table in LEDGER_TABLES:
+            try:
+                connection.execute(select(*table.columns).limit(0))
+                continue
+            except DBAPIError as error:
+                failure = error
+                connection.rollback()
+            inspector = inspect(connection)
             if not inspector.has_table(table.name):
                 if create:
                     continue
-                raise NotALedger(f"database {_safe(url)}: not a Reform Ledger database")
+                raise NotALedger(f"database {url}: not a Reform Ledger database")
             columns = {column["name"] for column in inspector.get_columns(table.name)}
             missing = [column.name for column in table.columns if column.name not in columns]
             if missing:
                 raise StorageError(
-                    f"database {_safe(url)}: not a Reform Ledger database: its table "
+                    f"database {url}: not a Reform Ledger database: its table "
                     f"{table.name!r} belongs to another program (no column {missing[0]!r}); "
                     "use another database"
                 )
-    finally:
-        engine.dispose()
+            raise failure
 
 
 class Store:
