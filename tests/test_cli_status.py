@@ -87,8 +87,7 @@ def test_status_kind_area_and_package_filter_the_table_and_json(url):
 def test_an_area_no_item_has_suggests_the_nearest(url):
     assert_refused(
         run(url, "--area", "politcal-parties"),
-        "error: --area 'politcal-parties': no item has this area; "
-        "did you mean political-parties?",
+        "error: --area 'politcal-parties': no item has this area; did you mean political-parties?",
     )
     assert_refused(
         run(url, "--area", "zzz", "--json"),
