@@ -6,6 +6,7 @@ Imports nothing else of Reform Ledger.
 from events import facts, findings, promises, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
 from events.canonical import canonical_json, loads
+from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
 from events.dates import (
     date_bounds,
     format_instant,
@@ -25,10 +26,12 @@ __all__ = [
     "RELATIONS",
     "VERDICTS",
     "Event",
+    "FieldDoc",
     "InvalidInput",
     "LedgerError",
     "Source",
     "Target",
+    "TypeDoc",
     "UnknownEventType",
     "canonical_json",
     "date_bounds",
@@ -41,5 +44,7 @@ __all__ = [
     "parse_instant",
     "period_bounds",
     "register",
+    "type_doc",
+    "type_docs",
     "upcast",
 ]

@@ -25,6 +25,7 @@ from events.text import FuzzyDate, ShortText, Text
 
 __all__ = [
     "GRADES",
+    "GRADE_HELP",
     "AmendmentStalled",
     "ClaimRecorded",
     "Grade",
@@ -38,16 +39,16 @@ __all__ = [
 Grade = Literal["official", "reported", "claimed"]
 GRADES: tuple[str, ...] = Grade.__args__  # type: ignore[attr-defined]
 
-_GRADE_HELP = (
-    "official (the act or official record), reported (an independent source states it) "
-    "or claimed (the government or an interested party says so); derived from the "
-    "source's kind when omitted"
+GRADE_HELP = (
+    "How strong the evidence is: official (the act or record itself), reported (an "
+    "independent source states it) or claimed (the government or an interested party says "
+    "so); derived from the source's kind when omitted."
 )
 
 
 class _StallEvent(Event):
     summary: Text = Field(description="What the source says stopped, and how.")
-    grade: Grade | None = Field(default=None, description=_GRADE_HELP)
+    grade: Grade | None = Field(default=None, description=GRADE_HELP)
 
 
 @register
@@ -84,7 +85,7 @@ class PromiseDeadlineStated(Event):
     deadline: FuzzyDate = Field(description="The date by which it was to be done.")
     implied: bool | None = Field(
         default=None,
-        description="true when the source implies the deadline rather than stating it.",
+        description="True when the source implies the deadline rather than stating it.",
     )
     summary: Text | None = Field(default=None, description="How the source puts it.")
 
@@ -98,7 +99,7 @@ class ClaimRecorded(Event):
     attribute: ShortText = Field(
         description=(
             "What the claim is about, as a short name: package, scope, selection_method, "
-            "accountable_to, role, count, date, threshold…"
+            "accountable_to, role, count, date or threshold."
         )
     )
     value: ShortText | float = Field(

@@ -13,10 +13,12 @@ from ledger.errors import (
     KindMismatch,
     LockHeld,
     LockLost,
+    NotALedger,
     StorageError,
     UnknownEvent,
     UnknownItem,
 )
+from ledger.filters import UnknownFilterValue, filter_items, item_kinds
 from ledger.importing import ImportSummary, import_files, read_event_file
 from ledger.mapper import Record
 from ledger.projections import (
@@ -80,6 +82,7 @@ __all__ = [
     "Knowledge",
     "LockHeld",
     "LockLost",
+    "NotALedger",
     "Record",
     "RecordView",
     "StatusTerm",
@@ -88,6 +91,7 @@ __all__ = [
     "Store",
     "Transition",
     "UnknownEvent",
+    "UnknownFilterValue",
     "UnknownItem",
     "VerifyReport",
     "View",
@@ -100,8 +104,10 @@ __all__ = [
     "evaluate",
     "evaluate_series",
     "export_events",
+    "filter_items",
     "fold_log",
     "import_files",
+    "item_kinds",
     "label",
     "load_dataset",
     "meaning",

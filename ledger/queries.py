@@ -12,10 +12,12 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from events import InvalidInput, canonical_json, loads
 from ledger.errors import UnknownItem
+from ledger.filters import filter_items
 from ledger.mapper import Record
 from ledger.memory import gc_paused
 from ledger.projections import (
@@ -66,6 +68,8 @@ def status(
     known_at: str | date | None = None,
     area: str | None = None,
     kind: str | None = None,
+    statuses: str | None = None,
+    package: str | None = None,
     method: str | None = None,
 ) -> StatusView:
     """Every item's status at the cut (as of, known at), by ``method``'s rules (the
@@ -74,10 +78,11 @@ def status(
     with gc_paused():  # one pause for both: the loaded log is what a collection would scan
         caught = catch_up(store)
         items = evaluate(View.of(caught.log, cut), rules)
-    if area:
-        items = [i for i in items if i.area == area]
-    if kind:
-        items = [i for i in items if i.kind == kind]
+    # the names in use, asked only when a filter matches nothing at this cut
+    every = partial(evaluate, View.of(caught.log, Cut.of(date.max)), rules)
+    items = filter_items(
+        items, kind=kind, status=statuses, area=area, package=package, every_item=every
+    )
     return StatusView(cut, caught.position, items, rules)
 
 

@@ -9,10 +9,14 @@ Nothing here needs a platform's own module at import time: the process lock asks
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 __all__ = [
     "ProcessLock",
@@ -20,16 +24,49 @@ __all__ = [
     "connect",
     "exists",
     "lock_for_append",
+    "probe",
     "schema_statements",
     "take_append_lock",
 ]
 
 IMMEDIATE = "reform_ledger_immediate"
+#: The first bytes of every SQLite database file (an empty file is an empty database).
+HEADER = b"SQLite format 3\x00"
 
 
 def exists(url: str) -> bool:
     database = make_url(url).database
     return bool(database) and (database == ":memory:" or Path(database).is_file())
+
+
+@contextmanager
+def probe(url: str, engine: Engine) -> Iterator[Connection]:
+    """A read-only connection to look at the file before using it as a ledger.
+
+    Not one of ``engine``'s: those switch the file to WAL on connect, and the file may be
+    another program's. A file that is not SQLite at all is refused here, in plain words.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        with engine.connect() as connection:
+            yield connection
+        return
+    path = Path(database).resolve()
+    with path.open("rb") as file:
+        header = file.read(len(HEADER))
+    if header and header != HEADER:
+        from ledger.errors import StorageError
+
+        raise StorageError(f"database {url}: not a SQLite database file")
+    uri = f"{path.as_uri()}?mode=ro"
+    reader = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+    )
+    try:
+        with reader.connect() as connection:
+            yield connection
+    finally:
+        reader.dispose()
 
 
 def connect(url: str) -> Engine:
