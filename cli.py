@@ -643,6 +643,7 @@ def show(
     console.print(
         f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"
     )
+    console.print(_evidence_line(s), markup=False, highlight=False)
     for reason in s.contested_reasons:
         console.print(f"  contested: {reason}", markup=False)
     table = _table("effective", "event", "source")
@@ -659,6 +660,19 @@ def show(
         console.print(f"→ {link['relation']} {link['to']}", markup=False)
     for link in view.links_in:
         console.print(f"← {link['from']} {link['relation']}", markup=False)
+
+
+def _evidence_line(s: Any) -> str:
+    """What the status rests on and how fresh the ledger's knowledge of the item is."""
+    if s.evidence is None:
+        basis = "no event behind it (method 1's clock)"
+    else:
+        sources = s.evidence["sources"]
+        grade = s.evidence["grade"] or "not graded"
+        basis = f"{grade}, {len(sources)} source{'s' * (len(sources) != 1)}: {', '.join(sources)}"
+    gap = " — no evidence for 12 months: a gap in the ledger's coverage" * s.evidence_gap
+    deadline = f"   deadline: {s.deadline}{' (implied)' * s.deadline_implied}" * bool(s.deadline)
+    return f"evidence: {basis}   last evidence: {s.last_evidence}{gap}{deadline}"
 
 
 @app.command()
