@@ -3,7 +3,7 @@
 Imports nothing else of Reform Ledger.
 """
 
-from events import facts, promises, stages  # noqa: F401  (registers every type)
+from events import facts, promises, sources, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
 from events.canonical import canonical_json, loads
 from events.dates import (
@@ -17,15 +17,18 @@ from events.errors import InvalidInput, LedgerError, UnknownEventType
 from events.facts import RELATIONS, VERDICTS
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
+from events.sources import SOURCE_KINDS, SourceRegistered, web_url
 
 __all__ = [
     "ENVELOPE_FIELDS",
     "RELATIONS",
+    "SOURCE_KINDS",
     "VERDICTS",
     "Event",
     "InvalidInput",
     "LedgerError",
     "Source",
+    "SourceRegistered",
     "Target",
     "UnknownEventType",
     "canonical_json",
@@ -40,4 +43,5 @@ __all__ = [
     "period_bounds",
     "register",
     "upcast",
+    "web_url",
 ]

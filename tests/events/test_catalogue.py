@@ -53,16 +53,23 @@ MINIMAL: dict[str, dict[str, object]] = {
     "assessment.recorded": {"assessor": "OGP", "verdict": "delivered", "rationale": "Kept."},
     "event.retracted": {"retracted": "8c1f0d9e-1111-4111-8111-111111111111", "reason": "Wrong."},
 }
-#: Types the code adds beyond the table (an editor's "unverifiable" mark).
-EXTRA = {"promise.marked_unverifiable": {"reason": "No source can show it."}}
+#: Types the code adds beyond the table (an editor's "unverifiable" mark), and the table's
+#: source registration.
+EXTRA = {
+    "promise.marked_unverifiable": {"reason": "No source can show it."},
+    "source.registered": {"title": "T", "published": "2022", "kind": "news", "language": "en"},
+}
 
 
 def raw(type_name: str, **fields: object) -> dict[str, object]:
+    source = dict(SOURCE)
+    if type_name == "source.registered":  # a registration cites the document it registers
+        source["document"] = "some-item"
     return {
         "type": type_name,
         "item": "some-item",
         "effective": "2022-03",
-        "source": dict(SOURCE),
+        "source": source,
         **fields,
     }
 
@@ -360,7 +367,7 @@ def test_a_stored_v1_link_is_read_as_v2_through_the_store(store: Store) -> None:
     [record] = list(store.read(item="l1"))[1:]
     assert record.type == "link.added" and record.schema == 1
     assert record.data == {"to": "p1", "relation": "implements"}
-    assert verify(store).events == 3  # the stored row is untouched and still hashes
+    assert verify(store).events == 4  # the stored row is untouched and still hashes
 
     # projections see the current shape: a signed law that implements the promise adopts it
     found = {s.item: s.status for s in status(store, as_of="2022-12-31").items}
@@ -368,8 +375,8 @@ def test_a_stored_v1_link_is_read_as_v2_through_the_store(store: Store) -> None:
 
     # and the chain grows on top of the old row as on any other
     [after] = store.append([make("law.in_force", "l1", "2022-07-01")]).appended
-    assert (after.position, after.version) == (4, 3)
-    assert verify(store).events == 4
+    assert (after.position, after.version) == (5, 3)
+    assert verify(store).events == 5
 
 
 def test_stored_payload_keys_are_not_envelope_fields() -> None:
