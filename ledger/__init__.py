@@ -16,6 +16,7 @@ from ledger.errors import (
     StorageError,
     UnknownEvent,
     UnknownItem,
+    UnregisteredSource,
 )
 from ledger.importing import ImportSummary, import_files, read_event_file
 from ledger.mapper import Record
@@ -31,6 +32,16 @@ from ledger.projections import (
     label,
 )
 from ledger.projections.series import evaluate_series
+from ledger.projections.sources import (
+    SourceInfo,
+    SourceRegistry,
+    empty_sources,
+    fold_sources,
+    registry_at,
+    source_registry,
+    tracked,
+    with_registration,
+)
 from ledger.queries import (
     ItemView,
     StatusView,
@@ -63,22 +74,27 @@ __all__ = [
     "LockHeld",
     "LockLost",
     "Record",
+    "SourceInfo",
+    "SourceRegistry",
     "StatusView",
     "StorageError",
     "Store",
     "Transition",
     "UnknownEvent",
     "UnknownItem",
+    "UnregisteredSource",
     "VerifyReport",
     "catch_up",
     "check_digest",
     "describe",
     "diff",
     "digest",
+    "empty_sources",
     "empty_state",
     "evaluate",
     "evaluate_series",
     "export_events",
+    "fold_sources",
     "fold_status",
     "import_files",
     "label",
@@ -89,8 +105,12 @@ __all__ = [
     "read_dataset",
     "read_event_file",
     "read_sources",
+    "registry_at",
     "resolve_url",
     "show",
+    "source_registry",
     "status",
+    "tracked",
     "verify",
+    "with_registration",
 ]

@@ -13,6 +13,7 @@ import orjson
 
 from events import loads
 from ledger.memory import gc_paused
+from ledger.projections.sources import REGISTRATION, tracked
 from ledger.projections.status import ItemStatus, empty_state, evaluate, fold_status
 from ledger.projections.taxonomy import LABELS, METHOD, PRECEDENCE, STATUSES, label
 from ledger.store import Store
@@ -59,7 +60,8 @@ def _catch_up(store: Store, *, save: bool) -> CatchUp:
         position, state = saved[0], loads(saved[1])
     folded = 0
     for record in store.read(after=position):
-        folded += fold_status(state, (record,))
+        if record.type != REGISTRATION:  # sources are not tracked items
+            folded += fold_status(state, (record,))
         position = record.position
     if folded and save:
         store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
@@ -79,14 +81,14 @@ def rebuild_if_tampered(store: Store) -> bool:
     position, blob = saved
     with gc_paused():
         replayed = empty_state()
-        fold_status(replayed, (r for r in store.read() if r.position <= position))
+        fold_status(replayed, tracked(r for r in store.read() if r.position <= position))
         try:
             intact = loads(blob) == replayed
         except ValueError:
             intact = False
         if intact:
             return False
-        fold_status(replayed, store.read(after=position))
+        fold_status(replayed, tracked(store.read(after=position)))
         last = store.head().position
         store.save_checkpoint(CHECKPOINT, last, orjson.dumps(replayed))
     return True

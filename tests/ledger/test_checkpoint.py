@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from ledger import catch_up, empty_state, evaluate, fold_status, parse_known_at, status
+from ledger import catch_up, empty_state, evaluate, fold_status, parse_known_at, status, tracked
 from ledger.queries import parse_as_of
 from tests.conftest import link, make, promise
 
 
 def test_a_query_after_n_new_events_folds_only_those_n(store):
     store.append([promise(f"p{i}") for i in range(50)])
-    first = catch_up(store)
-    assert (first.folded, first.position) == (50, 50)
+    first = catch_up(store)  # the registration of the cited source (1) is not an item
+    assert (first.folded, first.position) == (50, 51)
     assert catch_up(store).folded == 0
 
     store.append([make("law.signed", "l", title="Law"), link("l", "p3"), promise("p50")])
     again = catch_up(store)
-    assert (again.folded, again.position) == (3, 53)
+    assert (again.folded, again.position) == (3, 54)
 
 
 def test_incremental_state_equals_a_full_replay(store):
@@ -25,7 +25,7 @@ def test_incremental_state_equals_a_full_replay(store):
     incremental = catch_up(store).state
 
     replayed = empty_state()
-    fold_status(replayed, store.read())
+    fold_status(replayed, tracked(store.read()))
     assert incremental == replayed
     as_of, known_at = parse_as_of("2023-01-01"), parse_known_at(None)
     assert evaluate(incremental, as_of, known_at) == evaluate(replayed, as_of, known_at)
