@@ -1,10 +1,12 @@
 """One read of the ledger for all the reports of a run: every record, folded once.
 
 ``load_snapshot(store)`` reads the log once, in position order, and folds it with the
-status projection's own pure fold (``ledger.fold_status``), so a whole series of
-reports costs one pass over the events. Reports need the full records anyway (quotes,
-locators and the long fields the projection's state leaves out), so folding them here
-is cheaper than also loading the projection's checkpoint. Nothing is written.
+status projection's own pure fold (``ledger.fold_status``) and the source registry's
+(``ledger.fold_sources``), so a whole series of reports costs one pass over the events.
+Reports need the full records anyway (quotes, locators and the long fields the
+projection's state leaves out), so folding them here is cheaper than also loading the
+projection's checkpoint. Titles, authors, dates and URLs of sources come from the
+ledger's own registrations, as known at the report's known-at time. Nothing is written.
 """
 
 from __future__ import annotations
@@ -14,26 +16,30 @@ from functools import lru_cache
 from typing import Any
 
 from events import date_bounds
-from ledger import Record, Store, empty_state, fold_status, read_sources
+from ledger import (
+    Record,
+    SourceRegistry,
+    Store,
+    empty_sources,
+    empty_state,
+    fold_sources,
+    fold_status,
+    registry_at,
+    tracked,
+)
 
-__all__ = ["DocumentInfo", "Snapshot", "effective_end", "load_snapshot"]
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the bundled dataset's ``sources.yaml`` says about one document."""
-
-    title: str
-    published: str
-    author: str = ""
-    url: str | None = None
+__all__ = ["Snapshot", "effective_end", "load_snapshot"]
 
 
 @dataclass
 class Snapshot:
     records: list[Record]
     state: dict[str, Any]
-    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=empty_sources)
+
+    def registry(self, known_at: str | None = None) -> SourceRegistry:
+        """The registered sources as known at ``known_at`` (``None``: all of them)."""
+        return registry_at(self.sources, known_at)
 
     @property
     def by_id(self) -> dict[str, Record]:
@@ -58,21 +64,10 @@ def effective_end(effective: str) -> str:
     return date_bounds(effective)[1].isoformat()
 
 
-def _bundled_documents() -> dict[str, DocumentInfo]:
-    try:
-        sources = read_sources()
-    except Exception:  # noqa: BLE001 - no bundled sources: show what the events say
-        return {}
-    return {
-        name: DocumentInfo(
-            title=source.title, published=source.published, author=source.author, url=source.url
-        )
-        for name, source in sources.items()
-    }
-
-
 def load_snapshot(store: Store) -> Snapshot:
     records = list(store.read())
     state = empty_state()
-    fold_status(state, records)
-    return Snapshot(records, state, _bundled_documents())
+    fold_status(state, tracked(records))
+    sources = empty_sources()
+    fold_sources(sources, records)
+    return Snapshot(records, state, sources)
