@@ -230,7 +230,7 @@ def _build_raw(
             if name not in raw:
                 raw[name] = typer.prompt(name)
         for name in ("document", "locator", "quote"):
-            if name not in source:
+            if name not in source and type_name != "source.registered":  # it cites itself
                 source[name] = typer.prompt(f"source {name}")
         for name, info in cls.model_fields.items():
             if info.is_required() and name not in payload and name not in raw and name != "source":
@@ -293,17 +293,48 @@ def record(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Any other field KEY=VALUE (YAML value).")
     ] = None,
+    source_title: Annotated[
+        str | None, typer.Option(help="Register --document with this title (if new).")
+    ] = None,
+    source_short_title: Annotated[
+        str | None, typer.Option(help="Its short title, for citations.")
+    ] = None,
+    source_author: Annotated[str | None, typer.Option(help="Its author(s).")] = None,
+    source_publisher: Annotated[str | None, typer.Option(help="Its publisher.")] = None,
+    source_published: Annotated[
+        str | None, typer.Option(help="When it was published (YYYY, YYYY-MM or YYYY-MM-DD).")
+    ] = None,
+    source_url: Annotated[str | None, typer.Option(help="Its http(s) address.")] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(help="official, government, academic, think_tank, news or other."),
+    ] = None,
+    source_language: Annotated[
+        str | None, typer.Option(help="Its language (BCP 47: en, ru, kk).")
+    ] = None,
+    source_note: Annotated[str | None, typer.Option(help="A note on the source.")] = None,
 ) -> None:
     """Append one event; on a terminal, prompts for any required field not given.
 
+    The cited --document must be a registered source. The --source-* options register it
+    with this event when it is new (one batch); for `record source.registered` they give
+    the registration's fields.
+
     Example: reform-ledger record promise.made --item party-signatures --effective 2022-03-16
-    --document address.txt --locator "Fourth priority" --quote "reduce … to 5,000"
+    --document address-2022 --locator "Fourth priority" --quote "reduce … to 5,000"
     --title "Cut party signatures to 5,000" --statement "…" --actor President --area parties
     """
     from events import parse_event
+    from ledger import UnregisteredSource, with_registration
 
     local = locals()
-    fields = {name: local[name] for name in _FIELD_FLAGS}
+    fields: dict[str, Any] = {name: local[name] for name in _FIELD_FLAGS}
+    registration = {
+        name: local[f"source_{name}"] for name in _SOURCE_FLAGS if local[f"source_{name}"]
+    }
+    if type_name == "source.registered":  # the options give the registration's own fields
+        fields.update(registration)
+        fields["url"], url, registration = fields.get("url") or url, None, {}
     envelope = {
         "item": item,
         "effective": effective,
@@ -312,16 +343,56 @@ def record(
     }
     raw = _build_raw(type_name, envelope, fields, article or [], vote or [], set_ or [])
     event = parse_event(raw)
+    registered = _inline_registration(event.source.document, registration)
     with _store(ctx) as store:
-        result = store.append([event], expected_version=expected_version)
-    if result.appended:
-        stored = result.appended[0]
+        batch = with_registration(store, registered, [event]) if registered else [event]
+        try:
+            result = store.append(batch, expected_version=expected_version)
+        except UnregisteredSource as error:
+            hint = _register_hint(error.document)
+            raise UnregisteredSource(hint, document=error.document) from None
+    for stored in result.appended:
         typer.echo(
             f"{stored.position}:{stored.hash} {stored.type} {stored.item} "
             f"v{stored.version} {stored.id}"
         )
-    else:
+    if not any(stored.id == str(event.id) for stored in result.appended):
         _say(f"event {event.id} is already stored; nothing appended")
+
+
+_SOURCE_FLAGS = (
+    "title",
+    "short_title",
+    "author",
+    "publisher",
+    "published",
+    "url",
+    "kind",
+    "language",
+    "note",
+)
+
+
+def _inline_registration(document: str, fields: dict[str, Any]) -> Any:
+    """The ``source.registered`` event the --source-* options describe, or None."""
+    from events import InvalidInput, parse_event
+
+    if not fields:
+        return None
+    raw = {"type": "source.registered", "item": document, **fields}
+    try:
+        return parse_event(raw)
+    except InvalidInput as error:
+        raise error.at(f"registering source {document!r} (--source-*)") from None
+
+
+def _register_hint(document: str) -> str:
+    return (
+        f"source document {document!r} is not registered; register it with this event "
+        "(--source-title, --source-published, --source-kind, --source-language, and "
+        "--source-author or --source-publisher) or first with: "
+        f"reform-ledger record source.registered --item {document} …"
+    )
 
 
 @app.command("import")
@@ -407,20 +478,29 @@ def show(
 
     Example: reform-ledger show death-penalty-abolition --as-of 2022-12-31
     """
+    from ledger import parse_known_at, source_registry
     from ledger import show as show_item
 
     with _store(ctx) as store:
         view = show_item(store, item, as_of=as_of, known_at=known_at)
+        sources = source_registry(store, known_at=parse_known_at(known_at))
     if as_json:
+        cited = sorted({e.record.source["document"] for e in view.timeline} & set(sources))
         _print_json(
             {
                 "status": view.status.to_dict(),
                 "links_out": view.links_out,
                 "links_in": view.links_in,
                 "timeline": [
-                    {**e.record.to_dict(), "retracted_by": e.retracted_by, "summary": e.summary}
+                    {
+                        **e.record.to_dict(),
+                        **sources.cite(e.record.source["document"]),
+                        "retracted_by": e.retracted_by,
+                        "summary": e.summary,
+                    }
                     for e in view.timeline
                 ],
+                "sources": {document: sources[document].to_dict() for document in cited},
             }
         )
         return
@@ -437,10 +517,16 @@ def show(
     for entry in view.timeline:
         r = entry.record
         mark = f" [retracted by {entry.retracted_by}]" if entry.retracted_by else ""
+        info = sources.get(r.source["document"])
+        cited = (
+            f"{info.label} <{info.url}>"
+            if info and info.url
+            else sources.label(r.source["document"])
+        )
         table.add_row(
             r.effective,
             entry.summary + mark,
-            f"{r.source['document']} — {r.source['locator']}: “{r.source['quote']}”",
+            f"{cited} — {r.source['locator']}: “{r.source['quote']}”",
         )
     console.print(table)
     for link in view.links_out:
@@ -466,20 +552,26 @@ def status(
     Example: reform-ledger status --as-of 2023-12-31 --known-at 2023-01-01 --kind promise
     """
     from events import InvalidInput
-    from ledger import LABELS, label
+    from ledger import LABELS, label, source_registry
     from ledger import status as compute
 
     if labels and labels not in LABELS:
         raise InvalidInput(f"--labels {labels!r}: use one of {', '.join(sorted(LABELS))}")
     with _store(ctx) as store:
         view = compute(store, as_of=as_of, known_at=known_at, area=area, kind=kind)
-    if as_json:
+        sources = source_registry(store, known_at=view.known_at) if as_json else None
+    if sources is not None:
+        items = [s.to_dict() for s in view.items]
+        for entry in items:
+            entry["assessments"] = [
+                {**a, **sources.cite(a["document"])} for a in entry["assessments"]
+            ]
         _print_json(
             {
                 "as_of": view.as_of.isoformat(),
                 "known_at": view.known_at,
                 "position": view.position,
-                "items": [s.to_dict() for s in view.items],
+                "items": items,
             }
         )
         return
@@ -552,6 +644,12 @@ def verify(
             check_digest(store, published)
             if published
             else check(store, progress=progress(store.count()))
+        )
+    for document, count in report.unregistered.items():
+        _say(
+            f"warning: source document {document!r} is cited by {count} event(s) but never "
+            f"registered; register it with: reform-ledger record source.registered --item "
+            f"{document} …"
         )
     _say(
         f"ok: {report.events} events, chain intact"

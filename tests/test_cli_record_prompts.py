@@ -60,6 +60,18 @@ def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
             "2024-03",
             "--area",
             "media",
+            # the prompted document is new: these register it with the event
+            "--source-title",
+            "How are numerous political, economic and social reforms in Kazakhstan "
+            "to transform the relationship between citizens and state?",
+            "--source-short-title",
+            "Overview article (2024)",
+            "--source-published",
+            "2024-03",
+            "--source-kind",
+            "other",
+            "--source-language",
+            "en",
         ],
         stdin=child,
         stdout=child,
@@ -82,7 +94,9 @@ def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
     assert process.wait(timeout=20) == 0, output
     os.close(main)
     store = open_store(f"sqlite:///{db}")
-    [record] = list(store.read())
+    [source, record] = list(store.read())
+    assert (source.type, source.item) == ("source.registered", "004_c33d32c60aeb1b7d.txt")
+    assert source.data["short_title"] == "Overview article (2024)"
     assert record.data["title"] == "Revise the media law"
     assert record.source == {
         "document": "004_c33d32c60aeb1b7d.txt",
