@@ -217,3 +217,23 @@ def test_a_dataset_ledger_loaded_before_sources_were_registered_gets_them_now(
     assert source_registry(empty_store)["003_95ce595201e5e3b5.txt"].label == "IWPR (2022)"
     again = load_dataset(empty_store)
     assert (again.count, again.skipped) == (0, len(raws))
+
+
+def test_the_yaml_examples_of_the_events_docs_import_as_written(empty_store: Store, tmp_path):
+    from pathlib import Path
+
+    from ledger import import_files
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text("utf-8")
+    blocks = [part.split("```", 1)[0] for part in docs.split("```yaml\n")[1:]]
+    assert len(blocks) == 2
+    paths = []
+    for number, block in enumerate(blocks):
+        paths.append(tmp_path / f"example-{number}.yaml")
+        paths[-1].write_text(block, encoding="utf-8")
+    summary = import_files(empty_store, paths)
+    assert (summary.files, summary.appended) == (2, 3)
+    registry = source_registry(empty_store)
+    assert registry["ecfr-2022-06"].label == "ECFR (2022)"
+    assert registry["cornell-barro-2022"].kind == "think_tank"
+    assert verify(empty_store).unregistered == {}
