@@ -606,11 +606,18 @@ def diff(
     Example: reform-ledger diff 2022-Q1 2022-Q4
     """
     from ledger import diff as compute
+    from ledger import parse_known_at, source_registry
 
     with _store(ctx) as store:
         transitions = compute(store, first, second, known_at=known_at)
+        sources = source_registry(store, known_at=parse_known_at(known_at))
     if as_json:
-        _print_json([t.to_dict() for t in transitions])
+        _print_json(
+            [
+                {**t.to_dict(), **sources.cite(t.cause.source["document"] if t.cause else None)}
+                for t in transitions
+            ]
+        )
         return
     table = _table("item", "before", "after", "caused by", "source")
     for t in transitions:
@@ -620,7 +627,9 @@ def diff(
             t.before or "—",
             t.after or "—",
             f"{cause.type} {cause.effective}" if cause else "",
-            f"{cause.source['document']}: “{cause.source['quote']}”" if cause else "",
+            f"{sources.label(cause.source['document'])}: “{cause.source['quote']}”"
+            if cause
+            else "",
         )
     _console().print(table)
 

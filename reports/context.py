@@ -294,32 +294,15 @@ class _Sources:
             info = registry.get(document)
             ref = self.refs[document]
             if info is not None:
-                source = Source(
-                    ref=ref,
-                    anchor=ref.lower(),
-                    title=info.title,
-                    label=info.label,
-                    byline=info.byline,
-                    kind=SOURCE_KIND_WORDS.get(info.kind, info.kind),
-                    published=info.published,
-                    url=info.url,
-                    registered=True,
-                    cited=counts[document],
-                )
+                kind = SOURCE_KIND_WORDS.get(info.kind, info.kind)
+                named = (info.title, info.label, info.byline, kind, info.published, info.url)
             else:  # an older ledger's event citing a document never registered
+                missing = f"{document} (not registered)"
                 published = first[document].source.get("published") or "not given"
-                source = Source(
-                    ref=ref,
-                    anchor=ref.lower(),
-                    title=f"{document} (not registered)",
-                    label=f"{document} (not registered)",
-                    byline="",
-                    kind="",
-                    published=published,
-                    url=None,
-                    registered=False,
-                    cited=counts[document],
-                )
+                named = (missing, missing, "", "", published, None)
+            source = Source(
+                ref, ref.lower(), *named, registered=info is not None, cited=counts[document]
+            )
             self.sources.append(source)
             self.by_document[document] = source
 

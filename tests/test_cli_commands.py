@@ -134,6 +134,7 @@ def test_show_log_diff_export_verify_digest(run):
         ("p", "adopted", "delivered"),
     ]
     assert changes[0]["cause_type"] == "law.in_force"
+    assert changes[0]["source_title"] == "Party decree (2022)"
     lines = run("export").stdout.splitlines()
     assert [json.loads(line)["position"] for line in lines] == [1, 2, 3, 4, 5]
     assert json.loads(lines[0])["type"] == "source.registered"

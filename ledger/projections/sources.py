@@ -78,7 +78,7 @@ class SourceRegistry(dict[str, SourceInfo]):
     def label(self, document: str) -> str:
         """The short title, or the document id marked as not registered."""
         info = self.get(document)
-        return info.label if info else f"{document} (source not registered)"
+        return info.label if info else f"{document} (not registered)"
 
 
 def empty_sources() -> dict[str, Any]:
