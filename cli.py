@@ -226,14 +226,16 @@ def _build_raw(
         payload["votes"] = {k: float(v) for k, v in (_parse_set(votes)).items()}
     payload.update(_parse_set(extra))
     if sys.stdin.isatty():
-        for name in ("item", "effective"):
+        registering = type_name == "source.registered"  # cites itself, effective when published
+        for name in ("item",) if registering else ("item", "effective"):
             if name not in raw:
                 raw[name] = typer.prompt(name)
-        for name in ("document", "locator", "quote"):
-            if name not in source and type_name != "source.registered":  # it cites itself
+        for name in () if registering else ("document", "locator", "quote"):
+            if name not in source:
                 source[name] = typer.prompt(f"source {name}")
+        derived = {"source", "effective"} if registering else {"source"}
         for name, info in cls.model_fields.items():
-            if info.is_required() and name not in payload and name not in raw and name != "source":
+            if info.is_required() and name not in payload and name not in raw.keys() | derived:
                 payload[name] = typer.prompt(name)
     raw["source"] = source
     raw.update(payload)
