@@ -335,8 +335,8 @@ def record(
         name: local[f"source_{name}"] for name in _SOURCE_FLAGS if local[f"source_{name}"]
     }
     if type_name == "source.registered":  # the options give the registration's own fields
-        fields.update(registration)
-        fields["url"], url, registration = fields.get("url") or url, None, {}
+        fields.update(registration, url=registration.get("url") or url)  # --url means it too
+        url, registration = None, {}
     envelope = {
         "item": item,
         "effective": effective,
@@ -519,16 +519,11 @@ def show(
     for entry in view.timeline:
         r = entry.record
         mark = f" [retracted by {entry.retracted_by}]" if entry.retracted_by else ""
-        info = sources.get(r.source["document"])
-        cited = (
-            f"{info.label} <{info.url}>"
-            if info and info.url
-            else sources.label(r.source["document"])
-        )
         table.add_row(
             r.effective,
             entry.summary + mark,
-            f"{cited} — {r.source['locator']}: “{r.source['quote']}”",
+            f"{sources.label(r.source['document'], link=True)} — {r.source['locator']}: "
+            f"“{r.source['quote']}”",
         )
     console.print(table)
     for link in view.links_out:

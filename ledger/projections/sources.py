@@ -75,10 +75,12 @@ class SourceRegistry(dict[str, SourceInfo]):
             "source_url": info.url if info else None,
         }
 
-    def label(self, document: str) -> str:
-        """The short title, or the document id marked as not registered."""
+    def label(self, document: str, *, link: bool = False) -> str:
+        """The short title (with ``link``, and its URL), or the id marked not registered."""
         info = self.get(document)
-        return info.label if info else f"{document} (not registered)"
+        if info is None:
+            return f"{document} (not registered)"
+        return f"{info.label} <{info.url}>" if link and info.url else info.label
 
 
 def empty_sources() -> dict[str, Any]:
