@@ -362,14 +362,16 @@ def _build_raw(
         payload["votes"] = {k: float(v) for k, v in (_parse_set(votes)).items()}
     payload.update(_parse_set(extra))
     if sys.stdin.isatty():
-        for name in ("item", "effective"):
+        registering = type_name == "source.registered"  # cites itself, effective when published
+        for name in ("item",) if registering else ("item", "effective"):
             if name not in raw:
                 raw[name] = typer.prompt(name)
-        for name in ("document", "locator", "quote"):
+        for name in () if registering else ("document", "locator", "quote"):
             if name not in source:
                 source[name] = typer.prompt(f"source {name}")
+        derived = {"source", "effective"} if registering else {"source"}
         for name, info in cls.model_fields.items():
-            if info.is_required() and name not in payload and name not in raw and name != "source":
+            if info.is_required() and name not in payload and name not in raw.keys() | derived:
                 payload[name] = typer.prompt(name)
     raw["source"] = source
     raw.update(payload)
@@ -431,20 +433,51 @@ def record(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Any other field KEY=VALUE (YAML value).")
     ] = None,
+    source_title: Annotated[
+        str | None, typer.Option(help="Register --document with this title (if new).")
+    ] = None,
+    source_short_title: Annotated[
+        str | None, typer.Option(help="Its short title, for citations.")
+    ] = None,
+    source_author: Annotated[str | None, typer.Option(help="Its author(s).")] = None,
+    source_publisher: Annotated[str | None, typer.Option(help="Its publisher.")] = None,
+    source_published: Annotated[
+        str | None, typer.Option(help="When it was published (YYYY, YYYY-MM or YYYY-MM-DD).")
+    ] = None,
+    source_url: Annotated[str | None, typer.Option(help="Its http(s) address.")] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(help="official, government, academic, think_tank, news or other."),
+    ] = None,
+    source_language: Annotated[
+        str | None, typer.Option(help="Its language (BCP 47: en, ru, kk).")
+    ] = None,
+    source_note: Annotated[str | None, typer.Option(help="A note on the source.")] = None,
 ) -> None:
     """Append one event; on a terminal, prompts for any required field not given.
 
     Each type takes its own fields: see them with reform-ledger record TYPE --help, or
     reform-ledger types TYPE.
 
+    The cited --document must be a registered source. The --source-* options register it
+    with this event when it is new (one batch); for `record source.registered` they give
+    the registration's fields.
+
     Example: reform-ledger record promise.made --item party-signatures --effective 2022-03-16
-    --document address.txt --locator "Fourth priority" --quote "reduce … to 5,000"
+    --document address-2022 --locator "Fourth priority" --quote "reduce … to 5,000"
     --title "Cut party signatures to 5,000" --statement "…" --actor President --area parties
     """
     from events import parse_event
+    from ledger import UnregisteredSource, with_registration
 
     local = locals()
-    fields = {name: local[name] for name in _FIELD_FLAGS}
+    fields: dict[str, Any] = {name: local[name] for name in _FIELD_FLAGS}
+    registration = {
+        name: local[f"source_{name}"] for name in _SOURCE_FLAGS if local[f"source_{name}"]
+    }
+    if type_name == "source.registered":  # the options give the registration's own fields
+        fields.update(registration, url=registration.get("url") or url)  # --url means it too
+        url, registration = None, {}
     envelope = {
         "item": item,
         "effective": effective,
@@ -453,15 +486,20 @@ def record(
     }
     raw = _build_raw(type_name, envelope, fields, article or [], vote or [], set_ or [])
     event = parse_event(raw)
+    registered = _inline_registration(event.source.document, registration)
     with _store(ctx) as store:
-        result = store.append([event], expected_version=expected_version)
-    if result.appended:
-        stored = result.appended[0]
+        batch = with_registration(store, registered, [event]) if registered else [event]
+        try:
+            result = store.append(batch, expected_version=expected_version)
+        except UnregisteredSource as error:
+            hint = _register_hint(error.document)
+            raise UnregisteredSource(hint, document=error.document) from None
+    for stored in result.appended:
         typer.echo(
             f"{stored.position}:{stored.hash} {stored.type} {stored.item} "
             f"v{stored.version} {stored.id}"
         )
-    else:
+    if not any(stored.id == str(event.id) for stored in result.appended):
         _say(f"event {event.id} is already stored; nothing appended")
 
 
@@ -516,6 +554,41 @@ def _print_fields(doc: TypeDoc) -> None:
         "Every event also takes --item, --effective, and its source: --document, --locator, "
         "--quote, optionally --url (see docs/events.md).",
         markup=False,
+    )
+
+
+_SOURCE_FLAGS = (
+    "title",
+    "short_title",
+    "author",
+    "publisher",
+    "published",
+    "url",
+    "kind",
+    "language",
+    "note",
+)
+
+
+def _inline_registration(document: str, fields: dict[str, Any]) -> Any:
+    """The ``source.registered`` event the --source-* options describe, or None."""
+    from events import InvalidInput, parse_event
+
+    if not fields:
+        return None
+    raw = {"type": "source.registered", "item": document, **fields}
+    try:
+        return parse_event(raw)
+    except InvalidInput as error:
+        raise error.at(f"registering source {document!r} (--source-*)") from None
+
+
+def _register_hint(document: str) -> str:
+    return (
+        f"source document {document!r} is not registered; register it with this event "
+        "(--source-title, --source-published, --source-kind, --source-language, and "
+        "--source-author or --source-publisher) or first with: "
+        f"reform-ledger record source.registered --item {document} …"
     )
 
 
@@ -609,12 +682,15 @@ def show(
     Example: reform-ledger show death-penalty-abolition --as-of 2022-12-31
     """
     from ledger import show as show_item
+    from ledger import source_registry
 
     with _store(ctx) as store:
         view = show_item(
             store, item, as_of=as_of, known_at=known_at, everything=everything, method=method
         )
+        sources = source_registry(store, known_at=view.cut.known_at)
     if as_json:
+        cited = sorted({e.record.source["document"] for e in view.timeline} & set(sources))
         _print_json(
             {
                 "as_of": view.cut.day,
@@ -624,9 +700,15 @@ def show(
                 "links_out": view.links_out,
                 "links_in": view.links_in,
                 "timeline": [
-                    {**e.record.to_dict(), "retracted_by": e.retracted_by, "summary": e.summary}
+                    {
+                        **e.record.to_dict(),
+                        **sources.cite(e.record.source["document"]),
+                        "retracted_by": e.retracted_by,
+                        "summary": e.summary,
+                    }
                     for e in view.timeline
                 ],
+                "sources": {document: sources[document].to_dict() for document in cited},
             }
         )
         return
@@ -643,7 +725,7 @@ def show(
     console.print(
         f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"
     )
-    console.print(_evidence_line(s), markup=False, highlight=False)
+    console.print(_evidence_line(s, sources), markup=False, highlight=False)
     for reason in s.contested_reasons:
         console.print(f"  contested: {reason}", markup=False)
     table = _table("effective", "event", "source")
@@ -653,7 +735,8 @@ def show(
         table.add_row(
             r.effective,
             entry.summary + mark,
-            f"{r.source['document']} — {r.source['locator']}: “{r.source['quote']}”",
+            f"{sources.label(r.source['document'], link=True)} — {r.source['locator']}: "
+            f"“{r.source['quote']}”",
         )
     console.print(table)
     for link in view.links_out:
@@ -662,14 +745,14 @@ def show(
         console.print(f"← {link['from']} {link['relation']}", markup=False)
 
 
-def _evidence_line(s: Any) -> str:
+def _evidence_line(s: Any, sources: Any) -> str:
     """What the status rests on and how fresh the ledger's knowledge of the item is."""
     if s.evidence is None:
         basis = "no event behind it (method 1's clock)"
     else:
-        sources = s.evidence["sources"]
+        named = [sources.label(document) for document in s.evidence["sources"]]
         grade = s.evidence["grade"] or "not graded"
-        basis = f"{grade}, {len(sources)} source{'s' * (len(sources) != 1)}: {', '.join(sources)}"
+        basis = f"{grade}, {len(named)} source{'s' * (len(named) != 1)}: {'; '.join(named)}"
     gap = " — no evidence for 12 months: a gap in the ledger's coverage" * s.evidence_gap
     deadline = f"   deadline: {s.deadline}{' (implied)' * s.deadline_implied}" * bool(s.deadline)
     return f"evidence: {basis}   last evidence: {s.last_evidence}{gap}{deadline}"
@@ -700,7 +783,7 @@ def status(
     Example: reform-ledger status --as-of 2023-12-31 --kind promise --status overdue,stalled
     """
     from events import InvalidInput
-    from ledger import LABELS, UnknownFilterValue, label
+    from ledger import LABELS, UnknownFilterValue, label, source_registry
     from ledger import status as compute
 
     if labels and labels not in LABELS:
@@ -711,13 +794,19 @@ def status(
             view = compute(store, as_of=as_of, known_at=known_at, method=method, **filters)
         except UnknownFilterValue as error:  # name the option the user typed
             raise InvalidInput(error.message, where=f"--{error.name} {error.value!r}") from None
-    if as_json:
+        sources = source_registry(store, known_at=view.known_at) if as_json else None
+    if sources is not None:
+        items = [s.to_dict() for s in view.items]
+        for entry in items:
+            entry["assessments"] = [
+                {**a, **sources.cite(a["document"])} for a in entry["assessments"]
+            ]
         _print_json(
             {
                 "as_of": view.as_of.isoformat(),
                 "known_at": view.known_at,
                 "position": view.position,
-                "items": [s.to_dict() for s in view.items],
+                "items": items,
             }
         )
         return
@@ -753,11 +842,18 @@ def diff(
     Example: reform-ledger diff 2022-Q1 2022-Q4
     """
     from ledger import diff as compute
+    from ledger import parse_known_at, source_registry
 
     with _store(ctx) as store:
         transitions = compute(store, first, second, known_at=known_at, method=method)
+        sources = source_registry(store, known_at=parse_known_at(known_at))
     if as_json:
-        _print_json([t.to_dict() for t in transitions])
+        _print_json(
+            [
+                {**t.to_dict(), **sources.cite(t.cause.source["document"] if t.cause else None)}
+                for t in transitions
+            ]
+        )
         return
     if not transitions:
         _say(f"no status changes between {first} and {second}")
@@ -770,7 +866,9 @@ def diff(
             t.before or "—",
             t.after or "—",
             f"{cause.type} {cause.effective}" if cause else "",
-            f"{cause.source['document']}: “{cause.source['quote']}”" if cause else "",
+            f"{sources.label(cause.source['document'])}: “{cause.source['quote']}”"
+            if cause
+            else "",
         )
     _console().print(table)
 
@@ -794,6 +892,12 @@ def verify(
             check_digest(store, published)
             if published
             else check(store, progress=progress(store.count()))
+        )
+    for document, count in report.unregistered.items():
+        _say(
+            f"warning: source document {document!r} is cited by {count} event(s) but never "
+            f"registered; register it with: reform-ledger record source.registered --item "
+            f"{document} …"
         )
     _say(
         f"ok: {report.events} events, chain intact"

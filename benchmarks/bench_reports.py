@@ -34,6 +34,21 @@ SOURCES = [
     {"document": f"source-{n}.txt", "locator": f"Section {n}", "quote": "the verbatim words"}
     for n in range(4)
 ]
+#: Each cited document is registered once, before the events that cite it.
+REGISTRATIONS = [
+    {
+        "id": str(uuid.uuid5(uuid.UUID(int=2025), source["document"])),
+        "type": "source.registered",
+        "item": source["document"],
+        "title": f"Synthetic source document {n}",
+        "short_title": f"Source {n} (2019)",
+        "publisher": "Synthetic Publisher",
+        "published": "2019-01",
+        "kind": "news",
+        "language": "en",
+    }
+    for n, source in enumerate(SOURCES)
+]
 
 
 def synthetic_events(items: int, count: int) -> list[dict]:
@@ -142,7 +157,7 @@ def demo(folder: Path) -> None:
 
 
 def synthetic(folder: Path, items: int, count: int) -> None:
-    events = synthetic_events(items, count)
+    events = REGISTRATIONS + synthetic_events(items, count)
     path = folder / "events.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
     store = open_store(f"sqlite:///{folder / 'big.db'}", create=True)

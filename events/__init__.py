@@ -3,7 +3,7 @@
 Imports nothing else of Reform Ledger.
 """
 
-from events import facts, findings, promises, stages  # noqa: F401  (registers every type)
+from events import facts, findings, promises, sources, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
 from events.canonical import canonical_json, loads
 from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
@@ -19,17 +19,20 @@ from events.facts import RELATIONS, VERDICTS
 from events.findings import GRADES
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
+from events.sources import SOURCE_KINDS, SourceRegistered, web_url
 
 __all__ = [
     "ENVELOPE_FIELDS",
     "GRADES",
     "RELATIONS",
+    "SOURCE_KINDS",
     "VERDICTS",
     "Event",
     "FieldDoc",
     "InvalidInput",
     "LedgerError",
     "Source",
+    "SourceRegistered",
     "Target",
     "TypeDoc",
     "UnknownEventType",
@@ -47,4 +50,5 @@ __all__ = [
     "type_doc",
     "type_docs",
     "upcast",
+    "web_url",
 ]

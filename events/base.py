@@ -8,12 +8,12 @@ stored event's type never comes from a module path. This module does no I/O.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from events.dates import date_bounds, parse_instant
+from events.dates import parse_instant, refuse_future
 from events.text import FuzzyDate, ShortText, Slug, Text
 
 __all__ = ["Event", "Source", "ENVELOPE_ATTRS", "ENVELOPE_FIELDS"]
@@ -94,10 +94,7 @@ class Event(BaseModel):
     @field_validator("effective")
     @classmethod
     def _not_in_future(cls, value: str) -> str:
-        start, _ = date_bounds(value)
-        if start > datetime.now(UTC).date():
-            raise ValueError(f"effective date {value} is in the future")
-        return value
+        return refuse_future(value, "effective date")
 
     @field_validator("recorded_at", mode="before")
     @classmethod

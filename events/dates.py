@@ -78,6 +78,14 @@ def _normalize_text(value: str) -> str:
     return text
 
 
+def refuse_future(value: str, what: str) -> str:
+    """``value`` unchanged, or a ValueError naming ``what`` when it starts after today
+    (a source cannot report what has not begun)."""
+    if date_bounds(value)[0] > datetime.now(UTC).date():
+        raise ValueError(f"{what} {value} is in the future")
+    return value
+
+
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 

@@ -17,6 +17,7 @@ from ledger.errors import (
     StorageError,
     UnknownEvent,
     UnknownItem,
+    UnregisteredSource,
 )
 from ledger.filters import UnknownFilterValue, filter_items, item_kinds
 from ledger.importing import ImportSummary, import_files, read_event_file
@@ -45,6 +46,15 @@ from ledger.projections import (
     meaning,
     parse_as_of,
     parse_known_at,
+)
+from ledger.projections.sources import (
+    SourceInfo,
+    SourceRegistry,
+    empty_sources,
+    fold_sources,
+    registry_at,
+    source_registry,
+    with_registration,
 )
 from ledger.queries import (
     ItemView,
@@ -85,6 +95,8 @@ __all__ = [
     "NotALedger",
     "Record",
     "RecordView",
+    "SourceInfo",
+    "SourceRegistry",
     "StatusTerm",
     "StatusView",
     "StorageError",
@@ -93,6 +105,7 @@ __all__ = [
     "UnknownEvent",
     "UnknownFilterValue",
     "UnknownItem",
+    "UnregisteredSource",
     "VerifyReport",
     "View",
     "catch_up",
@@ -101,11 +114,13 @@ __all__ = [
     "describe",
     "diff",
     "digest",
+    "empty_sources",
     "evaluate",
     "evaluate_series",
     "export_events",
     "filter_items",
     "fold_log",
+    "fold_sources",
     "import_files",
     "item_kinds",
     "label",
@@ -117,8 +132,11 @@ __all__ = [
     "read_dataset",
     "read_event_file",
     "read_sources",
+    "registry_at",
     "resolve_url",
     "show",
+    "source_registry",
     "status",
     "verify",
+    "with_registration",
 ]

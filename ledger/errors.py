@@ -5,7 +5,8 @@ LedgerError
 │   ├── UnknownItem                  an event for, or a link to, an item never created
 │   ├── ItemExists                   creating an item twice
 │   ├── UnknownEvent                 retracting an event that is not stored
-│   └── KindMismatch                 a law event on a promise, and the like
+│   ├── KindMismatch                 a law event on a promise, and the like
+│   └── UnregisteredSource           citing a document no source.registered names
 ├── ConflictError                    exit 4
 │   ├── ConcurrencyError             the item moved past the expected version
 │   └── DuplicateEventId             another event is stored under this id
@@ -31,6 +32,7 @@ __all__ = [
     "StorageError",
     "UnknownEvent",
     "UnknownItem",
+    "UnregisteredSource",
 ]
 
 
@@ -48,6 +50,14 @@ class UnknownEvent(InvalidInput):
 
 class KindMismatch(InvalidInput):
     """Raised when an event does not fit its item's kind (a law event on a promise)."""
+
+
+class UnregisteredSource(InvalidInput):
+    """Raised when an event cites a source document that has not been registered."""
+
+    def __init__(self, message: str, *, document: str, where: str | None = None) -> None:
+        self.document = document
+        super().__init__(message, where=where)
 
 
 class ConflictError(LedgerError):

@@ -36,11 +36,12 @@ class UnknownFilterValue(InvalidInput):
 
 
 def item_kinds() -> tuple[str, ...]:
-    """The kinds of item the catalogue can create (promise, law, …), sorted."""
+    """The kinds of tracked item the catalogue can create (promise, law, …), sorted; a
+    source is a document events cite, not an item with a status."""
     kinds = set()
     for type_name in event_types():
         cls = event_class(type_name)
-        if cls.creates_item and cls.item_kind:
+        if cls.creates_item and cls.item_kind and cls.item_kind != "source":
             kinds.add(cls.item_kind)
     return tuple(sorted(kinds))
 

@@ -34,6 +34,7 @@ from ledger.errors import (
     StorageError,
     UnknownEvent,
     UnknownItem,
+    UnregisteredSource,
 )
 from ledger.mapper import GENESIS_HASH, Record, record_of_row, to_record, to_row
 from ledger.tables import ProjectionCheckpoint, StoredEvent, metadata
@@ -392,6 +393,7 @@ class _AppendPlan:
         self.kinds, self.versions = self._items(referenced)
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
         self.retractable = self._event_items(retracted)
+        self.sources = _SourceCheck(self._lookup, envelopes)
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``query`` (with one ``IN ({})`` slot) for all values, a chunk at a time.
@@ -426,7 +428,11 @@ class _AppendPlan:
         return dict(self._lookup("SELECT event_id, item FROM events WHERE event_id IN ({})", ids))
 
     def check_expected(self, expected: int) -> None:
-        item = self.envelopes[0]["item"]
+        # the first event's item, past the registrations of the sources it cites
+        item = next(
+            (e["item"] for e in self.envelopes if e["type"] != _REGISTRATION),
+            self.envelopes[0]["item"],
+        )
         actual = self.versions.get(item, 0)
         if actual != expected:
             raise ConcurrencyError(
@@ -454,6 +460,7 @@ class _AppendPlan:
                 )
             seen[envelope["id"]] = envelope
             self._check_item(event, envelope, where)
+            self.sources.check(envelope, self.kinds, where)
             if event.recorded_at is not None:
                 recorded = format_instant(event.recorded_at)
                 if recorded < latest:
@@ -535,3 +542,50 @@ class _AppendPlan:
                     where=where,
                 )
         self.retractable[envelope["id"]] = item
+
+
+_REGISTRATION = "source.registered"
+
+
+class _SourceCheck:
+    """Every event cites a registered source: one in the ledger, or registered earlier in
+    its batch. A source's id is an item of kind ``source`` that takes nothing but its
+    registrations (and their retractions); no item links to it."""
+
+    def __init__(
+        self,
+        lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]],
+        envelopes: list[dict[str, Any]],
+    ) -> None:
+        documents = sorted({e["source"]["document"] for e in envelopes})
+        query = (
+            f"SELECT DISTINCT item FROM events WHERE type = '{_REGISTRATION}' AND item IN ({{}})"
+        )
+        self.registered = {row[0] for row in lookup(query, documents)}
+
+    def check(self, envelope: dict[str, Any], kinds: dict[str, str], where: str) -> None:
+        type_, item = envelope["type"], envelope["item"]
+        if type_ == _REGISTRATION:
+            self.registered.add(item)
+            return
+        if kinds.get(item) == "source" and type_ != "event.retracted":
+            raise KindMismatch(
+                f"item {item!r} is a source; only source.registered (a correction) and "
+                "event.retracted apply to it",
+                where=where,
+            )
+        if type_ == "link.added" and kinds.get(envelope["data"]["to"]) == "source":
+            raise InvalidInput(
+                f"{envelope['data']['to']!r} is a source, not an item; an event cites a "
+                "source in its source block instead",
+                where=where,
+            )
+        document = envelope["source"]["document"]
+        if document not in self.registered:
+            raise UnregisteredSource(
+                f"{type_} on {item!r} cites source document {document!r}, which is not "
+                f"registered; register it first with a source.registered event for "
+                f"{document!r} (earlier in the same file or batch, or already in the ledger)",
+                document=document,
+                where=where,
+            )

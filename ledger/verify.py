@@ -9,8 +9,9 @@ check later that the ledger was only ever appended to.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ledger.errors import IntegrityError
 from ledger.mapper import GENESIS_HASH, chain_hash
@@ -23,6 +24,9 @@ __all__ = ["VerifyReport", "check_digest", "digest", "parse_digest", "verify"]
 class VerifyReport:
     events: int
     head: str
+    #: Documents cited but never registered as sources (from older ledgers), with the
+    #: number of events citing each: a warning, not a broken chain.
+    unregistered: dict[str, int] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
@@ -54,6 +58,8 @@ _BODY_KEYS = ("id", "item", "version", "type", "schema", "effective", "recorded_
 def verify(store: Store, *, progress: Callable[[int], None] | None = None) -> VerifyReport:
     """Raise ``IntegrityError`` naming the first bad position; else report the head."""
     expected_position, prev_hash, last_recorded = 1, GENESIS_HASH, ""
+    cited: Counter[str] = Counter()
+    registered: set[str] = set()
     for row in store.read_raw():
         position, *columns, body, stored_prev, stored_hash = row
         where = f"position {position}"
@@ -85,11 +91,16 @@ def verify(store: Store, *, progress: Callable[[int], None] | None = None) -> Ve
         if stored["recorded_at"] < last_recorded:
             raise IntegrityError(f"chain broken at {where}: recorded_at runs backwards", position)
         last_recorded = stored["recorded_at"]
+        if stored["type"] == "source.registered":
+            registered.add(stored["item"])
+        else:
+            cited[stored["source"]["document"]] += 1
         prev_hash = stored_hash
         expected_position += 1
         if progress is not None:
             progress(1)
-    report = VerifyReport(expected_position - 1, prev_hash)
+    unregistered = {d: n for d, n in sorted(cited.items()) if d not in registered}
+    report = VerifyReport(expected_position - 1, prev_hash, unregistered)
     from ledger.projections import rebuild_if_tampered
 
     if rebuild_if_tampered(store):

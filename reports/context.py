@@ -34,13 +34,17 @@ _OTHER_KINDS = ("law", "amendment", "milestone")
 
 @dataclass(frozen=True)
 class Source:
+    """A cited source as readers see it: named by its registered titles, never its id."""
+
     ref: str
     anchor: str
-    document: str
     title: str
+    label: str
+    byline: str
+    kind: str
     published: str
-    author: str
     url: str | None
+    registered: bool
     cited: int
 
 
@@ -50,6 +54,8 @@ class Citation:
     anchor: str
     locator: str
     quote: str
+    label: str = ""
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,10 +225,22 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
-class _Sources:
-    """Numbers the documents a report cites, in order of first citation in the ledger."""
+#: How a source's kind reads in a report.
+SOURCE_KIND_WORDS = {
+    "official": "official record",
+    "government": "government statement",
+    "academic": "academic",
+    "think_tank": "think tank",
+    "news": "news",
+    "other": "other",
+}
 
-    def __init__(self, snapshot: Snapshot, cited: list[Record]) -> None:
+
+class _Sources:
+    """Numbers the documents a report cites, in order of first citation in the ledger, and
+    names each by what the ledger registered about it as known at ``known_at``."""
+
+    def __init__(self, snapshot: Snapshot, cited: list[Record], known_at: str) -> None:
         first: dict[str, Record] = {}
         counts: Counter[str] = Counter()
         for record in cited:
@@ -231,34 +249,40 @@ class _Sources:
             if document not in first or record.position < first[document].position:
                 first[document] = record
         ordered = sorted(first, key=lambda d: (first[d].position, d))
-        self.documents = snapshot.documents
         self.refs = {document: f"S{index}" for index, document in enumerate(ordered, start=1)}
+        registry = self.registry = snapshot.registry(known_at)
         self.sources = []
+        self.by_document: dict[str, Source] = {}
         for document in ordered:
-            info = snapshot.documents.get(document)
-            source = first[document].source
+            info = registry.get(document)
             ref = self.refs[document]
-            self.sources.append(
-                Source(
-                    ref=ref,
-                    anchor=ref.lower(),
-                    document=document,
-                    title=info.title if info else document,
-                    published=(info.published if info else source.get("published")) or "not given",
-                    author=info.author if info else "",
-                    url=(info.url if info else None) or source.get("url"),
-                    cited=counts[document],
-                )
+            if info is not None:
+                kind = SOURCE_KIND_WORDS.get(info.kind, info.kind)
+                named = (info.title, info.label, info.byline, kind, info.published, info.url)
+            else:  # an older ledger's event citing a document never registered
+                missing = f"{document} (not registered)"
+                published = first[document].source.get("published") or "not given"
+                named = (missing, missing, "", "", published, None)
+            source = Source(
+                ref, ref.lower(), *named, registered=info is not None, cited=counts[document]
             )
+            self.sources.append(source)
+            self.by_document[document] = source
 
     def name_of(self, document: str) -> str:
-        """How a reader should see a document named: its title, not its file name."""
-        info = self.documents.get(document)
-        return info.title if info else document
+        """How a reader should see a document named: its short title, not its file name."""
+        return self.registry.label(document)
 
     def cite(self, record: Record) -> Citation:
-        ref = self.refs[record.source.get("document", "")]
-        return Citation(ref, ref.lower(), record.source.get("locator", ""), record.source["quote"])
+        source = self.by_document[record.source.get("document", "")]
+        return Citation(
+            source.ref,
+            source.anchor,
+            record.source.get("locator", ""),
+            record.source["quote"],
+            source.label,
+            source.url,
+        )
 
 
 def _item_row(status: ItemStatus) -> ItemRow:
@@ -318,7 +342,7 @@ def build_context(
 
     shown = {s.item for s in now}
     cited = [r for item in sorted(shown) for r in seen.per_item.get(item, [])]
-    sources = _Sources(snapshot, cited)
+    sources = _Sources(snapshot, cited, evaluated_known_at)
 
     promises_now, others_now = _counts(now, True), _counts(now, False)
     promises_before, others_before = _counts(before, True), _counts(before, False)

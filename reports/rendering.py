@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-__all__ = ["md_escape", "render"]
+__all__ = ["md_escape", "md_url", "render"]
 
 #: ASCII punctuation that can open Markdown syntax inside a line (CommonMark lets any
 #: ASCII punctuation be backslash-escaped, so escaping more than needed is harmless).
@@ -39,6 +39,15 @@ def _md_escape_text(value: str) -> str:
     return _MD_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
+#: What would end or break a Markdown link destination: percent-encoded (still the same URL).
+_MD_URL_UNSAFE = re.compile(r"[()<>\s\\`]")
+
+
+def md_url(value: Any) -> str:
+    """A URL (already checked to be http or https) as a safe Markdown link destination."""
+    return _MD_URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", str(value))
+
+
 def _autoescape(name: str | None) -> bool:
     """Escape HTML everywhere except in Markdown templates (which use ``md`` instead)."""
     return not (name or "").endswith(".md.j2")
@@ -55,6 +64,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters["md"] = md_escape
+    environment.filters["mdurl"] = md_url
     return environment
 
 

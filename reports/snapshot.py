@@ -1,38 +1,43 @@
 """One read of the ledger for all the reports of a run: every record, folded once.
 
 ``load_snapshot(store)`` reads the log once, in position order, and folds it with the
-read model's own pure fold (``ledger.fold_log``), so a whole series of
-reports costs one pass over the events. Reports need the full records anyway (quotes,
-locators and the long fields the projection's state leaves out), so folding them here
-is cheaper than also loading the projection's checkpoint. Nothing is written.
+read model's own pure fold (``ledger.fold_log``) and the source registry's
+(``ledger.fold_sources``), so a whole series of reports costs one pass over the events.
+Reports need the full records anyway (quotes, locators and the long fields the folded
+log leaves out), so folding them here is cheaper than also loading the checkpoint.
+Titles, authors, dates and URLs of sources come from the ledger's own registrations, as
+known at the report's known-at time. Nothing is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from ledger import Cut, FoldedLog, Knowledge, Record, RecordView, Store, fold_log, read_sources
+from ledger import (
+    Cut,
+    FoldedLog,
+    Knowledge,
+    Record,
+    RecordView,
+    SourceRegistry,
+    Store,
+    empty_sources,
+    fold_log,
+    fold_sources,
+    registry_at,
+)
 
-__all__ = ["DocumentInfo", "Snapshot", "load_snapshot"]
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """What the bundled dataset's ``sources.yaml`` says about one document."""
-
-    title: str
-    published: str
-    author: str = ""
-    url: str | None = None
+__all__ = ["Snapshot", "load_snapshot"]
 
 
 @dataclass
 class Snapshot:
-    """Every record in position order, the folded log, and what is known of documents."""
+    """Every record in position order, the folded log, and the sources' registrations."""
 
     records: list[Record]
     log: FoldedLog
-    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=empty_sources)
 
     def __post_init__(self) -> None:
         self.by_id = {record.id: record for record in self.records}
@@ -51,22 +56,15 @@ class Snapshot:
     def records_at(self, cut: Cut) -> RecordView:
         return RecordView(self.records, cut)
 
-
-def _bundled_documents() -> dict[str, DocumentInfo]:
-    try:
-        sources = read_sources()
-    except Exception:  # noqa: BLE001 - no bundled sources: show what the events say
-        return {}
-    return {
-        name: DocumentInfo(
-            title=source.title, published=source.published, author=source.author, url=source.url
-        )
-        for name, source in sources.items()
-    }
+    def registry(self, known_at: str | None = None) -> SourceRegistry:
+        """The registered sources as known at ``known_at`` (``None``: all of them)."""
+        return registry_at(self.sources, known_at)
 
 
 def load_snapshot(store: Store) -> Snapshot:
     records = list(store.read())
     log = FoldedLog()
     fold_log(log, records)
-    return Snapshot(records, log, _bundled_documents())
+    sources = empty_sources()
+    fold_sources(sources, records)
+    return Snapshot(records, log, sources)

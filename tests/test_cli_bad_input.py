@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from cli import app
 from events import event_types
 from ledger import open_store
-from tests.conftest import make, promise
+from tests.conftest import make, promise, registration
 
 SCRIPT = Path(sys.executable).with_name("reform-ledger")
 SOURCE = {"document": "address.txt", "locator": "Section 2", "quote": "we will"}
@@ -298,6 +298,64 @@ def deeply_nested_jsonl(tmp: Path) -> Case:
     )
 
 
+def unregistered_source_recorded(tmp: Path) -> Case:
+    args = record_args("promise.abandoned", "p1", "2023", "--reason", "Given up.")
+    args[args.index("address.txt")] = "speech-2023"
+    return Case(
+        args,
+        "error: source document 'speech-2023' is not registered; register it with this event "
+        "(--source-title, --source-published, --source-kind, --source-language, and "
+        "--source-author or --source-publisher) or first with: reform-ledger record "
+        "source.registered --item speech-2023 …",
+    )
+
+
+def unregistered_source_in_file(tmp: Path) -> Case:
+    path = tmp / "events.yaml"
+    path.write_text(GOOD_YAML + GOOD_YAML.replace("p2", "p3").replace("address.txt", "memo.txt"))
+    return Case(
+        ["import", str(path)],
+        f"error: {path}:9: promise.made on 'p3' cites source document 'memo.txt', which is not "
+        "registered; register it first with a source.registered event for 'memo.txt' (earlier "
+        "in the same file or batch, or already in the ledger)",
+    )
+
+
+def bad_source_url_recorded(tmp: Path) -> Case:
+    args = record_args("promise.abandoned", "p1", "2023", "--reason", "Given up.")
+    args[args.index("address.txt")] = "speech-2023"
+    inline = ["--source-title", "Speech", "--source-published", "2023", "--source-kind", "news"]
+    inline += ["--source-language", "en", "--source-url", "javascript:alert(1)"]
+    return Case(
+        [*args, *inline],
+        "error: registering source 'speech-2023' (--source-*): field 'url': "
+        "'javascript:alert(1)' is not a web address (give an http:// or https:// URL)",
+    )
+
+
+def registration_of_another_document(tmp: Path) -> Case:
+    path = tmp / "sources.yaml"
+    path.write_text(
+        "- type: source.registered\n  item: memo.txt\n  title: Memo\n  published: 2023\n"
+        "  kind: government\n  language: en\n"
+        "  source: {document: address.txt, locator: p. 1, quote: Memo}\n"
+    )
+    return Case(
+        ["import", str(path)],
+        f"error: {path}:1: field 'source': a registration cites the document it registers "
+        "('memo.txt'), not 'address.txt'",
+    )
+
+
+def event_on_a_source(tmp: Path) -> Case:
+    return Case(
+        record_args("measurement.recorded", "address.txt", "2023", "--metric", "pages")
+        + ["--value", "3", "--unit", "pages", "--period", "2023"],
+        "error: event 1: item 'address.txt' is a source; only source.registered (a correction) "
+        "and event.retracted apply to it",
+    )
+
+
 def schema_zero_in_file(tmp: Path) -> Case:
     path = _write_jsonl(tmp / "old.jsonl", [_promise_raw("p2"), _promise_raw("p3", schema=0)])
     return Case(
@@ -332,6 +390,11 @@ CASES: dict[str, Callable[[Path], Case]] = {
         escaped_nul_in_jsonl,
         control_in_source_quote,
         control_recorded,
+        unregistered_source_recorded,
+        unregistered_source_in_file,
+        bad_source_url_recorded,
+        registration_of_another_document,
+        event_on_a_source,
     )
 }
 
@@ -340,12 +403,19 @@ CASES: dict[str, Callable[[Path], Case]] = {
 
 @pytest.fixture
 def ledger(ledger_url: str) -> str:
-    """A ledger with a promise and a law, so 'unchanged' is about a real chain."""
+    """A ledger with two sources, a promise and a law, so 'unchanged' is about a real chain."""
     result = CliRunner().invoke(app, ["--db", ledger_url, "init"])
     assert result.exit_code == 0, result.output
     store = open_store(ledger_url)
     try:
-        store.append([promise("p1"), make("law.signed", "l1", "2022-05", title="Law")])
+        store.append(
+            [
+                registration(),
+                registration("address.txt"),
+                promise("p1"),
+                make("law.signed", "l1", "2022-05", title="Law"),
+            ]
+        )
     finally:
         store.close()
     return ledger_url

@@ -16,6 +16,23 @@ import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ["--document", "d.txt", "--locator", "Intro", "--quote", "q"]
+#: What registers d.txt along with the first event that cites it.
+REGISTER = [
+    "--source-title",
+    "Decree on the reform of political parties",
+    "--source-short-title",
+    "Party decree (2022)",
+    "--source-publisher",
+    "Office of the President",
+    "--source-published",
+    "2022-03-16",
+    "--source-kind",
+    "official",
+    "--source-language",
+    "en",
+    "--source-url",
+    "https://decrees.example/2022/parties",
+]
 
 
 @pytest.fixture
@@ -50,6 +67,7 @@ def build(run) -> None:
         "--deadline",
         "2023",
         *SOURCE,
+        *REGISTER,
     )
     run("record", "law.signed", "--item", "l", "--effective", "2022-05", "--title", "Law", *SOURCE)
     run(
@@ -71,7 +89,7 @@ def build(run) -> None:
 def test_status_json_has_the_documented_fields(run):
     build(run)
     data = json.loads(run("status", "--json", "--as-of", "2022-12-31").stdout)
-    assert data["as_of"] == "2022-12-31" and data["position"] == 4
+    assert data["as_of"] == "2022-12-31" and data["position"] == 5
     by_item = {item["item"]: item for item in data["items"]}
     assert by_item["p"]["status"] == "adopted"
     assert set(by_item["p"]) == {
@@ -127,17 +145,60 @@ def test_show_log_diff_export_verify_digest(run):
         ("p", "adopted", "delivered"),
     ]
     assert changes[0]["cause_type"] == "law.in_force"
+    assert changes[0]["source_title"] == "Party decree (2022)"
     lines = run("export").stdout.splitlines()
-    assert [json.loads(line)["position"] for line in lines] == [1, 2, 3, 4]
+    assert [json.loads(line)["position"] for line in lines] == [1, 2, 3, 4, 5]
+    assert json.loads(lines[0])["type"] == "source.registered"
     csv_lines = run("export", "--format", "csv").stdout.splitlines()
-    assert csv_lines[0].startswith("position,id,type") and len(csv_lines) == 5
+    assert csv_lines[0].startswith("position,id,type") and len(csv_lines) == 6
     digest = run("digest").stdout.strip()
-    assert digest.startswith("4:")
+    assert digest.startswith("5:")
     assert run("verify", "--digest", digest).stdout.strip() == digest
 
 
+def test_show_and_status_name_sources_by_their_registered_titles(run):
+    build(run)
+    run(
+        *("record", "assessment.recorded", "--item", "p", "--effective", "2023-02"),
+        *("--assessor", "Watchdog", "--verdict", "delivered", "--rationale", "In force."),
+        *SOURCE,
+    )
+    url = "https://decrees.example/2022/parties"
+    status = json.loads(run("status", "--json").stdout)
+    [assessment] = {i["item"]: i for i in status["items"]}["p"]["assessments"]
+    assert assessment == {
+        "assessor": "Watchdog",
+        "verdict": "delivered",
+        "document": "d.txt",
+        "source_title": "Party decree (2022)",
+        "source_url": url,
+    }
+    shown = json.loads(run("show", "p", "--json").stdout)
+    assert {(e["source_title"], e["source_url"]) for e in shown["timeline"]} == {
+        ("Party decree (2022)", url)
+    }
+    registered = shown["sources"]["d.txt"]
+    assert (registered["title"], registered["kind"], registered["published"]) == (
+        "Decree on the reform of political parties",
+        "official",
+        "2022-03-16",
+    )
+    text = run("show", "p").stdout
+    assert "Party decree (2022)" in text and url in text and "d.txt" not in text
+
+
 def _events_file(path: Path, count: int) -> Path:
-    lines = [
+    """A JSON Lines file registering the source ``d``, then ``count`` promises citing it."""
+    registration = {
+        "type": "source.registered",
+        "item": "d",
+        "title": "Decree",
+        "publisher": "Office of the President",
+        "published": "2022",
+        "kind": "official",
+        "language": "en",
+    }
+    lines = [json.dumps(registration)] + [
         json.dumps(
             {
                 "type": "promise.made",
@@ -164,7 +225,7 @@ def test_import_is_quiet_when_piped(tmp_path):
     result = subprocess.run([*command, "import", str(events)], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout == ""
-    assert result.stderr == "imported 3000 events from 1 file(s); 0 already stored\n"
+    assert result.stderr == "imported 3001 events from 1 file(s); 0 already stored\n"
 
 
 def test_import_shows_a_progress_bar_on_a_terminal(tmp_path):
@@ -194,4 +255,4 @@ def test_import_shows_a_progress_bar_on_a_terminal(tmp_path):
     assert process.wait(timeout=60) == 0
     os.close(main)
     text = output.decode(errors="replace")
-    assert "importing" in text and "imported 3000 events" in text
+    assert "importing" in text and "imported 3001 events" in text

@@ -74,3 +74,18 @@ def test_the_latest_demo_report_opens_in_chromium(demo, tmp_path):
     phone = open_in_chromium(out / "2024-Q2.html", tmp_path / "phone.png", width=375)
     assert phone.overflow <= 0
     assert (tmp_path / "latest.png").stat().st_size > 10_000
+
+
+def test_the_demo_reports_name_their_sources_by_title_and_link_what_is_known(demo):
+    _, out, _ = demo
+    md, html = (out / "2024-Q1.md").read_text(), (out / "2024-Q1.html").read_text()
+    cited = md.split("## Sources cited", 1)[1].split("## How to check", 1)[0]
+    for short in ("Cornell \\& Barro (CACI, 2022)", "ECFR (2022)", "IWPR (2022)"):
+        assert short in cited
+    assert "Proroković (IIPE, 2023)" in cited and "Overview article (2024)" in cited
+    assert ".txt" not in cited  # never a file name
+    url = "https://www.isdp.eu/content/uploads/2022/06/220531-FT-Kazreferendum.pdf"
+    assert f"[Kazakhstan's June Referendum: Accelerating Reform]({url})" in cited
+    assert f'<a href="{url}">Kazakhstan' in html
+    # the timelines cite by short title, each pointing to its row in the sources list
+    assert '<a href="#s1">Cornell &amp; Barro (CACI, 2022)</a>' in html

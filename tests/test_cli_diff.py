@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 from cli import app
 from ledger import open_store
-from tests.conftest import link, make, promise
+from tests.conftest import link, make, promise, registered
 
 
 @pytest.fixture
 def url(ledger_url: str) -> str:
     """A promise adopted in 2022-Q2 (by a signed law) and nothing more."""
-    store = open_store(ledger_url, create=True)
+    store = registered(open_store(ledger_url, create=True))
     try:
         store.append(
             [

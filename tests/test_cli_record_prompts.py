@@ -60,6 +60,18 @@ def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
             "2024-03",
             "--area",
             "media",
+            # the prompted document is new: these register it with the event
+            "--source-title",
+            "How are numerous political, economic and social reforms in Kazakhstan "
+            "to transform the relationship between citizens and state?",
+            "--source-short-title",
+            "Overview article (2024)",
+            "--source-published",
+            "2024-03",
+            "--source-kind",
+            "other",
+            "--source-language",
+            "en",
         ],
         stdin=child,
         stdout=child,
@@ -82,7 +94,9 @@ def test_record_prompts_for_missing_fields_on_a_terminal(tmp_path):
     assert process.wait(timeout=20) == 0, output
     os.close(main)
     store = open_store(f"sqlite:///{db}")
-    [record] = list(store.read())
+    [source, record] = list(store.read())
+    assert (source.type, source.item) == ("source.registered", "004_c33d32c60aeb1b7d.txt")
+    assert source.data["short_title"] == "Overview article (2024)"
     assert record.data["title"] == "Revise the media law"
     assert record.source == {
         "document": "004_c33d32c60aeb1b7d.txt",
@@ -125,3 +139,37 @@ def test_record_without_a_terminal_names_the_missing_field(tmp_path):
     )
     assert result.returncode == 3
     assert result.stderr == "error: field 'actor': required field is missing\n"
+
+
+def test_record_prompts_for_a_registrations_fields_only(tmp_path):
+    """A registration cites itself and takes effect when published: no source prompts."""
+    db = new_ledger(tmp_path)
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "--db", str(db), "record", "source.registered"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        close_fds=True,
+    )
+    os.close(child)
+    answers = [
+        ("item", "iwpr-2022-11"),
+        ("title", "Kazakstan: Same President, New Reforms?"),
+        ("published", "2022-11-22"),
+        ("kind", "news"),
+        ("language", "en"),
+    ]
+    seen = ""
+    for prompt, answer in answers:
+        seen += read_until(main, prompt)
+        os.write(main, f"{answer}\n".encode())
+    seen += read_until(main, "source.registered iwpr-2022-11 v1")
+    assert process.wait(timeout=20) == 0, seen
+    os.close(main)
+    assert "source document" not in seen and "effective" not in seen
+    store = open_store(f"sqlite:///{db}")
+    [record] = list(store.read())
+    assert (record.effective, record.source["locator"]) == ("2022-11-22", "title")
+    assert record.source["quote"] == "Kazakstan: Same President, New Reforms?"
+    store.close()

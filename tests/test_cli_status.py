@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from ledger import STATUSES, open_store
-from tests.conftest import link, make, promise
+from tests.conftest import link, make, promise, registered
 
 AS_OF = ["--as-of", "2022-12-31"]
 
@@ -21,7 +21,7 @@ AS_OF = ["--as-of", "2022-12-31"]
 @pytest.fixture
 def url(ledger_url: str) -> str:
     """Two promises (one made after the as-of date), a law implementing the first."""
-    store = open_store(ledger_url, create=True)
+    store = registered(open_store(ledger_url, create=True))
     try:
         store.append(
             [

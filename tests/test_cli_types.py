@@ -23,6 +23,9 @@ ENVELOPE = {
     "--expected-version",
     "--set",
     "--help",
+    # every record may register the document it cites, with the same options
+    *(f"--source-{name}" for name in ("title", "short-title", "author", "publisher")),
+    *(f"--source-{name}" for name in ("published", "url", "kind", "language", "note")),
 }
 #: Payload fields whose repeatable option has another name.
 LIST_OPTIONS = {"articles": "--article", "votes": "--vote"}

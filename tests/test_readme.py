@@ -38,7 +38,8 @@ def test_quick_start_runs(tmp_path):
         )
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)
-    status_table = outputs[4]
+    status_table = outputs[5]
     assert re.search(r"party-signatures\s.*adopted", status_table)
-    assert "Cut the signatures" in outputs[5]
-    assert re.fullmatch(r"3:[0-9a-f]{64}\n", outputs[6])
+    assert "Cut the signatures" in outputs[6]
+    assert "Cornell & Barro (2022)" in outputs[6]  # sources are named by their short titles
+    assert re.fullmatch(r"5:[0-9a-f]{64}\n", outputs[7])  # two registrations, three events

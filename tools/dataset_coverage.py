@@ -47,7 +47,7 @@ def _table(title: str, key: str, catalogue: list[dict], events: Counter) -> list
 
 def coverage_markdown() -> str:
     catalogue = yaml.safe_load((dataset_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
-    raws, _ = read_dataset()
+    raws = [raw for raw in read_dataset()[0] if raw["type"] != "source.registered"]
     events = Counter(raw["item"] for raw in raws)
     per_document = Counter(raw["source"]["document"] for raw in raws)
     sources = read_sources()
@@ -67,7 +67,7 @@ def coverage_markdown() -> str:
         "|---|---|---:|",
         *(
             f"| {s.title} ({s.document}) | {s.published} | {per_document[s.document]} |"
-            for s in sorted(sources.values(), key=lambda s: s.published)
+            for s in sorted(sources.values(), key=lambda s: s.recorded_at)
         ),
         END,
     ]

@@ -36,6 +36,7 @@ __all__ = [
     "Link",
     "RecordView",
     "View",
+    "known_by",
     "parse_as_of",
     "parse_known_at",
 ]
@@ -65,6 +66,11 @@ def parse_known_at(value: str | date | datetime | None) -> str:
         raise InvalidInput(f"--known-at {value!r}: {error}") from None
 
 
+def known_by(recorded_at: str, known_at: str | None) -> bool:
+    """Whether an event recorded at ``recorded_at`` is known at ``known_at`` (None: now)."""
+    return known_at is None or recorded_at <= known_at
+
+
 @dataclass(frozen=True, slots=True)
 class Cut:
     """A point of view: valid time ``as_of`` (a day) and transaction time ``known_at``."""
@@ -87,7 +93,7 @@ class Cut:
         return replace(self, as_of=as_of)
 
     def knows(self, recorded_at: str) -> bool:
-        return recorded_at <= self.known_at
+        return known_by(recorded_at, self.known_at)
 
     def has_happened(self, effective: str) -> bool:
         return iso_bounds(effective)[1] <= self.day

@@ -54,9 +54,11 @@ MINIMAL: dict[str, dict[str, object]] = {
     "event.retracted": {"retracted": "8c1f0d9e-1111-4111-8111-111111111111", "reason": "Wrong."},
     "claim.recorded": {"attribute": "package", "value": "third"},
 }
-#: Types the code adds beyond the table (an editor's "unverifiable" mark).
+#: Types the code adds beyond the table (an editor's "unverifiable" mark, method 2's stalls
+#: and stated deadlines), and the table's source registration.
 EXTRA = {
     "promise.marked_unverifiable": {"reason": "No source can show it."},
+    "source.registered": {"title": "T", "published": "2022", "kind": "news", "language": "en"},
     # method reform-ledger/2: a stall is a source's statement, never a clock
     "promise.stalled": {"summary": "Work stopped."},
     "law.stalled": {"summary": "The bill was shelved."},
@@ -66,11 +68,14 @@ EXTRA = {
 
 
 def raw(type_name: str, **fields: object) -> dict[str, object]:
+    source = dict(SOURCE)
+    if type_name == "source.registered":  # a registration cites the document it registers
+        source["document"] = "some-item"
     return {
         "type": type_name,
         "item": "some-item",
         "effective": "2022-03",
-        "source": dict(SOURCE),
+        "source": source,
         **fields,
     }
 
@@ -368,7 +373,7 @@ def test_a_stored_v1_link_is_read_as_v2_through_the_store(store: Store) -> None:
     [record] = list(store.read(item="l1"))[1:]
     assert record.type == "link.added" and record.schema == 1
     assert record.data == {"to": "p1", "relation": "implements"}
-    assert verify(store).events == 3  # the stored row is untouched and still hashes
+    assert verify(store).events == 4  # the stored row is untouched and still hashes
 
     # projections see the current shape: a signed law that implements the promise adopts it
     found = {s.item: s.status for s in status(store, as_of="2022-12-31").items}
@@ -376,8 +381,8 @@ def test_a_stored_v1_link_is_read_as_v2_through_the_store(store: Store) -> None:
 
     # and the chain grows on top of the old row as on any other
     [after] = store.append([make("law.in_force", "l1", "2022-07-01")]).appended
-    assert (after.position, after.version) == (4, 3)
-    assert verify(store).events == 4
+    assert (after.position, after.version) == (5, 3)
+    assert verify(store).events == 5
 
 
 def test_stored_payload_keys_are_not_envelope_fields() -> None:

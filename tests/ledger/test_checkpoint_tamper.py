@@ -33,6 +33,6 @@ def test_verify_finds_and_repairs_an_altered_checkpoint(store):
 
     with pytest.raises(IntegrityError, match="checkpoint did not match"):
         verify(store)
-    assert verify(store).events == 3
+    assert verify(store).events == 4
     assert catch_up(store).folded == 0
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"

@@ -2,9 +2,10 @@
 
 Each writer is a separate process (``spawn``: nothing is shared but the database) that
 appends 500 events, one ``append`` call each, to a handful of shared items. They start
-together behind a barrier. Afterwards the ledger holds exactly 2,000 events, positions
-1..2000, every item's versions 1..n in position order, each writer's events in its own
-order, and ``verify`` passes. Runs on a SQLite file and on PostgreSQL.
+together behind a barrier. Afterwards the ledger holds exactly 2,000 events after the
+registration of the source they cite, positions 2..2001, every item's versions 1..n in
+position order, each writer's events in its own order, and ``verify`` passes. Runs on a
+SQLite file and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from ledger import ConcurrencyError, open_store, verify
-from tests.conftest import make
+from tests.conftest import make, registered
 
 WRITERS = 4
 EVENTS_PER_WRITER = 500
@@ -60,7 +61,7 @@ def _writer(url: str, writer: int, barrier: Any, results: Any) -> None:
 
 
 def test_four_processes_append_500_events_each(ledger_url: str) -> None:
-    open_store(ledger_url, create=True).close()
+    registered(open_store(ledger_url, create=True)).close()
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WRITERS + 1)
     results = context.Queue()
@@ -85,15 +86,15 @@ def test_four_processes_append_500_events_each(ledger_url: str) -> None:
 
     store = open_store(ledger_url)
     try:
-        records = list(store.read())
-        assert store.count() == WRITERS * EVENTS_PER_WRITER == 2_000
+        records = list(store.read(after=1))  # after the registration of the cited source
+        assert store.count() - 1 == WRITERS * EVENTS_PER_WRITER == 2_000
         report = verify(store)
     finally:
         store.close()
-    assert report.events == 2_000
+    assert report.events == 2_001
 
     # positions: unique and contiguous
-    assert [r.position for r in records] == list(range(1, 2_001))
+    assert [r.position for r in records] == list(range(2, 2_002))
     # per item: versions 1..n, in position order (read() is in position order)
     versions: dict[str, list[int]] = defaultdict(list)
     for r in records:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ledger import status
-from tests.conftest import link, make, promise
+from tests.conftest import link, make, promise, registration
 
 METHOD_1 = "reform-ledger/1"
 
@@ -448,7 +448,7 @@ def test_contested_when_sources_give_different_numbers(store):
     other = other.model_copy(
         update={"source": other.source.model_copy(update={"document": "b.txt"})}
     )
-    store.append([first, one, other])
+    store.append([registration("b.txt"), first, one, other])
     result = status_of(store, "unrest", "2022-12-31")
     assert result.contested
     assert result.contested_reasons == [
@@ -480,7 +480,7 @@ def test_contested_when_sources_count_in_different_units(store):
     other = other.model_copy(
         update={"source": other.source.model_copy(update={"document": "b.txt"})}
     )
-    store.append([first, one, other])
+    store.append([registration("b.txt"), first, one, other])
     assert status_of(store, "parties", "2023-01-01").contested_reasons == [
         "sources disagree on the value of threshold (2022): 5000 members per b.txt; "
         "5000 signatures per test.txt"
@@ -509,7 +509,7 @@ def test_not_contested_when_one_source_only_rounds_the_other(store):
         qualifier="about",
     )
     rough = rough.model_copy(update={"source": rough.source.model_copy(update={"document": "b"})})
-    store.append([first, precise, rough])
+    store.append([registration("b"), first, precise, rough])
     assert not status_of(store, "vote", "2022-12-31").contested
 
 
@@ -522,6 +522,8 @@ def test_dates_of_different_precision_that_overlap_agree_and_disjoint_ones_do_no
 
     store.append(
         [
+            registration("a"),
+            registration("b"),
             reached("resignation", "2019", "a"),
             reached("resignation", "2019-03", "b"),
             reached("election", "2022", "a"),

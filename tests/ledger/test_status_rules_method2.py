@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from ledger import Knowledge, catch_up, evaluate, evaluate_series, parse_known_at, status
-from tests.conftest import link, make, promise
+from tests.conftest import link, make, promise, registered
 
 METHOD_1 = "reform-ledger/1"
 NEGATIVE = {"stalled", "overdue", "broken", "reversed"}
@@ -88,6 +88,7 @@ def test_overdue_names_the_event_that_set_the_deadline(store):
 
 
 def test_a_deadline_a_source_implies_is_the_promises_deadline_marked_implied(store):
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
     stated = make(
         "promise.deadline_stated",
         "p",
@@ -106,6 +107,7 @@ def test_a_deadline_a_source_implies_is_the_promises_deadline_marked_implied(sto
 
 
 def test_evidence_grade_and_sources_behind_a_status(store):
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
     store.append(
         [
             promise("p", "2022-03"),
@@ -133,6 +135,7 @@ def test_a_claim_by_the_government_only_is_graded_claimed(store):
 
 
 def test_sources_claims_that_cannot_both_be_true_make_it_contested(store):
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
     store.append(
         [
             promise("p", "2021-01", source=cited("a.txt")),
@@ -171,6 +174,7 @@ def test_sources_claims_that_cannot_both_be_true_make_it_contested(store):
 
 
 def test_claims_that_agree_up_to_rounding_or_date_precision_are_no_disagreement(store):
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
     store.append(
         [
             promise("p", "2021-01", source=cited("a.txt")),
@@ -215,6 +219,7 @@ def test_claims_that_agree_up_to_rounding_or_date_precision_are_no_disagreement(
 
 
 def test_two_sources_deadlines_that_cannot_both_hold_make_it_contested(store):
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
     store.append(
         [
             promise("p", "2022-03-16", deadline="2022-12", source=cited("a.txt")),

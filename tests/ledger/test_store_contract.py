@@ -31,7 +31,7 @@ from ledger import (
     verify,
 )
 from ledger.mapper import GENESIS_HASH
-from tests.conftest import SOURCE, link, make, new_pg_database, promise
+from tests.conftest import SOURCE, link, make, new_pg_database, promise, registration
 
 
 def canonical(value: object) -> str:
@@ -85,12 +85,18 @@ def another_store(ledger_url: str, request: pytest.FixtureRequest, tmp_path: Pat
 # -- positions, versions, chain ---------------------------------------------------------------
 
 
-def test_a_single_append_starts_the_chain(store: Store) -> None:
-    event = promise("p1")
+def test_a_single_append_starts_the_chain(empty_store: Store) -> None:
+    store = empty_store
+    event = registration()
     result = store.append([event])
     assert result.skipped == 0
     [record] = result.appended
-    assert (record.position, record.version, record.item, record.id) == (1, 1, "p1", str(event.id))
+    assert (record.position, record.version, record.item, record.id) == (
+        1,
+        1,
+        "test.txt",
+        str(event.id),
+    )
     assert record.prev_hash == GENESIS_HASH
     assert record.hash == expected_hash(GENESIS_HASH, record)
     assert list(store.read()) == [record]
@@ -108,8 +114,8 @@ def test_a_batch_gets_positions_versions_and_a_hash_chain(store: Store) -> None:
         make("law.signed", "l1", "2022-05-20"),
         revised("p2"),
     ]
-    result = store.append(batch)
-    assert [r.position for r in result.appended] == [2, 3, 4, 5, 6, 7]
+    result = store.append(batch)  # after the source's registration (1) and p1 (2)
+    assert [r.position for r in result.appended] == [3, 4, 5, 6, 7, 8]
     assert [(r.item, r.version) for r in result.appended] == [
         ("p2", 1),
         ("l1", 1),
@@ -119,23 +125,23 @@ def test_a_batch_gets_positions_versions_and_a_hash_chain(store: Store) -> None:
         ("p2", 2),
     ]
     records = list(store.read())
-    assert records[1:] == result.appended
+    assert records[2:] == result.appended
     prev = GENESIS_HASH
     for record in records:
         assert record.prev_hash == prev
         assert record.hash == expected_hash(prev, record)
         prev = record.hash
-    assert verify(store).digest == f"7:{prev}"
+    assert verify(store).digest == f"8:{prev}"
     assert [r.version for r in store.read(item="l1")] == [1, 2, 3]
-    assert [r.position for r in store.read(after=5)] == [6, 7]
-    assert store.items() == ["l1", "p1", "p2"]
-    assert store.find_event(str(batch[2].id)) == records[3]
+    assert [r.position for r in store.read(after=6)] == [7, 8]
+    assert store.items() == ["l1", "p1", "p2", "test.txt"]
+    assert store.find_event(str(batch[2].id)) == records[4]
 
 
-def test_an_empty_batch_appends_nothing(store: Store) -> None:
-    result = store.append([])
+def test_an_empty_batch_appends_nothing(empty_store: Store) -> None:
+    result = empty_store.append([])
     assert (result.appended, result.skipped) == ([], 0)
-    assert store.count() == 0
+    assert empty_store.count() == 0
 
 
 def test_text_is_stored_as_given(store: Store) -> None:
@@ -144,10 +150,10 @@ def test_text_is_stored_as_given(store: Store) -> None:
         "p1", title="Қазақстан: «Жаңа Қазақстан»", statement="Слышащее государство — “да”"
     )
     [record] = store.append([event]).appended
-    [read] = store.read()
+    [read] = store.read(after=1)
     assert read.data["title"] == "Қазақстан: «Жаңа Қазақстан»"
     assert read.data["statement"] == "Слышащее государство — “да”"
-    assert read.hash == expected_hash(GENESIS_HASH, record)
+    assert read.hash == expected_hash(store.hash_at(1), record)
 
 
 # -- expected version ---------------------------------------------------------------------------
@@ -173,7 +179,7 @@ def test_a_stale_expected_version_is_refused_and_nothing_written(store: Store, s
     )
     assert caught.value.exit_code == 4
     assert digest(store) == before
-    assert store.count() == 1
+    assert store.count() == 2
 
 
 def test_expected_version_zero_means_a_new_item(store: Store) -> None:
@@ -209,7 +215,7 @@ def test_the_same_event_twice_in_one_batch_is_stored_once(store: Store) -> None:
     event = promise("p1")
     result = store.append([event, event])
     assert (len(result.appended), result.skipped) == (1, 1)
-    assert store.count() == 1
+    assert store.count() == 2
 
 
 def test_a_different_event_under_a_stored_id_is_refused(store: Store) -> None:
@@ -232,7 +238,7 @@ def test_a_different_event_under_an_id_used_earlier_in_the_batch_is_refused(stor
     second = with_id(promise("p2"), shared)
     with pytest.raises(DuplicateEventId):
         store.append([first, second], locations=["a.yaml:1", "a.yaml:9"])
-    assert store.count() == 0
+    assert store.count() == 1
 
 
 # -- transaction time ------------------------------------------------------------------------------
@@ -262,7 +268,7 @@ def test_a_backfill_may_carry_recorded_at_that_never_runs_backwards(store: Store
     # events without one get the current time, later than any backfill
     [now] = store.append([revised("p1")]).appended
     assert now.recorded_at > "2022-04-02T04:00:00.000000Z"
-    assert verify(store).events == 4
+    assert verify(store).events == 5
 
 
 def test_a_backfill_earlier_than_the_ledger_is_refused(store: Store) -> None:
@@ -283,7 +289,7 @@ def test_a_backfill_after_live_appends_is_refused(store: Store) -> None:
     store.append([promise("p1")])
     with pytest.raises(InvalidInput, match="transaction time may not run backwards"):
         store.append([revised("p1", recorded_at="2023-01-01")])
-    assert store.count() == 1
+    assert store.count() == 2
 
 
 def test_recorded_at_in_the_future_is_refused(store: Store) -> None:
@@ -292,7 +298,7 @@ def test_recorded_at_in_the_future_is_refused(store: Store) -> None:
         store.append([promise("p1", recorded_at=tomorrow)], locations=["f.yaml:3"])
     assert str(caught.value).startswith("f.yaml:3: recorded_at ")
     assert str(caught.value).endswith(" is in the future")
-    assert store.count() == 0
+    assert store.count() == 1
 
 
 # -- items, kinds, links, retractions --------------------------------------------------------------
@@ -327,7 +333,7 @@ def test_an_event_of_another_kind_is_refused(store: Store, first, second, messag
     with pytest.raises(KindMismatch) as caught:
         store.append([first, second])
     assert str(caught.value) == message
-    assert store.count() == 0
+    assert store.count() == 1
 
 
 def test_events_any_item_may_carry(store: Store) -> None:
@@ -353,7 +359,7 @@ def test_an_event_for_an_unknown_item_and_a_link_to_one_are_refused(store: Store
         store.append([link("p1", "ghost", relation="relates_to")])
     with pytest.raises(InvalidInput, match="an item cannot link to itself"):
         store.append([link("p1", "p1", relation="relates_to")])
-    assert store.count() == 1
+    assert store.count() == 2
 
 
 def test_a_link_to_an_item_created_earlier_in_the_batch_is_accepted(store: Store) -> None:
@@ -391,7 +397,7 @@ def test_retracting_an_unknown_event_is_refused(store: Store) -> None:
     ghost = uuid.uuid4()
     with pytest.raises(InvalidInput, match=f"cannot retract event {ghost}: no such event"):
         store.append([make("event.retracted", "p1", retracted=str(ghost), reason="Gone.")])
-    assert store.count() == 1
+    assert store.count() == 2
 
 
 # -- exports ---------------------------------------------------------------------------------------
@@ -446,21 +452,21 @@ def test_a_jsonl_export_imports_into_an_empty_ledger_with_the_same_digest(
     _varied_ledger(store)
     exported = "".join(export_events(store, "jsonl"))
     lines = exported.splitlines()
-    assert len(lines) == store.count() == 7
-    assert [json.loads(line)["position"] for line in lines] == list(range(1, 8))
+    assert len(lines) == store.count() == 8
+    assert [json.loads(line)["position"] for line in lines] == list(range(1, 9))
     for line in lines:  # canonical: sorted keys, no whitespace, UTF-8
         assert line == canonical(json.loads(line))
 
     path = tmp_path / "ledger.jsonl"
     path.write_text(exported, encoding="utf-8")
     summary = import_files(another_store, [path])
-    assert (summary.appended, summary.skipped) == (7, 0)
+    assert (summary.appended, summary.skipped) == (8, 0)
     assert digest(another_store) == digest(store)
     assert "".join(export_events(another_store, "jsonl")) == exported
     assert verify(another_store).digest == digest(store)
 
     # importing it again is a no-op
-    assert import_files(another_store, [path]).skipped == 7
+    assert import_files(another_store, [path]).skipped == 8
     assert digest(another_store) == digest(store)
 
 
@@ -477,7 +483,7 @@ def test_reimporting_an_export_that_holds_an_old_schema_event_is_a_no_op(
     path.write_text("".join(export_events(store, "jsonl")), encoding="utf-8")
 
     summary = import_files(store, [path])
-    assert (summary.appended, summary.skipped) == (0, 3)
+    assert (summary.appended, summary.skipped) == (0, 4)
     assert digest(store) == before
     # a different link under the old event's id is still refused
     [v1] = [r for r in store.read() if r.type == "link.added"]
@@ -504,8 +510,8 @@ def test_a_csv_export_has_one_row_per_event(store: Store) -> None:
     text = "".join(export_events(store, "csv"))
     rows = list(csv.DictReader(io.StringIO(text)))
     records = list(store.read())
-    assert len(rows) == len(records) == 8
-    assert [int(row["position"]) for row in rows] == list(range(1, 9))
+    assert len(rows) == len(records) == 9
+    assert [int(row["position"]) for row in rows] == list(range(1, 10))
     for row, record in zip(rows, records, strict=True):
         assert row["id"] == record.id
         assert row["type"] == record.type

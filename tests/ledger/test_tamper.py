@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 
 from cli import app
 from ledger import IntegrityError, Store, check_digest, digest, open_store, verify
-from tests.conftest import link, make, new_pg_database, promise
+from tests.conftest import link, make, new_pg_database, promise, registered
 
 INTEGRITY_EXIT = 6
 
 
 def _fill(store: Store) -> None:
+    """Five events after the test source's registration (position 1): positions 2 to 6."""
     store.append(
         [
             promise("p1"),
@@ -79,22 +80,22 @@ def _cli(store: Store, *args: str):
 
 def test_one_changed_byte_in_a_stored_event_is_found_at_its_position(store: Store) -> None:
     _fill(store)
-    assert verify(store).events == 5
+    assert verify(store).events == 6
     _drop_triggers(store)
-    body = _stored(store, 3, "body")
-    _overwrite(store, 3, "body", _flip_one_byte(body, "L", "l"))  # "Law on parties"
+    body = _stored(store, 4, "body")
+    _overwrite(store, 4, "body", _flip_one_byte(body, "L", "l"))  # "Law on parties"
 
     with pytest.raises(IntegrityError) as caught:
         verify(store)
-    assert caught.value.position == 3
+    assert caught.value.position == 4
     assert str(caught.value) == (
-        "chain broken at position 3: the stored event does not match its hash (it was altered)"
+        "chain broken at position 4: the stored event does not match its hash (it was altered)"
     )
 
     result = _cli(store, "verify")
     assert result.exit_code == INTEGRITY_EXIT
     assert result.stderr == (
-        "error: chain broken at position 3: the stored event does not match its hash "
+        "error: chain broken at position 4: the stored event does not match its hash "
         "(it was altered)\n"
     )
     assert "Traceback" not in result.output
@@ -106,15 +107,15 @@ def test_a_changed_byte_with_a_recomputed_hash_breaks_the_next_link(store: Store
 
     _fill(store)
     _drop_triggers(store)
-    body = _flip_one_byte(_stored(store, 2, "body"), "W", "w")  # "We will do it."
-    _overwrite(store, 2, "body", body)
-    _overwrite(store, 2, "hash", chain_hash(_stored(store, 2, "prev_hash"), body))
+    body = _flip_one_byte(_stored(store, 3, "body"), "W", "w")  # "We will do it."
+    _overwrite(store, 3, "body", body)
+    _overwrite(store, 3, "hash", chain_hash(_stored(store, 3, "prev_hash"), body))
 
     with pytest.raises(IntegrityError) as caught:
         verify(store)
-    assert caught.value.position == 3
+    assert caught.value.position == 4
     assert str(caught.value) == (
-        "chain broken at position 3: prev_hash does not match the previous event's hash"
+        "chain broken at position 4: prev_hash does not match the previous event's hash"
     )
 
 
@@ -122,13 +123,13 @@ def test_a_changed_indexed_column_is_found_at_its_position(store: Store) -> None
     """Projections filter on the indexed columns, so they must agree with the hashed body."""
     _fill(store)
     _drop_triggers(store)
-    _overwrite(store, 4, "item", _flip_one_byte(_stored(store, 4, "item"), "l", "x"))
+    _overwrite(store, 5, "item", _flip_one_byte(_stored(store, 5, "item"), "l", "x"))
 
     with pytest.raises(IntegrityError) as caught:
         verify(store)
-    assert caught.value.position == 4
+    assert caught.value.position == 5
     assert str(caught.value) == (
-        "chain broken at position 4: indexed columns disagree with the hashed event"
+        "chain broken at position 5: indexed columns disagree with the hashed event"
     )
 
 
@@ -138,24 +139,24 @@ def test_a_changed_indexed_column_is_found_at_its_position(store: Store) -> None
 def test_cutting_the_last_event_fails_verify_with_the_earlier_digest(store: Store) -> None:
     _fill(store)
     published = digest(store)
-    assert published.startswith("5:")
+    assert published.startswith("6:")
     ok = _cli(store, "verify", "--digest", published)
     assert ok.exit_code == 0, ok.output
 
     _drop_triggers(store)
     with store.engine.begin() as connection:
-        connection.execute(text("DELETE FROM events WHERE position = 5"))
+        connection.execute(text("DELETE FROM events WHERE position = 6"))
 
     # The shorter chain is internally consistent: only the published digest reveals the cut.
-    assert verify(store).events == 4
+    assert verify(store).events == 5
     with pytest.raises(IntegrityError) as caught:
         check_digest(store, published)
-    assert caught.value.position == 5
+    assert caught.value.position == 6
 
     result = _cli(store, "verify", "--digest", published)
     assert result.exit_code == INTEGRITY_EXIT
     assert result.stderr == (
-        "error: the ledger has 4 events but the digest names position 5: events were removed "
+        "error: the ledger has 5 events but the digest names position 6: events were removed "
         "(truncated) or this is another ledger\n"
     )
     assert result.stdout == ""
@@ -170,18 +171,18 @@ def test_cutting_the_tail_and_appending_again_fails_verify_with_the_earlier_dige
     published = digest(store)
     _drop_triggers(store)
     with store.engine.begin() as connection:
-        connection.execute(text("DELETE FROM events WHERE position >= 4"))
+        connection.execute(text("DELETE FROM events WHERE position >= 5"))
     store.append([promise("p3"), promise("p4"), promise("p5")])
-    assert verify(store).events == 6
+    assert verify(store).events == 7
 
     result = _cli(store, "verify", "--digest", published)
     assert result.exit_code == INTEGRITY_EXIT
     position, hash_ = published.split(":")
     assert result.stderr == (
-        f"error: the ledger does not extend digest 5:{hash_[:12]}…: history up to position 5 "
+        f"error: the ledger does not extend digest 6:{hash_[:12]}…: history up to position 6 "
         "was rewritten\n"
     )
-    assert position == "5"
+    assert position == "6"
 
 
 def test_a_digest_of_an_earlier_state_is_extended_by_later_appends(store: Store) -> None:
@@ -189,7 +190,7 @@ def test_a_digest_of_an_earlier_state_is_extended_by_later_appends(store: Store)
     published = digest(store)
     store.append([promise("p3")])
     report = check_digest(store, published)
-    assert report.events == 6
+    assert report.events == 7
     assert report.digest == digest(store)
 
 
@@ -211,19 +212,19 @@ def test_the_database_refuses_update_and_delete(store: Store, statement: str, ve
     with pytest.raises(DBAPIError) as caught, store.engine.begin() as connection:
         connection.exec_driver_sql(statement)
     assert f"events are append-only: {verb} refused" in str(caught.value.orig)
-    assert store.count() == 5
+    assert store.count() == 6
     assert digest(store) == before
-    assert verify(store).events == 5
+    assert verify(store).events == 6
 
 
 def test_postgresql_refuses_truncate(pg_server: str) -> None:
     """SQLite has no TRUNCATE (its DELETE without WHERE is covered above)."""
-    store = open_store(new_pg_database(pg_server), create=True)
+    store = registered(open_store(new_pg_database(pg_server), create=True))
     try:
         _fill(store)
         with pytest.raises(DBAPIError) as caught, store.engine.begin() as connection:
             connection.exec_driver_sql("TRUNCATE events")
         assert "events are append-only: TRUNCATE refused" in str(caught.value.orig)
-        assert verify(store).events == 5
+        assert verify(store).events == 6
     finally:
         store.close()

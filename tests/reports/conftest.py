@@ -3,8 +3,8 @@
 Quarter by quarter in 2023: the court amendment enters into force (Q1), the parties law
 is signed (Q2) and enters into force (Q3), the akims law enters into force after its
 promise's deadline (Q4), the senate promise is abandoned (Q4) and the media law is
-repealed (Q4). Two sources disagree about the court. Every event carries an explicit
-``recorded_at`` (a backfill), so the reports do not depend on when the test runs.
+repealed (Q4). Two registered sources disagree about the court. Every event carries an
+explicit ``recorded_at`` (a backfill), so the reports do not depend on when the test runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 
 from events import parse_event
 from ledger import Store, open_store
+from tests.conftest import registration
 
 RECORDED = "2024-06-30T00:00:00Z"
 DOCS = {
@@ -25,6 +26,27 @@ DOCS = {
     "b": {"document": "doc-b.txt", "locator": "§ 2", "quote": "the second source disagrees"},
 }
 _NAMESPACE = uuid.UUID(int=4)
+#: The two documents the events cite, as their registrations describe them.
+SOURCES = [
+    registration(
+        "doc-a.txt",
+        title="Reform review: the first year of the new constitution",
+        short_title="Analyst A (2023)",
+        author="Analyst A",
+        publisher="Reform Institute",
+        published="2023-05",
+        kind="think_tank",
+        url="https://reform-institute.example/review-2023?lang=en&part=1",
+    ),
+    registration(
+        "doc-b.txt",
+        title="Window dressing in Astana",
+        short_title="Critic B (2022)",
+        publisher="The Daily Critic",
+        published="2022-07-01",
+        kind="news",
+    ),
+]
 
 
 def event(
@@ -72,6 +94,7 @@ def link(source: str, to: str, effective: str, relation: str = "implements"):
 def base_events() -> list:
     address = {"package": "March 2022 address"}
     return [
+        *SOURCES,
         promise(
             "party-signatures",
             "2022-03-16",

@@ -1,11 +1,18 @@
 """Hostile ledger strings stay inert text: nothing executes in the HTML, no Markdown
-table breaks, no link or image appears, and the text is still there to read."""
+table breaks, no link or image appears but the registered source's own, and the text is
+still there to read. The hostile strings sit in events, in a source's registration, and
+in the document name an older ledger's event cites without a registration."""
 
 from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import unquote
 
 import pytest
 
 from reports import render_period
+from tests.conftest import append_unchecked, registration
 from tests.reports.checks import check_markdown_tables, gfm, open_in_chromium, validate_html
 from tests.reports.conftest import event, link, promise, read
 
@@ -14,6 +21,8 @@ HOSTILE = (
     "[x](javascript:alert(3)) _under_ # hash & amp\nsecond line"
 )
 SHORT = '<script>alert(4)</script>"><img src=x onerror=alert(5)>|`*[x](javascript:alert(6))'
+#: A valid web address full of what Markdown and HTML treat specially.
+HOSTILE_URL = "https://hostile.example/it's(a)*_b_*?q=%3Cscript%3Ealert(9)&r=1#x)"
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +31,26 @@ def hostile_reports(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("hostile")
     store = open_store(f"sqlite:///{folder / 'ledger.db'}", create=True)
-    source = {"document": SHORT, "locator": SHORT, "quote": HOSTILE, "url": "javascript:alert(7)"}
+    source = {
+        "document": "hostile-source",
+        "locator": SHORT,
+        "quote": HOSTILE,
+        "url": "javascript:alert(7)",
+    }
     other = {"document": "other.txt", "locator": "p. 2", "quote": HOSTILE}
     store.append(
         [
+            registration(
+                "hostile-source",
+                title=SHORT,
+                short_title=SHORT[:80],
+                author=HOSTILE,
+                publisher=SHORT,
+                note=HOSTILE,
+                url=HOSTILE_URL,
+            ),
+            registration("other.txt"),
+            registration("doc-a.txt"),  # the links cite it
             promise(
                 "hostile",
                 "2023-01-05",
@@ -83,6 +108,21 @@ def hostile_reports(tmp_path_factory):
             ),
         ]
     )
+    unregistered = {"document": SHORT, "locator": SHORT, "quote": HOSTILE}
+    append_unchecked(  # as a ledger from before sources were registered holds it
+        store,
+        [
+            event(
+                "assessment.recorded",
+                "hostile",
+                "2023-12-03",
+                source=unregistered,
+                assessor="Third <i>source</i>",
+                verdict="stalled",
+                rationale=HOSTILE,
+            )
+        ],
+    )
     out = folder / "out"
     render_period(store, "2023-Q4", out=out)
     store.close()
@@ -95,7 +135,11 @@ def test_markdown_tables_survive_hostile_text(hostile_reports):
     assert len(tables) >= 8
     html = gfm().render(text)
     assert "<script" not in html and "<img" not in html and "<b>" not in html
-    assert 'href="javascript' not in html and "<a " not in html and "<code>tick" not in html
+    assert 'href="javascript' not in html and "<code>tick" not in html
+    # the one link is the registered source's own address, as one whole URL
+    [href] = [unquote(unescape(h)) for h in re.findall(r'<a\b[^>]*href="([^"]*)"', html)]
+    assert href == unquote(HOSTILE_URL)
+    assert "Third &lt;i&gt;source&lt;/i&gt;" in html and "(not registered)" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown, not run
     hostile_rows = [row for table in tables for row in table.rows if "alert" in "".join(row)]
     assert hostile_rows and all("<em>" not in gfm().renderInline(" ".join(r)) for r in hostile_rows)
@@ -116,6 +160,8 @@ def test_html_escapes_everything_and_is_valid(hostile_reports):
     )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript' not in html
+    hrefs = re.findall(r'<a href="([^"#][^"]*)"', html)
+    assert [unescape(href) for href in hrefs] == [HOSTILE_URL]
     validate_html(hostile_reports)
 
 

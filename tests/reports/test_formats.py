@@ -69,7 +69,15 @@ def test_the_report_says_the_same_in_both_formats(series_out):
     md, html = read(series_out / "2023-Q4.md"), read(series_out / "2023-Q4.html")
     for fact in ("2023-12-31", "reform-ledger/2", "3 of 6 promises delivered (50.0%)"):
         assert fact in md and fact in html
-    assert "<script" not in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+    # sources are named by short title and their registered address is linked, not fetched
+    url = "https://reform-institute.example/review-2023?lang=en&part=1"
+    for fact in ("Analyst A (2023)", "Critic B (2022)", "Window dressing in Astana", "news"):
+        assert fact in md and fact in html
+    assert f"[Reform review: the first year of the new constitution]({url})" in md
+    assert f'<a href="{url.replace("&", "&amp;")}">Reform review' in html
+    assert "doc-a.txt" not in md + html and "doc-b.txt" not in md + html
+    rest = html.replace("http://www.w3.org/2000/svg", "").replace(url.replace("&", "&amp;"), "")
+    assert "<script" not in html and "http" not in rest
 
 
 def test_the_latest_report_opens_in_chromium_and_fits_a_phone(series_out, tmp_path):
