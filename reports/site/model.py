@@ -258,6 +258,8 @@ class PeriodEntry:
     new_disputes: list[ItemLine]
     resolved_disputes: list[ItemLine]
     gaps: list[ItemLine]
+    #: position:hash of the newest event that had happened by the period's end
+    digest: str = ""
 
     @property
     def name(self) -> str:
@@ -412,9 +414,14 @@ def build_site(
     by_period = seen.happened_within(spans)
     entries, changes = [], []
     before = {s.item: s for s in series[periods[0].previous().end]}
+    newest: Record | None = None
     for period, end, happened in zip(periods, ends, by_period, strict=True):
         after = {s.item: s for s in series[end]}
         entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
+        for record in happened:
+            if newest is None or record.position > newest.position:
+                newest = record
+        entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
         for item, status in after.items():

@@ -481,6 +481,7 @@ def _report_context(site: Site, index: int) -> dict[str, Any]:
         "new_disputes": entry.new_disputes,
         "resolved_disputes": entry.resolved_disputes,
         "gaps": entry.gaps,
+        "digest": entry.digest,
     }
     return {"r": report, "kind": site.kind, "gap_months": GAP_MONTHS}
 
@@ -507,8 +508,7 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         render(
             "site/period.md",
             site_title=site.title,
-            known_at=site.known_at_text,
-            digest=site.digest,
+            known_at=site.known_at_text if site.known_at_given else "",
             method=site.method,
             **context,
         ),
