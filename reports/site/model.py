@@ -16,7 +16,16 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from events import date_bounds
-from ledger import METHOD, Cut, ItemStatus, Record, RecordView, describe, evaluate_series
+from ledger import (
+    METHOD,
+    Cut,
+    Disagreement,
+    ItemStatus,
+    Record,
+    RecordView,
+    describe,
+    evaluate_series,
+)
 from ledger.mapper import GENESIS_HASH
 from reports.charts import ProgressBar, progress_bar
 from reports.periods import Period, period_containing, periods_between
@@ -37,6 +46,7 @@ __all__ = [
     "build_site",
     "default_since",
     "safe_url",
+    "what_happened",
     "status_words",
 ]
 
@@ -303,6 +313,20 @@ class Site:
         return human_instant(self.known_at, "the start of the ledger")
 
 
+def what_happened(record: Record, titles: dict[str, str]) -> str:
+    """``ledger.describe`` in the site's words: a measurement's period as people write
+    it, a link naming the linked item by its title."""
+    data = record.data
+    if record.type == "measurement.recorded":
+        qualifier = (data.get("qualifier") or "").replace("_", " ")
+        amount = f"{qualifier} {data['value']:,.6g}".strip()
+        return f"{data['metric']} ({human_date(data['period'])}): {amount} {data['unit']}"
+    if record.type == "link.added":
+        target = titles.get(data["to"], data["to"])
+        return f"{data['relation'].replace('_', ' ')}: {target}"
+    return describe(record)
+
+
 def safe_url(url: str | None) -> str | None:
     """A link only to the web: any other scheme (``javascript:``, ``data:``) is dropped."""
     if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
@@ -312,7 +336,10 @@ def safe_url(url: str | None) -> str | None:
 
 # -- sources --------------------------------------------------------------------------
 class _Sources:
-    def __init__(self, snapshot: Snapshot, records: list[Record]) -> None:
+    """The names a reader sees: sources by title (never file names), items by title."""
+
+    def __init__(self, snapshot: Snapshot, records: list[Record], titles: dict[str, str]) -> None:
+        self.titles = titles
         counts: Counter[str] = Counter()
         first: dict[str, Record] = {}
         for record in records:
@@ -394,7 +421,7 @@ def build_site(
     seen = snapshot.records_at(cut)
     now = {s.item: s for s in series[as_of if as_of in series else ends[-1]]}
     shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
-    sources = _Sources(snapshot, shown_records)
+    sources = _Sources(snapshot, shown_records, {s.item: s.title for s in now.values()})
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
     knowledge = snapshot.knowledge(known_at)
@@ -480,7 +507,7 @@ def _item(
                 record.id,
                 human_date(record.effective),
                 machine_date(record.effective),
-                describe(record),
+                what_happened(record, sources.titles),
                 sources.cite(record),
                 retraction.data["reason"] if retraction is not None else "",
             )
@@ -497,17 +524,7 @@ def _item(
         )
         for assessor, r in sorted(assessments.items())
     ]
-    disputes = [
-        Dispute(
-            d.text(sources.name_of),
-            [
-                (what, ", ".join(sources.name_of(doc) for doc in who))
-                for what, who in d.claims
-                if d.documents
-            ],
-        )
-        for d in status.disagreements
-    ]
+    disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
     disputes.sort(key=lambda d: d.text)
     last = last_evidence_of(status)
     months = cut.months_since(last) if last else None
@@ -546,6 +563,41 @@ def _item(
         links_out=[],
         links_in=[],
     )
+
+
+def _dispute(
+    found: Disagreement, status: ItemStatus, verdicts: dict[str, Record], sources: _Sources
+) -> Dispute:
+    """One disagreement in the site's words: statuses and dates as readers write them,
+    sources by title."""
+    if found.kind == "verdicts":
+        said = "; ".join(
+            f"{who} ({human_date(when)}): {status_word(what)}" for what, (who, when) in found.claims
+        )
+        return Dispute(f"Sources' verdicts disagree: {said}.", [])
+    if found.kind == "verdict_vs_status":
+        record = verdicts.get(found.subject)
+        given = (
+            f" ({status_word(record.data['verdict'])}, {human_date(record.effective)})"
+            if record is not None
+            else ""
+        )
+        since = _since_phrase(status)
+        return Dispute(
+            f"{found.subject}'s verdict{given} differs from the derived status "
+            f"({status_word(status.status)}{' ' + since if since else ''}).",
+            [],
+        )
+    claims = [
+        (
+            human_date(what) if found.kind == "date" else what,
+            ", ".join(sources.name_of(doc) for doc in documents),
+        )
+        for what, documents in found.claims
+    ]
+    subject = found.subject.replace("_", " ").replace(".", " ")
+    noun = "the date of" if found.kind == "date" else "the value of"
+    return Dispute(f"Sources disagree on {noun} {subject}.", claims)
 
 
 def _since(status: ItemStatus) -> str:
@@ -639,7 +691,7 @@ def _period(
             record.item,
             items[record.item].title,
             human_date(record.effective),
-            describe(record),
+            what_happened(record, sources.titles),
             sources.cite(record),
         )
         if cut.began_since(record.effective, period.start):
@@ -711,7 +763,7 @@ def _change(
         how, when = "time", ""
         cause = "No progress for 12 months" if status.status == "stalled" else "No cause recorded"
     else:
-        cause, when = describe(record), human_date(record.effective)
+        cause, when = what_happened(record, sources.titles), human_date(record.effective)
         how = "happened" if cut.began_since(record.effective, period.start) else "reported"
         if record.source.get("document", "") in sources.info:
             cite = sources.cite(record)
