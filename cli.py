@@ -7,6 +7,7 @@ printed as one line, ``error: …``, with the error's exit code; anything else i
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
+    from events import FieldDoc, TypeDoc
     from ledger import Store
 
 ENV_DB = "REFORM_LEDGER_DB"
@@ -40,7 +42,8 @@ app = typer.Typer(
     cls=_LedgerGroup,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.",
+    help="Reform Ledger: an append-only, cited, tamper-evident ledger of reform promises.\n\n"
+    "Example: reform-ledger --db my.db status --as-of 2023-12-31",
 )
 schedule_app = typer.Typer(
     cls=_LedgerGroup, no_args_is_help=True, help="Recurring report generation."
@@ -50,7 +53,7 @@ app.add_typer(schedule_app, name="schedule")
 DbOpt = Annotated[
     str | None,
     typer.Option(
-        "--db", envvar=ENV_DB, help="Database URL or SQLite path [default: ./reform-ledger.db]."
+        "--db", envvar=ENV_DB, help="Database URL or SQLite path (default: ./reform-ledger.db)."
     ),
 ]
 AsOfOpt = Annotated[
@@ -64,8 +67,30 @@ JsonOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    """``--version``: the installed distribution's version, as pip knows it."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        typer.echo(f"reform-ledger {version('reform-ledger')}")
+    except PackageNotFoundError:
+        typer.echo("reform-ledger (version unknown: not installed)")
+    raise typer.Exit()
+
+
 @app.callback()
-def _root(ctx: typer.Context, db: DbOpt = None) -> None:
+def _root(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     ctx.obj = {"db": db}
 
 
@@ -75,9 +100,12 @@ def _db(ctx: typer.Context) -> str | None:
 
 @contextmanager
 def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
-    from ledger import open_store
+    from ledger import NotALedger, open_store
 
-    store = open_store(_db(ctx), create=create)
+    try:
+        store = open_store(_db(ctx), create=create)
+    except NotALedger as error:
+        raise NotALedger(f"{error}: run `reform-ledger init`") from None
     try:
         yield store
     finally:
@@ -192,7 +220,107 @@ _FIELD_FLAGS = (
     "chamber",
     "number",
     "route",
+    "grade",
+    "attribute",
 )
+#: Payload fields set by a repeatable option of another name; any other field takes --set.
+_LIST_FLAGS = {"articles": "article", "votes": "vote"}
+_PAYLOAD_PARAMS = frozenset(_FIELD_FLAGS) | frozenset(_LIST_FLAGS.values())
+_HELP_TYPE = "reform_ledger.help_type"
+
+
+def _flag(field: str) -> str:
+    """The ``record`` option that sets a payload field."""
+    if field in _FIELD_FLAGS:
+        return f"--{field}"
+    if field in _LIST_FLAGS:
+        return f"--{_LIST_FLAGS[field]}"
+    return f"--set {field}=…"
+
+
+def _item_of(doc: TypeDoc) -> str:
+    """Which items an event type goes on, and whether it may open a new one."""
+    if doc.item_kind is None:
+        return "any item"
+    first = "; can be its first event" if doc.creates_item else ""
+    return f"a {doc.item_kind}{first}"
+
+
+def _used_by(param: str, docs: list[TypeDoc]) -> str:
+    """The event types that take an option; ``law.*`` stands for every law type, and
+    ``law.* but law.stalled`` for all of them but one."""
+    field = next((f for f, p in _LIST_FLAGS.items() if p == param), param)
+    families: dict[str, list[str]] = {}
+    for doc in docs:
+        families.setdefault(doc.name.partition(".")[0], []).append(doc.name)
+    users = {doc.name for doc in docs if any(f.name == field for f in doc.fields)}
+    names = []
+    for family, members in families.items():
+        mine = [name for name in members if name in users]
+        if len(mine) == len(members) > 1:
+            names.append(f"{family}.*")
+        elif len(mine) == len(members) - 1 > 1:
+            (left_out,) = set(members) - set(mine)
+            names.append(f"{family}.* but {left_out}")
+        else:
+            names += mine
+    return ", ".join(names)
+
+
+def _field_help(field: FieldDoc) -> str:
+    return field.meaning + (f" One of: {', '.join(field.values)}." if field.values else "")
+
+
+def _type_help(doc: TypeDoc) -> str:
+    """``record TYPE --help``'s text: what the type records, its other fields, an example."""
+    lines = [f"Append one {doc.name} event. {doc.summary} Item: {_item_of(doc)}."]
+    for field in doc.fields:
+        if field.name not in _FIELD_FLAGS and field.name not in _LIST_FLAGS:
+            kind = "required" if field.required else "optional"
+            block = [f"{field.name} ({kind}, {_flag(field.name)} in YAML): {field.meaning}"]
+            block += [f"  {field.name}.{p.name}: {_field_help(p)}" for p in field.parts]
+            lines.append("\b\n" + "\n".join(block))  # \b: keep these lines as they are
+    shown = [f for f in doc.fields if f.required or f.name == "title"]
+    example = " ".join(
+        f"{_flag(f.name)} {f.values[0] if f.values else f.name.upper()}" for f in shown
+    )
+    envelope = '--item ID --effective DATE --document DOC --locator WHERE --quote "…"'
+    lines.append(f"Example: reform-ledger record {doc.name} {envelope} {example}".rstrip())
+    return "\n\n".join(lines)
+
+
+class _RecordCommand(TyperCommand):
+    """``record``'s help; ``record TYPE --help`` shows only that type's fields."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if any(arg in ctx.help_option_names for arg in args):
+            found, _, _ = self.make_parser(ctx).parse_args(args=list(args))
+            ctx.meta[_HELP_TYPE] = found.get("type_name")
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        from events import type_doc, type_docs
+
+        shown, params = copy.copy(self), []
+        type_name = ctx.meta.get(_HELP_TYPE)
+        doc = type_doc(type_name) if type_name else None  # an unknown type is refused
+        fields = {_LIST_FLAGS.get(f.name, f.name): f for f in doc.fields} if doc else {}
+        docs = type_docs()
+        for param in self.params:
+            if param.name in _PAYLOAD_PARAMS:
+                field = fields.get(param.name)
+                if doc is not None and field is None:
+                    continue
+                param = copy.copy(param)
+                if field is not None:
+                    param.help, param.required = _field_help(field), field.required
+                else:
+                    param.help = f"{param.help or ''} For {_used_by(param.name, docs)}.".lstrip()
+            params.append(param)
+        shown.params = params
+        if doc is not None:
+            shown.help = _type_help(doc)
+        super(_RecordCommand, shown).format_help(ctx, formatter)
 
 
 def _parse_set(pairs: list[str]) -> dict[str, Any]:
@@ -247,7 +375,7 @@ def _build_raw(
     return raw
 
 
-@app.command()
+@app.command(cls=_RecordCommand)
 def record(
     ctx: typer.Context,
     type_name: Annotated[
@@ -291,6 +419,8 @@ def record(
     chamber: str | None = None,
     number: str | None = None,
     route: str | None = None,
+    grade: str | None = None,
+    attribute: str | None = None,
     article: Annotated[
         list[str] | None, typer.Option(help="An amended article (repeatable).")
     ] = None,
@@ -302,6 +432,9 @@ def record(
     ] = None,
 ) -> None:
     """Append one event; on a terminal, prompts for any required field not given.
+
+    Each type takes its own fields: see them with reform-ledger record TYPE --help, or
+    reform-ledger types TYPE.
 
     Example: reform-ledger record promise.made --item party-signatures --effective 2022-03-16
     --document address.txt --locator "Fourth priority" --quote "reduce … to 5,000"
@@ -329,6 +462,60 @@ def record(
         )
     else:
         _say(f"event {event.id} is already stored; nothing appended")
+
+
+@app.command("types")
+def types_(
+    type_name: Annotated[
+        str | None, typer.Argument(metavar="TYPE", help="One event type, e.g. law.signed.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the event types; with TYPE, its fields: meaning, required or not, allowed values.
+
+    Example: reform-ledger types promise.made
+    """
+    from events import type_doc, type_docs
+
+    if type_name is None:
+        docs = type_docs()
+        if as_json:
+            _print_json([doc.to_dict() for doc in docs])
+            return
+        _print_types(docs)
+        return
+    doc = type_doc(type_name)
+    if as_json:
+        _print_json(doc.to_dict())
+        return
+    _print_fields(doc)
+
+
+def _print_types(docs: list[TypeDoc]) -> None:
+    table = _table("type", "item", "what it records")
+    for doc in docs:
+        table.add_row(doc.name, _item_of(doc), doc.summary)
+    _console().print(table)
+    _say("the fields of one type: reform-ledger types TYPE")
+
+
+def _print_fields(doc: TypeDoc) -> None:
+    console = _console()
+    console.print(f"{doc.name}: {doc.summary}", markup=False)
+    console.print(f"item: {_item_of(doc)}; schema version {doc.schema}", markup=False)
+    table = _table("field", "option", "required", "value", "meaning")
+    for field in doc.fields:
+        rows = [(field.name, _flag(field.name), field)]
+        rows += [(f"  {field.name}.{part.name}", "", part) for part in field.parts]
+        for name, option, shown in rows:
+            need = "required" if shown.required else "optional"
+            table.add_row(name, option, need, shown.shape, shown.meaning)
+    console.print(table)
+    console.print(
+        "Every event also takes --item, --effective, and its source: --document, --locator, "
+        "--quote, optionally --url (see docs/events.md).",
+        markup=False,
+    )
 
 
 @app.command("import")
@@ -476,7 +663,14 @@ def status(
     as_of: AsOfOpt = None,
     known_at: KnownAtOpt = None,
     area: Annotated[str | None, typer.Option(help="Only items of this area.")] = None,
-    kind: Annotated[str | None, typer.Option(help="promise, amendment, law or milestone.")] = None,
+    package: Annotated[str | None, typer.Option(help="Only items of this reform package.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="promise, amendment, law or milestone (or a list: a,b).")
+    ] = None,
+    statuses: Annotated[
+        str | None,
+        typer.Option("--status", help="Only items with this status (or a list: a,b)."),
+    ] = None,
     labels: Annotated[
         str | None, typer.Option(help="Show labels of: politifact, polimeter, ogp.")
     ] = None,
@@ -484,16 +678,20 @@ def status(
 ) -> None:
     """Promised vs delivered: one row per item, derived from its events.
 
-    Example: reform-ledger status --as-of 2023-12-31 --known-at 2023-01-01 --kind promise
+    Example: reform-ledger status --as-of 2023-12-31 --kind promise --status overdue,stalled
     """
     from events import InvalidInput
-    from ledger import LABELS, label
+    from ledger import LABELS, UnknownFilterValue, label
     from ledger import status as compute
 
     if labels and labels not in LABELS:
         raise InvalidInput(f"--labels {labels!r}: use one of {', '.join(sorted(LABELS))}")
+    filters = {"area": area, "package": package, "kind": kind, "statuses": statuses}
     with _store(ctx) as store:
-        view = compute(store, as_of=as_of, known_at=known_at, area=area, kind=kind)
+        try:
+            view = compute(store, as_of=as_of, known_at=known_at, **filters)
+        except UnknownFilterValue as error:  # name the option the user typed
+            raise InvalidInput(error.message, where=f"--{error.name} {error.value!r}") from None
     if as_json:
         _print_json(
             {
@@ -540,6 +738,9 @@ def diff(
         transitions = compute(store, first, second, known_at=known_at)
     if as_json:
         _print_json([t.to_dict() for t in transitions])
+        return
+    if not transitions:
+        _say(f"no status changes between {first} and {second}")
         return
     table = _table("item", "before", "after", "caused by", "source")
     for t in transitions:
@@ -680,6 +881,32 @@ def publish(
 
 # -- schedule commands (schedule add|list|remove|run) ----------------------------------------
 
+#: The library names a schedule's fields; the command line names its options.
+_SCHEDULE_OPTIONS = {
+    "every": "--every",
+    "at": "--at",
+    "day": "--day",
+    "formats": "--formats",
+    "timezone": "--tz",
+    "schedule_id": "--id",
+}
+
+
+@contextmanager
+def _schedule_input() -> Iterator[None]:
+    """Bad schedule input (exit 3), said in the command line's own terms."""
+    from events import InvalidInput
+    from reports import InvalidSchedule, UnknownSchedule
+
+    try:
+        yield
+    except InvalidSchedule as error:
+        option = _SCHEDULE_OPTIONS.get(error.field, error.field)
+        where = option if error.value is None else f"{option} {error.value!r}"
+        raise InvalidInput(error.reason, where=where) from None
+    except UnknownSchedule as error:
+        raise InvalidInput(f"{error}; see: reform-ledger schedule list") from None
+
 
 @schedule_app.command("add")
 def schedule_add(
@@ -705,7 +932,7 @@ def schedule_add(
     """
     from reports import add_schedule
 
-    with _store(ctx) as store:
+    with _store(ctx) as store, _schedule_input():
         options = {"at": at, "day": day, "formats": formats, "timezone": tz}
         info, replaced = add_schedule(
             store, every=every, out=out, schedule_id=schedule_id, **options
@@ -775,7 +1002,7 @@ def schedule_remove(
     """
     from reports import remove_schedule
 
-    with _store(ctx) as store:
+    with _store(ctx) as store, _schedule_input():
         remove_schedule(store, schedule_id)
     _say(f"schedule {schedule_id} removed")
 
@@ -786,25 +1013,31 @@ def schedule_run(
     once: Annotated[
         bool, typer.Option("--once", help="Render whatever is due now, then exit (for cron).")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print errors only (cron mails what it prints).")
+    ] = False,
 ) -> None:
     """Run the scheduler in the foreground; first renders every period missed while down.
 
     One scheduler per ledger. SIGINT or SIGTERM stops it after the report in flight. One
-    line per file written; exit 8 when a run failed or another scheduler holds the ledger.
+    line per file written, or per schedule with nothing due and when it next runs; exit 8
+    when a run failed or another scheduler holds the ledger.
 
     Example: reform-ledger --db ledger.db schedule run --once
     """
     from reports import ScheduleError, run_pending, serve, stop_on_signals
 
-    _log_to_stderr(timestamps=not once)
+    _log_to_stderr(timestamps=not once, quiet=quiet)
     with _store(ctx) as store, stop_on_signals() as stop:
         summary = run_pending(store, stop=stop) if once else serve(store, stop=stop)
     if summary.failed:
         ids = ", ".join(sorted({r.schedule_id for r in summary.failed}))
         raise ScheduleError(f"{len(summary.failed)} scheduled run(s) failed ({ids}); see above")
+    if once and not summary.schedules and not quiet:
+        _say("nothing due: no schedules (add one with: reform-ledger schedule add)")
 
 
-def _log_to_stderr(*, timestamps: bool) -> None:
+def _log_to_stderr(*, timestamps: bool, quiet: bool = False) -> None:
     """The scheduler's log lines (``reform_ledger.*``) go to stderr, one line each."""
     import logging
 
@@ -813,7 +1046,7 @@ def _log_to_stderr(*, timestamps: bool) -> None:
     handler.setFormatter(logging.Formatter(fmt, "%Y-%m-%d %H:%M:%S"))
     logger = logging.getLogger("reform_ledger")
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
     logger.propagate = False
 
 

@@ -3,9 +3,10 @@
 Imports nothing else of Reform Ledger.
 """
 
-from events import facts, promises, stages  # noqa: F401  (registers every type)
+from events import facts, findings, promises, stages  # noqa: F401  (registers every type)
 from events.base import ENVELOPE_FIELDS, Event, Source
 from events.canonical import canonical_json, loads
+from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
 from events.dates import (
     date_bounds,
     format_instant,
@@ -15,18 +16,22 @@ from events.dates import (
 )
 from events.errors import InvalidInput, LedgerError, UnknownEventType
 from events.facts import RELATIONS, VERDICTS
+from events.findings import GRADES
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "GRADES",
     "RELATIONS",
     "VERDICTS",
     "Event",
+    "FieldDoc",
     "InvalidInput",
     "LedgerError",
     "Source",
     "Target",
+    "TypeDoc",
     "UnknownEventType",
     "canonical_json",
     "date_bounds",
@@ -39,5 +44,7 @@ __all__ = [
     "parse_instant",
     "period_bounds",
     "register",
+    "type_doc",
+    "type_docs",
     "upcast",
 ]

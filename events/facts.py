@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+from pydantic import Field
+
 from events.base import Event
 from events.registry import register
 from events.text import FuzzyDate, ShortText, Slug, Text
@@ -46,13 +48,17 @@ VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
 
 @register
 class MeasurementRecorded(Event):
+    """A figure a source reports for an item's metric, e.g. the number of parties."""
+
     event_type = "measurement.recorded"
 
-    metric: ShortText
-    value: float
-    unit: ShortText
-    period: FuzzyDate
-    qualifier: Literal["more_than", "less_than", "about", "at_least", "at_most"] | None = None
+    metric: ShortText = Field(description="What is measured; the same words as a target's metric.")
+    value: float = Field(description="The figure the source gives.")
+    unit: ShortText = Field(description="The unit of the figure, e.g. people, percent or days.")
+    period: FuzzyDate = Field(description="The date or period the figure describes.")
+    qualifier: Literal["more_than", "less_than", "about", "at_least", "at_most"] | None = Field(
+        default=None, description="When the source gives a bound or an estimate, not exactly."
+    )
 
 
 @register
@@ -65,8 +71,10 @@ class LinkAdded(Event):
     event_type = "link.added"
     event_version = 2
 
-    to: Slug
-    relation: Relation
+    to: Slug = Field(description="The other item's id; this event's item is where the link starts.")
+    relation: Relation = Field(
+        description="How this item relates to the other: implements moves a promise's status."
+    )
 
     @staticmethod
     def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
@@ -83,9 +91,9 @@ class AssessmentRecorded(Event):
 
     event_type = "assessment.recorded"
 
-    assessor: ShortText
-    verdict: Verdict
-    rationale: Text
+    assessor: ShortText = Field(description="Who judges: the source's author or organisation.")
+    verdict: Verdict = Field(description="The source's own verdict, in the ledger's status words.")
+    rationale: Text = Field(description="The source's reasons, in brief.")
 
 
 @register
@@ -94,5 +102,5 @@ class EventRetracted(Event):
 
     event_type = "event.retracted"
 
-    retracted: uuid.UUID
-    reason: Text
+    retracted: uuid.UUID = Field(description="The id of the event that no longer counts.")
+    reason: Text = Field(description="Why it no longer counts: the correction, in brief.")

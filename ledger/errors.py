@@ -10,6 +10,7 @@ LedgerError
 │   ├── ConcurrencyError             the item moved past the expected version
 │   └── DuplicateEventId             another event is stored under this id
 ├── StorageError                     exit 5  no ledger, database unreachable
+│   └── NotALedger                   a database without the ledger's tables
 └── IntegrityError                   exit 6  ``verify`` found a broken chain
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "KindMismatch",
     "LockHeld",
     "LockLost",
+    "NotALedger",
     "StorageError",
     "UnknownEvent",
     "UnknownItem",
@@ -66,6 +68,11 @@ class StorageError(LedgerError):
     """Raised when the database is missing, unreachable or not a ledger."""
 
     exit_code = 5
+
+
+class NotALedger(StorageError):
+    """Raised when a database opens but lacks the ledger's tables (an empty file, or
+    another program's database); creating the ledger there is the way on."""
 
 
 class IntegrityError(LedgerError):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 __all__ = [
     "ProcessLock",
@@ -17,6 +18,7 @@ __all__ = [
     "connect",
     "exists",
     "lock_for_append",
+    "probe",
     "schema_statements",
     "take_append_lock",
 ]
@@ -29,11 +31,18 @@ def connect(url: str) -> Engine:
 
 
 def exists(url: str) -> bool:
-    engine = connect(url)
-    try:
-        return inspect(engine).has_table("events")
-    finally:
-        engine.dispose()
+    """A server database is there once it accepts a connection; ``probe`` finds out."""
+    return True
+
+
+@contextlib.contextmanager
+def probe(url: str, engine: Engine) -> Iterator[Connection]:
+    """A connection to look at what the database holds before using it as a ledger.
+
+    The store's own engine will do: connecting to a server database changes nothing.
+    """
+    with engine.connect() as connection:
+        yield connection
 
 
 def lock_for_append(connection: Connection) -> Connection:

@@ -12,10 +12,12 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from events import InvalidInput, canonical_json, loads
 from ledger.errors import UnknownItem
+from ledger.filters import filter_items
 from ledger.mapper import Record
 from ledger.memory import gc_paused
 from ledger.projections import (
@@ -25,6 +27,7 @@ from ledger.projections import (
     RecordView,
     View,
     catch_up,
+    check_method,
     evaluate,
 )
 from ledger.store import Store
@@ -47,6 +50,7 @@ class StatusView:
     cut: Cut
     position: int
     items: list[ItemStatus]
+    method: str
 
     @property
     def as_of(self) -> date:
@@ -64,17 +68,22 @@ def status(
     known_at: str | date | None = None,
     area: str | None = None,
     kind: str | None = None,
+    statuses: str | None = None,
+    package: str | None = None,
+    method: str | None = None,
 ) -> StatusView:
-    """Every item's status at the cut (as of, known at); today and now where not given."""
-    cut = Cut.of(as_of, known_at)
+    """Every item's status at the cut (as of, known at), by ``method``'s rules (the
+    newest when None); today and now where not given."""
+    cut, rules = Cut.of(as_of, known_at), check_method(method)
     with gc_paused():  # one pause for both: the loaded log is what a collection would scan
         caught = catch_up(store)
-        items = evaluate(View.of(caught.log, cut))
-    if area:
-        items = [i for i in items if i.area == area]
-    if kind:
-        items = [i for i in items if i.kind == kind]
-    return StatusView(cut, caught.position, items)
+        items = evaluate(View.of(caught.log, cut), rules)
+    # the names in use, asked only when a filter matches nothing at this cut
+    every = partial(evaluate, View.of(caught.log, Cut.of(date.max)), rules)
+    items = filter_items(
+        items, kind=kind, status=statuses, area=area, package=package, every_item=every
+    )
+    return StatusView(cut, caught.position, items, rules)
 
 
 @dataclass
@@ -118,6 +127,16 @@ def describe(record: Record) -> str:
         return f"{data['assessor']} assesses it as {data['verdict']}: {data['rationale']}"
     if kind == "event.retracted":
         return f"retracts event {data['retracted']}: {data['reason']}"
+    if kind == "claim.recorded":
+        value = data["value"]
+        if not isinstance(value, str):
+            qualifier = (data.get("qualifier") or "").replace("_", " ")
+            value = f"{qualifier} {value:g} {data.get('unit') or ''}".strip()
+        return f"states its {data['attribute'].replace('_', ' ')}: {value}"
+    if kind == "promise.deadline_stated":
+        how = "implies" if data.get("implied") else "states"
+        summary = f": {data['summary']}" if data.get("summary") else ""
+        return f"{how} a deadline of {data['deadline']}{summary}"
     if kind == "milestone.reached":
         value = ""
         if data.get("value") is not None:
@@ -135,13 +154,14 @@ def show(
     as_of: str | date | None = None,
     known_at: str | date | None = None,
     everything: bool = False,
+    method: str | None = None,
 ) -> ItemView:
     """One item at the cut: its status, its timeline (only what the cut shows unless
     ``everything``) with corrections noted, and the links visible at the cut."""
-    cut = Cut.of(as_of, known_at)
+    cut, rules = Cut.of(as_of, known_at), check_method(method)
     with gc_paused():
         view = View.of(catch_up(store).log, cut)
-        found = next((s for s in evaluate(view) if s.item == item), None)
+        found = next((s for s in evaluate(view, rules) if s.item == item), None)
     records = list(store.read(item=item))
     if found is None:
         where = " as of that date and time" if records else ""
@@ -248,14 +268,19 @@ class Transition:
 
 
 def diff(
-    store: Store, first: str | date, second: str | date, *, known_at: str | date | None = None
+    store: Store,
+    first: str | date,
+    second: str | date,
+    *,
+    known_at: str | date | None = None,
+    method: str | None = None,
 ) -> list[Transition]:
     """Status changes between two dates or periods (each meaning its last day)."""
-    first_cut = Cut.of(first, known_at)
+    first_cut, rules = Cut.of(first, known_at), check_method(method)
     with gc_paused():
         knowledge = Knowledge(catch_up(store).log, first_cut.known_at)
-        before = {s.item: s for s in evaluate(knowledge.at(first_cut.as_of))}
-        after = {s.item: s for s in evaluate(knowledge.at(Cut.of(second).as_of))}
+        before = {s.item: s for s in evaluate(knowledge.at(first_cut.as_of), rules)}
+        after = {s.item: s for s in evaluate(knowledge.at(Cut.of(second).as_of), rules)}
     transitions = []
     for item in sorted(set(before) | set(after)):
         old, new = before.get(item), after.get(item)

@@ -2,16 +2,21 @@
 
 Appends open their transaction with ``BEGIN IMMEDIATE`` so two writers never read the
 same chain head; reads use a deferred transaction and never block writers (WAL).
+Nothing here needs a platform's own module at import time: the process lock asks
+``filelock`` for the operating system's file lock when it is taken.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 __all__ = [
     "ProcessLock",
@@ -19,16 +24,49 @@ __all__ = [
     "connect",
     "exists",
     "lock_for_append",
+    "probe",
     "schema_statements",
     "take_append_lock",
 ]
 
 IMMEDIATE = "reform_ledger_immediate"
+#: The first bytes of every SQLite database file (an empty file is an empty database).
+HEADER = b"SQLite format 3\x00"
 
 
 def exists(url: str) -> bool:
     database = make_url(url).database
     return bool(database) and (database == ":memory:" or Path(database).is_file())
+
+
+@contextmanager
+def probe(url: str, engine: Engine) -> Iterator[Connection]:
+    """A read-only connection to look at the file before using it as a ledger.
+
+    Not one of ``engine``'s: those switch the file to WAL on connect, and the file may be
+    another program's. A file that is not SQLite at all is refused here, in plain words.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        with engine.connect() as connection:
+            yield connection
+        return
+    path = Path(database).resolve()
+    with path.open("rb") as file:
+        header = file.read(len(HEADER))
+    if header and header != HEADER:
+        from ledger.errors import StorageError
+
+        raise StorageError(f"database {url}: not a SQLite database file")
+    uri = f"{path.as_uri()}?mode=ro"
+    reader = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+    )
+    try:
+        with reader.connect() as connection:
+            yield connection
+    finally:
+        reader.dispose()
 
 
 def connect(url: str) -> Engine:
@@ -78,10 +116,18 @@ def absolute_url(url: str) -> str:
 
 
 class ProcessLock:
-    """``flock`` on ``<ledger file>.<name>-lock``; the kernel drops it when the process
-    dies, also after ``kill -9``. The file holds the owner, for the refusal message."""
+    """An exclusive file lock on ``<ledger file>.<name>-lock``, through ``filelock``.
+
+    ``filelock`` takes the operating system's own lock (``flock`` on Linux and macOS,
+    ``LockFileEx`` on Windows), which the kernel drops when the process dies, also after
+    ``kill -9``. The holder's pid and host go to ``<ledger file>.<name>-lock.owner``, for
+    the refusal message: a separate file, because a locked byte range cannot be read on
+    Windows and ``filelock`` manages the lock file's content itself.
+    """
 
     def __init__(self, url: str, name: str, owner: str) -> None:
+        from filelock import FileLock, Timeout
+
         from ledger.errors import LockHeld, StorageError
 
         database = make_url(url).database
@@ -89,19 +135,29 @@ class ProcessLock:
             raise StorageError(f"a {name} lock needs a ledger in a file, not in memory")
         ledger = Path(database).resolve()
         self.path = ledger.with_name(f"{ledger.name}.{name}-lock")
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.owner_path = self.path.with_name(f"{self.path.name}.owner")
+        # not thread-local: a lock taken by one thread is released by whichever stops it
+        self.lock = FileLock(self.path, timeout=0, thread_local=False)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip()
-            os.close(self.fd)
-            raise LockHeld(holder or "unknown", f"lock file {self.path}") from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, owner.encode(), 0)
+            self.lock.acquire()
+        except Timeout:
+            raise LockHeld(self._holder() or "unknown", f"lock file {self.path}") from None
+        except OSError as error:
+            raise StorageError(f"cannot lock {self.path}: {error.strerror or error}") from None
+        # the lock holds without it; a refusal would then name no holder
+        with contextlib.suppress(OSError):
+            self.owner_path.write_text(owner, encoding="utf-8")
+
+    def _holder(self) -> str:
+        try:
+            return self.owner_path.read_text(encoding="utf-8", errors="replace").strip()[:200]
+        except OSError:
+            return ""
 
     def check(self) -> None:
-        """An flock cannot be lost while its descriptor is open."""
+        """An operating system's file lock cannot be lost while its file is open."""
 
     def release(self) -> None:
-        os.ftruncate(self.fd, 0)
-        os.close(self.fd)  # closing the descriptor releases the flock
+        with contextlib.suppress(OSError):
+            self.owner_path.unlink()
+        self.lock.release()

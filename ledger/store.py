@@ -19,7 +19,7 @@ from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
@@ -30,6 +30,7 @@ from ledger.errors import (
     DuplicateEventId,
     ItemExists,
     KindMismatch,
+    NotALedger,
     StorageError,
     UnknownEvent,
     UnknownItem,
@@ -41,6 +42,8 @@ __all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
 
 EVENTS = StoredEvent.__table__
 CHECKPOINTS = ProjectionCheckpoint.__table__
+#: What makes a database a ledger: these tables, with (at least) these columns.
+LEDGER_TABLES = (EVENTS, CHECKPOINTS)
 #: Ids per IN (...) lookup: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _CHUNK = 5000
 #: Transaction time may be given this far ahead of the clock (clock skew between hosts).
@@ -113,12 +116,53 @@ def open_store(url: str | None = None, *, create: bool = False) -> Store:
             f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)"
         )
     with translate_db_errors(url):
-        if not create and not dialect.exists(url):
+        there = dialect.exists(url)
+        if not create and not there:
             raise StorageError(f"no ledger at {_safe(url)} (create one with: reform-ledger init)")
         store = Store(url, dialect)
-        if create:
-            store.initialize()
+        try:
+            if there:
+                _check_ledger_tables(store, create=create)
+            if create:
+                store.initialize()
+        except BaseException:
+            store.close()
+            raise
     return store
+
+
+def _check_ledger_tables(store: Store, *, create: bool = False) -> None:
+    """Refuse a database that is not a ledger, looking before anything is written to it.
+
+    The look goes through the dialect's ``probe`` connection (for SQLite a read-only one:
+    the file may be another program's, and connecting as a ledger would switch it to WAL).
+    One empty SELECT per table answers when all is well; only a failure is looked into.
+    A missing table is what ``create`` makes; a table of ours without our columns
+    belongs to another program, and neither opening nor creating may touch it.
+    """
+    url = _safe(store.url)
+    with store.dialect.probe(store.url, store.engine) as connection:
+        for table in LEDGER_TABLES:
+            try:
+                connection.execute(select(*table.columns).limit(0))
+                continue
+            except DBAPIError as error:
+                failure = error
+                connection.rollback()
+            inspector = inspect(connection)
+            if not inspector.has_table(table.name):
+                if create:
+                    continue
+                raise NotALedger(f"database {url}: not a Reform Ledger database")
+            columns = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = [column.name for column in table.columns if column.name not in columns]
+            if missing:
+                raise StorageError(
+                    f"database {url}: not a Reform Ledger database: its table "
+                    f"{table.name!r} belongs to another program (no column {missing[0]!r}); "
+                    "use another database"
+                )
+            raise failure
 
 
 class Store:
@@ -147,7 +191,7 @@ class Store:
     def process_lock(self, name: str) -> Iterator[Any]:
         """Hold a ledger-wide lock named ``name`` for this process, or raise ``LockHeld``.
 
-        The operating system (SQLite: an flock) or the server (PostgreSQL: an advisory lock
+        The operating system (SQLite: a file lock) or the server (PostgreSQL: an advisory lock
         on a session of its own) releases it when the process dies, also after kill -9.
         The lock's ``check()`` raises ``LockLost`` if it was lost meanwhile.
         """

@@ -4,7 +4,7 @@
 Imports ``events`` and ``ledger``; never ``cli``.
 """
 
-from reports.errors import ReportError, ScheduleError
+from reports.errors import InvalidSchedule, ReportError, ScheduleError, UnknownSchedule
 from reports.index import render_index
 from reports.output import write_atomic
 from reports.periods import (
@@ -29,12 +29,14 @@ from reports.series import render_series
 from reports.site import PublishResult, publish_site
 
 __all__ = [
+    "InvalidSchedule",
     "Period",
     "PublishResult",
     "ReportError",
     "RunSummary",
     "ScheduleError",
     "ScheduleInfo",
+    "UnknownSchedule",
     "add_schedule",
     "latest_complete_period",
     "list_schedules",

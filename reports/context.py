@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from events import date_bounds
-from ledger import METHOD, Cut, ItemStatus, Record, RecordView, describe
+from ledger import Cut, ItemStatus, Record, RecordView, describe, meaning
 from ledger.mapper import GENESIS_HASH
 from reports.charts import ProgressBar, StackedChart, progress_bar, stacked_bars
 from reports.periods import Period
@@ -279,8 +279,8 @@ def _since(status: ItemStatus) -> str:
     """When the item reached its status; time, not an event, makes a status overdue."""
     if status.status == "overdue":
         return f"after {status.deadline}"
-    if status.status == "stalled":
-        return "—"
+    if status.status == "stalled" and status.cause_event is None:
+        return "—"  # method 1: a clock, not an event
     return status.since or "—"
 
 
@@ -298,6 +298,7 @@ def build_context(
     evaluated_known_at: str,
     series: dict[date, list[ItemStatus]],
     chart_periods: list[Period],
+    method: str,
 ) -> ReportContext:
     """The context of ``period``'s report; ``series`` holds the status at ``as_of``, at
     the previous period's end and at the end of every period in ``chart_periods``."""
@@ -325,7 +326,7 @@ def build_context(
         ScoreRow(
             key,
             STATUS_WORDS[key][0],
-            STATUS_WORDS[key][1],
+            meaning(key, method),
             STATUS_COLOURS[key],
             promises_now[key],
             _change(promises_now[key], promises_before[key]),
@@ -402,7 +403,7 @@ def build_context(
         known_at_note=note,
         known_at_given=known_at is not None,
         digest=digest,
-        method=METHOD,
+        method=method,
         promises=total_p,
         delivered_line=delivered_line,
         score=score,
@@ -434,19 +435,17 @@ def _transition(
     before = status_word(old.status) if old else "not yet tracked"
     citation = None
     cause_date = ""
+    record = snapshot.by_id.get(status.cause_event or "")
     if status.status == "overdue":
         cause = f"the deadline ({status.deadline}) passed without delivery"
-    elif status.status == "stalled":
+    elif status.status == "stalled" and record is None:  # method 1's clock
         cause = f"no progress for 12 months (latest event {status.last_effective})"
+    elif record is None:
+        cause = "—"
     else:
-        record = snapshot.by_id.get(status.cause_event or "")
-        if record is None:
-            cause = "—"
-        else:
-            cause, cause_date = describe(record), record.effective
-            citation = (
-                sources.cite(record) if record.source.get("document") in sources.refs else None
-            )
+        cause, cause_date = describe(record), record.effective
+    if record is not None and record.source.get("document") in sources.refs:
+        citation = sources.cite(record)
     return Transition(
         status.item, status.title, before, after, status.status, cause, cause_date, citation
     )

@@ -38,7 +38,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; reports are for reading
+        if hasattr(os, "fchmod"):  # not on Windows, where mkstemp's file is readable anyway
+            os.fchmod(handle, _mode_for(path))  # mkstemp makes 0600; reports are for reading
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -47,12 +48,19 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    _sync_directory(path.parent)
+    return True
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make the rename durable where a folder can be opened and synced (not on Windows)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(directory)
     finally:
         os.close(directory)
-    return True
 
 
 def write_text(path: Path, text: str) -> bool:

@@ -13,7 +13,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from ledger import ItemStatus, Store, evaluate_series, parse_as_of, parse_known_at
+from ledger import (
+    METHOD,
+    ItemStatus,
+    Store,
+    check_method,
+    evaluate_series,
+    parse_as_of,
+    parse_known_at,
+)
 from ledger.memory import gc_paused
 from reports.context import ReportContext, build_context
 from reports.errors import ReportError
@@ -83,13 +91,17 @@ def period_context(
     as_of: date,
     known_at: str | None,
     series: dict[date, list[ItemStatus]] | None = None,
+    method: str = METHOD,
 ) -> ReportContext:
     """The context of one report; ``series`` may hold the needed evaluations already."""
     evaluated = evaluated_known_at(snapshot, known_at)
     history = chart_periods(snapshot, period, evaluated)
     if series is None:
         series = evaluate_series(
-            snapshot.knowledge(evaluated), series_dates(history, as_of), exact={as_of}
+            snapshot.knowledge(evaluated),
+            series_dates(history, as_of),
+            exact={as_of},
+            method=method,
         )
     return build_context(
         snapshot,
@@ -99,6 +111,7 @@ def period_context(
         evaluated_known_at=evaluated,
         series=series,
         chart_periods=history,
+        method=method,
     )
 
 
@@ -121,13 +134,17 @@ def render_period(
     out: Path,
     as_of: str | date | None = None,
     known_at: str | date | datetime | None = None,
+    method: str | None = None,
 ) -> list[Path]:
-    """Render one period's report into ``out``; return the paths (re)written."""
+    """Render one period's report into ``out`` by ``method``'s rules (the newest when
+    None); return the paths (re)written."""
     target = parse_period(period)
     wanted = check_formats(formats)
     day = _as_of(target, as_of)
     stated = _known_at(known_at)
     with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
         snapshot = load_snapshot(store)
-        context = period_context(snapshot, target, as_of=day, known_at=stated)
+        context = period_context(
+            snapshot, target, as_of=day, known_at=stated, method=check_method(method)
+        )
         return write_report(context, wanted, Path(out))

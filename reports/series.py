@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ledger import Store, evaluate_series
+from ledger import Store, check_method, evaluate_series
 from ledger.memory import gc_paused
 from reports.index import render_index
 from reports.periods import parse_period, periods_between
@@ -38,6 +38,7 @@ def render_series(
     formats: Iterable[str] | str = FORMATS,
     out: Path,
     progress: Progress | None = None,
+    method: str | None = None,
 ) -> list[Path]:
     """Render every period from ``first`` to ``last`` and the index; return paths written.
 
@@ -51,12 +52,20 @@ def render_series(
         known = evaluated_known_at(snapshot, None)
         history = chart_periods(snapshot, periods[-1], known)
         dates = series_dates(sorted(set(history) | set(periods)))
-        series = evaluate_series(snapshot.knowledge(known), dates, exact={p.end for p in periods})
+        method = check_method(method)
+        series = evaluate_series(
+            snapshot.knowledge(known), dates, exact={p.end for p in periods}, method=method
+        )
         tick = progress(len(periods)) if progress is not None else None
         written: list[Path] = []
         for period in periods:
             context = period_context(
-                snapshot, parse_period(period), as_of=period.end, known_at=None, series=series
+                snapshot,
+                parse_period(period),
+                as_of=period.end,
+                known_at=None,
+                series=series,
+                method=method,
             )
             written += write_report(context, wanted, out)
             if tick is not None:

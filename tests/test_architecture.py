@@ -69,9 +69,11 @@ def test_every_command_has_help_ending_with_an_example():
                 continue
             text = (sub.help or "").strip()
             assert text, f"{prefix}{name} has no help"
-            assert "Example:" in text.splitlines()[-1] or "Example:" in text, f"{prefix}{name}"
+            last = text.split("\n\n")[-1]
+            assert last.startswith("Example: reform-ledger "), f"{prefix}{name}: end with Example:"
             seen += 1
     assert seen >= 12
+    assert (group.help or "").split("\n\n")[-1].startswith("Example: reform-ledger ")
 
 
 #: The one module that decides what a cut (as of, known at) shows.

@@ -93,6 +93,10 @@ def test_status_json_has_the_documented_fields(run):
         "target",
         "events",
         "last_effective",
+        "evidence",
+        "last_evidence",
+        "evidence_gap",
+        "deadline_implied",
     }
     later = json.loads(run("status", "--json", "--as-of", "2023-06-30").stdout)
     assert {i["item"]: i["status"] for i in later["items"]}["p"] == "delivered"

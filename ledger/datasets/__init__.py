@@ -8,7 +8,6 @@ Loading twice adds nothing: every event carries a stable id.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ __all__ = [
     "DATASET",
     "Source",
     "dataset_dir",
-    "fold_quote_text",
     "load_dataset",
     "read_dataset",
     "read_sources",
@@ -55,14 +53,6 @@ class Source:
 def read_sources(name: str = DATASET) -> dict[str, Source]:
     raw = yaml.safe_load((dataset_dir(name) / "sources.yaml").read_text(encoding="utf-8"))
     return {entry["document"]: Source(**{k: str(v) for k, v in entry.items()}) for entry in raw}
-
-
-_FOLD = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")
-
-
-def fold_quote_text(text: str) -> str:
-    """Fold whitespace runs and typographic quotes, and nothing else (for quote checks)."""
-    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip()
 
 
 def read_dataset(

@@ -17,12 +17,15 @@ from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.taxonomy import (
     LABELS,
     METHOD,
+    METHODS,
     PRECEDENCE,
     READING_ORDER,
     STATUSES,
     TERMS,
     StatusTerm,
+    check_method,
     label,
+    meaning,
 )
 from ledger.projections.view import (
     Cut,
@@ -37,6 +40,7 @@ from ledger.store import Store
 __all__ = [
     "LABELS",
     "METHOD",
+    "METHODS",
     "PRECEDENCE",
     "READING_ORDER",
     "STATUSES",
@@ -52,19 +56,22 @@ __all__ = [
     "StatusTerm",
     "View",
     "catch_up",
+    "check_method",
     "evaluate",
     "evaluate_series",
     "fold_log",
     "gc_paused",
     "label",
+    "meaning",
     "parse_as_of",
     "parse_known_at",
     "rebuild_if_tampered",
 ]
 
-#: Bumped whenever the folded log's shape changes, so older checkpoints are ignored.
-STATE_VERSION = 2
-CHECKPOINT = f"status:{METHOD}:{STATE_VERSION}"
+#: Bumped whenever the folded log's shape changes, so older checkpoints are ignored. The
+#: log is the same for every method: the rules apply when a cut is evaluated.
+STATE_VERSION = 3
+CHECKPOINT = f"folded-log:{STATE_VERSION}"
 
 
 @dataclass

@@ -39,6 +39,10 @@ _KEEP = frozenset(
         "assessor",
         "verdict",
         "retracted",
+        "grade",
+        "implied",
+        "attribute",
+        "kind",
     }
 )
 

@@ -37,18 +37,17 @@ from ledger.projections.status import (
     Inbound,
     ItemFold,
     ItemStatus,
+    Rules,
     derive,
     inbound_links,
 )
-from ledger.projections.taxonomy import PRECEDENCE
+from ledger.projections.taxonomy import METHOD, PRECEDENCE
 from ledger.projections.view import Knowledge, KnownStream
 
 __all__ = ["evaluate_series"]
 
-#: Statuses that rank above "stalled" (resp. above the deadline tests): the rules decide
-#: them before looking at the 12-month window (resp. the deadline), so that window (resp.
-#: a deadline) passing cannot change them while no new event arrives.
-_ABOVE_STALL = frozenset(PRECEDENCE[: PRECEDENCE.index("stalled")])
+#: Statuses that rank above the deadline tests: the rules decide them before looking at
+#: the deadline, so a deadline passing cannot change them while no new event arrives.
 _ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
 
 
@@ -68,7 +67,6 @@ class _Component:
         "results",
         "full",
         "timed",
-        "waits_stall",
         "waits_deadline",
     )
 
@@ -86,7 +84,7 @@ class _Component:
         self.folded: dict[str, tuple[ItemFold, int, int]] = {}
         self.inbound: Inbound = {}
         self.results: list[ItemStatus] = []
-        self.full = self.timed = self.waits_stall = self.waits_deadline = False
+        self.full = self.timed = self.waits_deadline = False
 
     def happened_count(self, as_of: str) -> int:
         return sum(stream.happened_count(as_of) for stream in self.streams)
@@ -97,7 +95,9 @@ class _Component:
             self.refresh(as_of)
             self.count = count
             return True
-        if self.waits_stall and _crossed(self.ends, self.stall_before, stall_before):
+        # the 12-month window passing an event's date changes freshness (and, by method
+        # 1, stalls): re-derive whenever it crossed one
+        if _crossed(self.ends, self.stall_before, stall_before):
             return True
         if self.waits_deadline and _crossed(self.deadlines, self.as_of, as_of):
             return True
@@ -132,16 +132,15 @@ class _Component:
                 visible[stream.item] = folded[0]
         self.visible, self.inbound = visible, inbound_links(visible)
 
-    def derive(self, as_of: str, stall_before: str, full: bool) -> None:
+    def derive(self, rules: Rules, full: bool) -> None:
         results = [
-            derive(fold, self.visible, self.inbound.get(item, []), as_of, stall_before, full=full)
+            derive(fold, self.visible, self.inbound.get(item, []), rules, full=full)
             for item, fold in self.visible.items()
         ]
         self.timed = any(r.kind == "promise" and r.target and r.deadline for r in results)
         self.results, self.full = results, full
-        self.waits_stall = any(r.status not in _ABOVE_STALL for r in results)
         self.waits_deadline = any(r.status not in _ABOVE_DEADLINE for r in results)
-        self.as_of, self.stall_before = as_of, stall_before
+        self.as_of, self.stall_before = rules.as_of, rules.twelve_months_before
 
 
 def _crossed(values: list[str], old: str, new: str) -> bool:
@@ -176,6 +175,7 @@ def evaluate_series(
     dates: Iterable[date],
     *,
     exact: Collection[date] | None = None,
+    method: str = METHOD,
 ) -> dict[date, list[ItemStatus]]:
     """Every item's status at each date, sorted by item id, as ``evaluate`` gives it.
 
@@ -183,6 +183,7 @@ def evaluate_series(
     dates when None); the others are exact in every status.
     """
     components = _components(knowledge)
+    sources = knowledge.source_kinds
     series: dict[date, list[ItemStatus]] = {}
     for day in sorted(set(dates)):
         as_of = day.isoformat()
@@ -194,7 +195,7 @@ def evaluate_series(
             if count == 0:
                 continue
             if component.stale(count, as_of, stall_before, precise):
-                component.derive(as_of, stall_before, precise)
+                component.derive(Rules(as_of, stall_before, method, sources), precise)
             results.extend(component.results)
         results.sort(key=lambda status: status.item)
         series[day] = results

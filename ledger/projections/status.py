@@ -18,10 +18,11 @@ from dateutil.relativedelta import relativedelta
 
 from events import date_bounds
 from ledger.projections.folded import FoldedEvent, iso_bounds
-from ledger.projections.taxonomy import progress_range
+from ledger.projections.taxonomy import METHOD, progress_range
 from ledger.projections.view import Link, View
 
 __all__ = [
+    "GRADE_OF_SOURCE_KIND",
     "LEVELS",
     "STALL_AFTER",
     "Disagreement",
@@ -77,7 +78,22 @@ _PROGRESS = frozenset(LEVELS) | {
     "law.repealed",
 }
 _IMPLEMENTS = ("implements", "partially_implements")
+#: Method 1 turned 12 months without progress into "stalled"; method 2 shows the same span
+#: without evidence as a gap in the ledger's coverage, never as a finding.
 STALL_AFTER = relativedelta(months=12)
+_STALLS = frozenset({"promise.stalled", "law.stalled", "amendment.stalled"})
+#: Event types method 1 did not know; it ignores them, so its figures stay as published.
+_SINCE_METHOD_2 = _STALLS | {"promise.deadline_stated", "claim.recorded"}
+#: The grade an event gets from its registered source's kind when it states none.
+GRADE_OF_SOURCE_KIND = {
+    "official": "official",
+    "government": "claimed",
+    "academic": "reported",
+    "think_tank": "reported",
+    "news": "reported",
+    "other": "reported",
+}
+_GRADE_ORDER = ("official", "reported", "claimed")
 
 
 @dataclass
@@ -88,7 +104,7 @@ class Disagreement:
     a reader should see (the JSON output keeps the document ids).
     """
 
-    #: "verdicts", "verdict_vs_status", "value" or "date"
+    #: "verdicts", "verdict_vs_status", "value", "date" or "claim"
     kind: str
     subject: str
     #: (what is claimed, who claims it) pairs, in a stable order
@@ -104,9 +120,9 @@ class Disagreement:
             return f"sources' verdicts disagree ({said})"
         if self.kind == "verdict_vs_status":
             return self.detail
-        noun = "the value of" if self.kind == "value" else "the date of"
+        noun = {"value": "the value of ", "date": "the date of ", "claim": ""}[self.kind]
         shown = "; ".join(f"{what} per {names(documents)}" for what, documents in self.claims)
-        return f"sources disagree on {noun} {self.subject}: {shown}"
+        return f"sources disagree on {noun}{self.subject}: {shown}"
 
     @property
     def documents(self) -> tuple[str, ...]:
@@ -137,6 +153,14 @@ class ItemStatus:
     target: dict[str, Any] | None = None
     events: int = 0
     last_effective: str | None = None
+    #: How strong the evidence behind the status is: its best grade and the documents
+    #: that give it (None where the status has no event behind it).
+    evidence: dict[str, Any] | None = None
+    #: Freshness: the date of the latest event about the item (or its implementing items)
+    last_evidence: str | None = None
+    #: No evidence in the 12 months before the as-of date: a gap in the ledger's coverage.
+    evidence_gap: bool = False
+    deadline_implied: bool = False
 
     def __post_init__(self) -> None:
         self.disagreements: list[Disagreement] = []
@@ -171,6 +195,7 @@ class ItemFold:
         "max_level",
         "own_undone",
         "undone_event",
+        "undone_owner",
         "last_progress",
         "made",
         "revisions",
@@ -179,6 +204,10 @@ class ItemFold:
         "latest_measurements",
         "assessments",
         "links",
+        "stall",
+        "last_evidence",
+        "deadlines",
+        "claims",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -191,6 +220,7 @@ class ItemFold:
         self.level_event: FoldedEvent | None = None
         self.own_undone: FoldedEvent | None = None
         self.undone_event: FoldedEvent | None = None
+        self.undone_owner: ItemFold = self  # the item whose event undid this one
         self.last_progress = ""
         self.made: FoldedEvent | None = None
         self.abandoned: FoldedEvent | None = None
@@ -200,12 +230,20 @@ class ItemFold:
         self.latest_measurements: dict[str, tuple[tuple[str, int], FoldedEvent]] = {}
         self.assessments: dict[str, FoldedEvent] = {}  # each assessor's latest
         self.links: list[FoldedEvent] = []
+        self.stall: FoldedEvent | None = None  # the latest statement that work stopped
+        self.last_evidence: FoldedEvent | None = None
+        self.deadlines: list[FoldedEvent] = []  # events that state a deadline, in order
+        self.claims: list[FoldedEvent] = []
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
         self.events.extend(events)
         for event in events:
             type_, data = event.type, event.data
+            if self.last_evidence is None or event.end >= self.last_evidence.end:
+                self.last_evidence = event
+            if "deadline" in data:
+                self.deadlines.append(event)
             if type_ in _NAMING:
                 self.title = data.get("title") or self.title
                 self.area = data.get("area") or self.area
@@ -235,7 +273,12 @@ class ItemFold:
                 self.abandoned = event
             elif type_ == "promise.marked_unverifiable":
                 self.unverifiable = event
-        self.undone_event = self.own_undone
+            elif type_ in _STALLS:
+                if self.stall is None or event.end >= self.stall.end:
+                    self.stall = event
+            elif type_ == "claim.recorded":
+                self.claims.append(event)
+        self.undone_event, self.undone_owner = self.own_undone, self
 
     @property
     def exists(self) -> bool:
@@ -262,7 +305,8 @@ def inbound_links(folds: dict[str, ItemFold]) -> Inbound:
     ``reverses`` link from an adopted or enacted item."""
     inbound: Inbound = defaultdict(list)
     for fold in folds.values():
-        fold.undone_event = fold.own_undone  # reversals come from the links below only
+        # reversals come from the links below only
+        fold.undone_event, fold.undone_owner = fold.own_undone, fold
         for event in fold.links:
             if event.data["to"] in folds:
                 link = Link(fold.item, event.data["relation"], event.data["to"], event)
@@ -273,39 +317,99 @@ def inbound_links(folds: dict[str, ItemFold]) -> Inbound:
                 victim = folds[target]
                 if victim.undone_event is None:
                     victim.undone_event = folds[link.source].level_event
+                    victim.undone_owner = folds[link.source]
     return inbound
 
 
-def evaluate(view: View) -> list[ItemStatus]:
-    """Every item that exists at the view's cut, sorted by item id."""
-    as_of = view.cut.day
-    stall_before = (view.cut.as_of - STALL_AFTER).isoformat()
+def evaluate(view: View, method: str = METHOD) -> list[ItemStatus]:
+    """Every item that exists at the view's cut, sorted by item id, by ``method``'s rules."""
+    rules = Rules(
+        view.cut.day, (view.cut.as_of - STALL_AFTER).isoformat(), method, view.source_kinds
+    )
     folds = fold_items(view)
     inbound = inbound_links(folds)
     return [
-        derive(folds[item], folds, inbound.get(item, []), as_of, stall_before, full=True)
+        derive(folds[item], folds, inbound.get(item, []), rules, full=True)
         for item in sorted(folds)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What the rules need besides the events: the as-of date (and the day 12 months
+    before it), the method, and each registered source's kind (for evidence grades)."""
+
+    as_of: str
+    twelve_months_before: str
+    method: str = METHOD
+    source_kinds: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def by_silence(self) -> bool:
+        """Whether 12 months without progress make an item stalled (method 1 only)."""
+        return self.method == "reform-ledger/1"
+
+    def grade(self, event: FoldedEvent) -> str | None:
+        given = event.data.get("grade")
+        if given:
+            return given
+        return GRADE_OF_SOURCE_KIND.get(self.source_kinds.get(event.document or "", ""))
 
 
 def derive(
     fold: ItemFold,
     folds: dict[str, ItemFold],
     links: list[Link],
-    as_of: str,
-    stall_before: str,
+    rules: Rules,
     *,
     full: bool,
 ) -> ItemStatus:
     """One item's status; ``full`` adds the contested flags (the series walk skips them
     at dates that only count statuses)."""
     if fold.kind == "promise":
-        status = _promise_status(fold, folds, links, as_of, stall_before)
+        status, owner, evidence_from = _promise_status(fold, folds, links, rules)
     else:
-        status = _stage_status(fold, stall_before)
+        status, owner = _stage_status(fold, rules)
+        evidence_from = [fold]
+    cause = _cause_event(status, owner)
+    status.evidence = _evidence(cause, owner, rules) if cause is not None else None
+    latest = max(
+        (f.last_evidence for f in evidence_from if f.last_evidence is not None),
+        key=lambda e: e.end,
+    )
+    status.last_evidence = latest.effective
+    status.evidence_gap = latest.end < rules.twelve_months_before
     if full:
-        status.set_disagreements(disagreements(fold, status.status, status.since))
+        status.set_disagreements(disagreements(fold, status.status, status.since, rules))
     return status
+
+
+def _cause_event(status: ItemStatus, owner: ItemFold) -> FoldedEvent | None:
+    if status.cause_event is None:
+        return None
+    return next((e for e in owner.events if e.id == status.cause_event), None)
+
+
+def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, Any]:
+    """Every event of the owner that says the same as the cause, by its best grade."""
+    if cause.type == "measurement.recorded":
+        same = [
+            e
+            for e in owner.events
+            if e.type == cause.type
+            and e.data["metric"] == cause.data["metric"]
+            and e.data["period"] == cause.data["period"]
+        ]
+    elif "deadline" in cause.data and cause.type.startswith("promise."):
+        same = [e for e in owner.deadlines if e.data["deadline"] == cause.data["deadline"]]
+    else:
+        same = [e for e in owner.events if e.type == cause.type]
+    graded: dict[str, set[str]] = defaultdict(set)
+    for event in same:
+        graded[rules.grade(event) or ""].add(event.document or "")
+    best = next((g for g in _GRADE_ORDER if g in graded), None)
+    documents = graded[best or ""]
+    return {"grade": best, "sources": sorted(documents)}
 
 
 def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
@@ -328,13 +432,20 @@ def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
     )
 
 
-def _stage_status(fold: ItemFold, stall_before: str) -> ItemStatus:
+def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, ItemFold]:
     if fold.undone_event is not None and fold.max_level >= 2:
-        return _base(fold, "reversed", fold.undone_event)
-    if fold.level < 3 and fold.last_progress < stall_before:
+        return _base(fold, "reversed", fold.undone_event), fold
+    if fold.level < 3 and rules.by_silence and fold.last_progress < rules.twelve_months_before:
         last = fold.last_progress or fold.events[0].end
-        return _without_cause(_base(fold, "stalled", None), _stalled_since(last))
-    return _base(fold, _LEVEL_STATUS[fold.level], fold.level_event or fold.events[0])
+        return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), fold
+    if fold.level < 3 and not rules.by_silence and _stopped(fold.stall, fold.last_progress):
+        return _base(fold, "stalled", fold.stall), fold
+    return _base(fold, _LEVEL_STATUS[fold.level], fold.level_event or fold.events[0]), fold
+
+
+def _stopped(stall: FoldedEvent | None, last_progress: str) -> bool:
+    """Whether a source said the work stopped after its latest step (method 2)."""
+    return stall is not None and stall.end > last_progress
 
 
 def _stalled_since(last_progress: str) -> str:
@@ -343,91 +454,114 @@ def _stalled_since(last_progress: str) -> str:
 
 
 def _without_cause(status: ItemStatus, since: str) -> ItemStatus:
-    """Overdue and stalled are caused by time passing, not by an event."""
+    """Under method 1, overdue and stalled are caused by time passing, not by an event."""
     status.since, status.cause_event = since, None
     return status
 
 
-def _promise_status(
-    fold: ItemFold,
-    folds: dict[str, ItemFold],
-    links: list[Link],
-    as_of: str,
-    stall_before: str,
-) -> ItemStatus:
+def _deadline(fold: ItemFold, rules: Rules) -> tuple[str | None, FoldedEvent | None, Any]:
+    """The promise's deadline, the event that states it, and its target.
+
+    Method 1 reads the promise and its revisions; method 2 also deadlines that a source
+    states or implies later (``promise.deadline_stated``). The latest statement wins.
+    """
     made = fold.made
     assert made is not None  # only existing promises are derived
-    deadline = made.data.get("deadline")
-    target = made.data.get("target")
-    scope_cut = None
+    deadline, stated_by, target = made.data.get("deadline"), made, made.data.get("target")
     for event in fold.revisions:
-        deadline = event.data.get("deadline", deadline)
         target = event.data.get("target", target)
-        if event.data["change"] == "scope_cut":
-            scope_cut = event
+    for event in fold.deadlines:
+        if event.type == "promise.deadline_stated" and rules.by_silence:
+            continue
+        deadline, stated_by = event.data["deadline"], event
+    return deadline, (stated_by if deadline else None), target
+
+
+def _promise_status(
+    fold: ItemFold, folds: dict[str, ItemFold], links: list[Link], rules: Rules
+) -> tuple[ItemStatus, ItemFold, list[ItemFold]]:
+    """The promise's status, the fold its cause belongs to, and the folds whose events
+    are evidence about it (its own and its implementing items')."""
+    as_of = rules.as_of
+    made = fold.made
+    assert made is not None
+    deadline, deadline_event, target = _deadline(fold, rules)
+    scope_cut = next((e for e in fold.revisions if e.data["change"] == "scope_cut"), None)
     abandoned, unverifiable = fold.abandoned, fold.unverifiable
 
-    level, cause, partial, last_progress = 0, made, False, fold.last_progress
-    implemented_by, reversed_by = [], None
+    level, cause, owner, partial = 0, made, fold, False
+    last_progress, stall, stall_owner = fold.last_progress, fold.stall, fold
+    implemented_by, reversed_by, reversed_owner = [], None, fold
+    evidence_from = [fold]
     for link in links:
         other = folds[link.source]
         if link.relation == "reverses" and other.level >= 2:
-            reversed_by = other.level_event
+            reversed_by, reversed_owner = other.level_event, other
         if link.relation not in _IMPLEMENTS:
             continue
         implemented_by.append(link.source)
+        evidence_from.append(other)
         last_progress = max(last_progress, other.last_progress, link.event.end)
+        if other.stall is not None and (stall is None or other.stall.end >= stall.end):
+            stall, stall_owner = other.stall, other
         if other.undone_event is not None and other.max_level >= 3:
-            reversed_by = other.undone_event
+            reversed_by, reversed_owner = other.undone_event, other.undone_owner
         if other.level > level or (
             other.level == level and level and link.relation == "implements" and partial
         ):
-            level, cause = other.level, other.level_event
+            level, cause, owner = other.level, other.level_event, other
             partial = link.relation == "partially_implements"
     if fold.undone_event is not None:
-        reversed_by = fold.undone_event
+        reversed_by, reversed_owner = fold.undone_event, fold.undone_owner
 
     target_view = _target_view(target, fold, deadline, as_of) if target else None
     if target_view and target_view["progress"] is not None:
         if target_view["progress"] >= 1 and level < 3:
-            level, cause, partial = 3, target_view["event"], False
+            level, cause, owner, partial = 3, target_view["event"], fold, False
         elif target_view["progress"] > 0 and level < 1:
-            level, cause = 1, target_view["event"]
+            level, cause, owner = 1, target_view["event"], fold
     deadline_end = date_bounds(deadline)[1].isoformat() if deadline else None
     deadline_passed = deadline_end is not None and deadline_end < as_of
 
     late = False
     if abandoned:
-        status, cause = "broken", abandoned
+        status, cause, owner = "broken", abandoned, fold
     elif (
         reversed_by is not None
         and level >= 3
         or (reversed_by is not None and _ever_delivered(links, folds))
     ):
-        status, cause = "reversed", reversed_by
+        status, cause, owner = "reversed", reversed_by, reversed_owner
     elif level >= 3:
         status = "partial" if partial or scope_cut else "delivered"
         late = bool(deadline_end and cause.start > deadline_end)
     elif target_view and deadline_passed and 0 < (target_view["progress"] or 0) < 1:
-        status, cause = "partial", target_view["event"]
+        status, cause, owner = "partial", target_view["event"], fold
     elif unverifiable:
-        status, cause = "unverifiable", unverifiable
+        status, cause, owner = "unverifiable", unverifiable, fold
     elif deadline_passed:
-        status = "overdue"
-    elif last_progress < stall_before:
+        status, cause, owner = "overdue", deadline_event, fold
+    elif rules.by_silence and last_progress < rules.twelve_months_before:
         status = "stalled"
+    elif not rules.by_silence and _stopped(stall, last_progress):
+        status, cause, owner = "stalled", stall, stall_owner
     else:
         status = _LEVEL_STATUS[level]
     result = _base(fold, status, cause)
     if status == "overdue":
-        _without_cause(result, (date_bounds(deadline)[1] + timedelta(days=1)).isoformat())
-    elif status == "stalled":
+        day_after = (date_bounds(deadline)[1] + timedelta(days=1)).isoformat()
+        if rules.by_silence:
+            _without_cause(result, day_after)
+        else:  # the finding names the event that set the deadline; it dates from the day after
+            result.since = day_after
+    elif status == "stalled" and rules.by_silence:
         _without_cause(result, _stalled_since(last_progress))
     result.late, result.deadline = late, deadline
+    result.deadline_implied = bool(deadline_event and deadline_event.data.get("implied"))
     result.implemented_by = sorted(set(implemented_by))
     if target_view:
         result.target = {k: v for k, v in target_view.items() if k != "event"}
-    return result
+    return result, owner, evidence_from
 
 
 def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
@@ -488,8 +622,15 @@ def _differ(one: str, other: str) -> bool:
     return first[1] < second[0] or second[1] < first[0]
 
 
-def disagreements(fold: ItemFold, derived: str, since: str | None) -> list[Disagreement]:
-    """Why the item is contested at this cut; empty when it is not."""
+def disagreements(
+    fold: ItemFold, derived: str, since: str | None, rules: Rules | None = None
+) -> list[Disagreement]:
+    """Why the item is contested at this cut; empty when it is not.
+
+    Method 2 adds sources' claims (``claim.recorded``) and stated deadlines: two claims on
+    one attribute that cannot both be true are a disagreement like two numbers or dates.
+    """
+    compare_claims = rules is not None and not rules.by_silence
     found = []
     assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
     verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
@@ -528,13 +669,22 @@ def disagreements(fold: ItemFold, derived: str, since: str | None) -> list[Disag
             claims[key][claim].add(document)
         elif event.type in _ONCE:
             claims[("date", event.type)][(event.effective,)].add(document)
+        elif compare_claims and event.type == "claim.recorded":
+            key = ("claim", data["attribute"].replace("_", " "))
+            value = data["value"]
+            if isinstance(value, str):
+                claims[key][(" ".join(value.casefold().split()),)].add(document)
+            else:
+                claims[key][(data.get("qualifier") or "", value, data.get("unit") or "")].add(
+                    document
+                )
+        if compare_claims and "deadline" in data and event.type.startswith("promise."):
+            claims[("date", "deadline")][(data["deadline"],)].add(document)
     for (what, name), values in sorted(claims.items()):
         documents = set().union(*values.values())
         if len(values) < 2 or len(documents) < 2:
             continue
-        if what == "value" and _consistent(list(values)):
-            continue
-        if what == "date" and _overlapping([text for (text,) in values]):
+        if _compatible(what, name, list(values)):
             continue
         shown = [
             (_show_claim(value), tuple(sorted(docs)))
@@ -542,6 +692,20 @@ def disagreements(fold: ItemFold, derived: str, since: str | None) -> list[Disag
         ]
         found.append(Disagreement(what, name, shown))
     return found
+
+
+def _compatible(what: str, name: str, values: list[tuple[Any, ...]]) -> bool:
+    """Whether different claims can all be true: numbers that differ only by rounding,
+    dates whose spans overlap; texts only when equal (they were normalised already)."""
+    if all(len(value) == 3 for value in values):
+        return _consistent(values)
+    if what == "date" or name.endswith("date"):
+        texts = [value[0] for value in values if len(value) == 1]
+        try:
+            return len(texts) == len(values) and _overlapping(texts)
+        except ValueError:
+            return False
+    return False
 
 
 def _overlapping(dates: list[str]) -> bool:

@@ -10,20 +10,27 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from events import InvalidInput
+
 __all__ = [
     "LABELS",
     "METHOD",
+    "METHODS",
     "PRECEDENCE",
     "READING_ORDER",
     "STATUSES",
     "TERMS",
     "StatusTerm",
+    "check_method",
     "label",
+    "meaning",
     "progress_range",
 ]
 
-#: Changing any rule in ``status`` changes this version; every report prints it.
-METHOD = "reform-ledger/1"
+#: Changing any rule in ``status`` changes the method's version; every report prints it.
+#: Older methods stay available, so a figure published under one can be regenerated.
+METHODS = ("reform-ledger/1", "reform-ledger/2")
+METHOD = METHODS[-1]
 
 
 class StatusTerm(NamedTuple):
@@ -67,7 +74,7 @@ TERMS: tuple[StatusTerm, ...] = (
         "Stalled", "broken", "limited",
     ),
     StatusTerm(
-        "stalled", "Stalled", "no progress for 12 months", (0, 1),
+        "stalled", "Stalled", "a cited source says the work stopped or was shelved", (0, 1),
         "Stalled", "kept in part or in the works", "limited",
     ),
     StatusTerm(
@@ -112,6 +119,24 @@ LABELS: dict[str, dict[str, str]] = {
 def progress_range(status: str) -> tuple[int, int] | None:
     """How far along ``status`` says an item is; None for a failure (broken, reversed)."""
     return _BY_NAME[status].progress
+
+
+#: Where an older method meant something else by a word.
+_OLDER_MEANINGS = {"reform-ledger/1": {"stalled": "no progress for 12 months"}}
+
+
+def meaning(status: str, method: str = METHOD) -> str:
+    """What ``status`` means under ``method``, in plain words."""
+    return _OLDER_MEANINGS.get(method, {}).get(status) or _BY_NAME[status].meaning
+
+
+def check_method(method: str | None) -> str:
+    """The method asked for (the newest when None); a clear error for an unknown one."""
+    if method is None:
+        return METHOD
+    if method not in METHODS:
+        raise InvalidInput(f"--method {method!r}: use one of {', '.join(METHODS)}")
+    return method
 
 
 def label(status: str, scheme: str | None) -> str:

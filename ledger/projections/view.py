@@ -160,13 +160,15 @@ class Knowledge:
     known then) are left out.
     """
 
-    __slots__ = ("known_at", "streams", "retracted")
+    __slots__ = ("known_at", "streams", "retracted", "source_kinds")
 
     def __init__(self, log: FoldedLog, known_at: str) -> None:
         self.known_at = known_at
         self.retracted = {i for i, when in log.retractions.items() if when <= known_at}
         retracted = self.retracted
         self.streams: dict[str, KnownStream] = {}
+        #: each registered source's kind (a source is a document, not a tracked item)
+        self.source_kinds: dict[str, str] = {}
         for item, stream in log.streams.items():
             events = [
                 e
@@ -175,8 +177,14 @@ class Knowledge:
                 and e.id not in retracted
                 and e.type != "event.retracted"
             ]
-            if events:
-                events.sort(key=lambda e: (e.start, e.position))
+            if not events:
+                continue
+            events.sort(key=lambda e: (e.start, e.position))
+            if stream.kind == "source":
+                self.source_kinds[item] = next(
+                    (e.data["kind"] for e in reversed(events) if "kind" in e.data), "other"
+                )
+            else:
                 self.streams[item] = KnownStream(item, stream.kind, events)
 
     def at(self, as_of: date) -> View:
@@ -197,10 +205,11 @@ class Knowledge:
 class View:
     """The folded log through one cut: each item's happened, known, unretracted events."""
 
-    __slots__ = ("cut", "kinds", "streams")
+    __slots__ = ("cut", "kinds", "streams", "source_kinds")
 
     def __init__(self, knowledge: Knowledge, cut: Cut) -> None:
         self.cut = cut
+        self.source_kinds = knowledge.source_kinds
         day = cut.day
         self.kinds: dict[str, str] = {}
         self.streams: dict[str, list[FoldedEvent]] = {}

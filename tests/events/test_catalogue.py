@@ -52,9 +52,17 @@ MINIMAL: dict[str, dict[str, object]] = {
     "link.added": {"to": "other", "relation": "implements"},
     "assessment.recorded": {"assessor": "OGP", "verdict": "delivered", "rationale": "Kept."},
     "event.retracted": {"retracted": "8c1f0d9e-1111-4111-8111-111111111111", "reason": "Wrong."},
+    "claim.recorded": {"attribute": "package", "value": "third"},
 }
 #: Types the code adds beyond the table (an editor's "unverifiable" mark).
-EXTRA = {"promise.marked_unverifiable": {"reason": "No source can show it."}}
+EXTRA = {
+    "promise.marked_unverifiable": {"reason": "No source can show it."},
+    # method reform-ledger/2: a stall is a source's statement, never a clock
+    "promise.stalled": {"summary": "Work stopped."},
+    "law.stalled": {"summary": "The bill was shelved."},
+    "amendment.stalled": {"summary": "The proposal was withdrawn."},
+    "promise.deadline_stated": {"deadline": "2025"},
+}
 
 
 def raw(type_name: str, **fields: object) -> dict[str, object]:

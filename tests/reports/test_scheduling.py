@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -24,10 +25,20 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+import reports
+import reports.scheduling as scheduling
 from cli import app
 from ledger import Store, open_store
-from reports import ReportError, list_schedules, remove_schedule, run_pending, serve
-from reports.scheduling import ScheduleRule, add_schedule
+from reports import (
+    InvalidSchedule,
+    ReportError,
+    UnknownSchedule,
+    list_schedules,
+    remove_schedule,
+    run_pending,
+    serve,
+)
+from reports.scheduling import JOB_FUNCTION, NextRun, ScheduleRule, add_schedule
 from tests.conftest import promise
 from tests.reports.scheduling_support import Clock
 
@@ -127,6 +138,147 @@ def test_due_time_follows_day_time_and_zone() -> None:
     )
     assert name == "2023-Q4"
     assert due_at.isoformat() == "2024-01-03T07:30:00+06:00"  # Almaty moved to +05 in March 2024
+
+
+@pytest.mark.parametrize(
+    ("every", "after", "period", "due_at"),
+    [
+        ("quarter", "2023-10-01T05:59", "2023-Q3", "2023-10-01T06:00:00+00:00"),
+        ("quarter", "2023-10-01T06:00", "2023-Q4", "2024-01-01T06:00:00+00:00"),
+        ("month", "2024-01-31T23:00", "2024-01", "2024-02-01T06:00:00+00:00"),
+        ("year", "2023-06-01T00:00", "2023", "2024-01-01T06:00:00+00:00"),
+    ],
+)
+def test_next_due(every: str, after: str, period: str, due_at: str) -> None:
+    rule = ScheduleRule.checked(every, "06:00", 1, "UTC")
+    name, when = rule.next_due(datetime.fromisoformat(after).replace(tzinfo=UTC))
+    assert (name, when.isoformat()) == (period, due_at)
+
+
+BAD_FIELDS = [
+    ({"every": "week"}, "every", "every 'week': use month, quarter or year"),
+    ({"at": "6h"}, "at", "at '6h': use a time of day HH:MM, e.g. 06:00"),
+    ({"day": 0}, "day", "day 0: use a day between 1 and 28 (valid in every month)"),
+    (
+        {"formats": "md,pdf"},
+        "formats",
+        "formats: unknown report format pdf (use md, html or md,html)",
+    ),
+    (
+        {"timezone": "Mars/Olympus"},
+        "timezone",
+        "timezone 'Mars/Olympus': not a known time zone (e.g. Asia/Almaty)",
+    ),
+    (
+        {"schedule_id": "-x"},
+        "schedule_id",
+        "schedule_id '-x': use up to 64 letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "field", "message"), BAD_FIELDS)
+def test_the_library_names_its_own_fields_not_command_line_options(
+    sqlite_store: Store, tmp_path: Path, options: dict, field: str, message: str
+) -> None:
+    with pytest.raises(InvalidSchedule) as caught:
+        add_schedule(sqlite_store, **{"every": "month", **options}, out=tmp_path)
+    assert (caught.value.field, str(caught.value), caught.value.exit_code) == (field, message, 3)
+    add_schedule(sqlite_store, every="month", out=tmp_path)
+    with pytest.raises(UnknownSchedule) as caught:
+        remove_schedule(sqlite_store, "yearly")
+    assert str(caught.value) == "no schedule 'yearly' (schedules: monthly)"
+    assert caught.value.exit_code == 3
+
+
+def test_one_public_face() -> None:
+    names = scheduling.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n[:1].islower(), n))
+    assert all(hasattr(scheduling, name) for name in names)
+    exported = ["RunSummary", "ScheduleInfo", "add_schedule", "list_schedules", "remove_schedule"]
+    exported += ["run_pending", "serve", "stop_on_signals"]
+    for name in exported:  # what ``reports`` exported before the split, it still does
+        assert getattr(reports, name) is getattr(scheduling, name), name
+
+
+# -- the job store and catch-up, both engines --------------------------------------------------
+
+
+def stored_jobs(store: Store) -> dict[str, dict]:
+    """Every job's state as APScheduler pickled it into ``apscheduler_jobs``."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, job_state FROM apscheduler_jobs"))
+        return {row.id: pickle.loads(row.job_state) for row in rows}
+
+
+def test_a_job_stored_by_an_earlier_release_still_loads_and_runs(
+    ledger: Store, tmp_path: Path
+) -> None:
+    """Releases before the package was split stored exactly this state (APScheduler 3.x)."""
+    out = tmp_path / "reports"
+    list_schedules(ledger)  # creates the job store's table
+    rule = ScheduleRule("quarter", "06:00", 1, "UTC")
+    state = {
+        "version": 1,
+        "id": "quarterly",
+        "func": "reports.scheduling:run_job",
+        "trigger": rule.trigger(),
+        "executor": "default",
+        "args": (),
+        "kwargs": {
+            "url": "sqlite:////srv/old-place/ledger.db",  # and the ledger moved since
+            "schedule_id": "quarterly",
+            "every": "quarter",
+            "at": "06:00",
+            "day": 1,
+            "timezone": "UTC",
+            "formats": ["md", "html"],
+            "out": str(out),
+            "added": "2023-08-15T12:00:00+00:00",
+        },
+        "name": f"reform-ledger reports {rule.describe()}",
+        "misfire_grace_time": None,
+        "coalesce": True,
+        "max_instances": 1,
+        "next_run_time": datetime(2023, 10, 1, 6, tzinfo=UTC),
+    }
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO apscheduler_jobs (id, next_run_time, job_state) VALUES (:i, :n, :s)"),
+            {"i": "quarterly", "n": state["next_run_time"].timestamp(), "s": pickle.dumps(state)},
+        )
+    [info] = list_schedules(ledger)
+    assert (info.schedule_id, info.rule, info.out) == ("quarterly", rule, out)
+    summary = run_pending(ledger, clock=Clock(datetime(2023, 10, 2, tzinfo=UTC)))
+    assert [r.periods for r in summary.results] == [["2023-Q3"]] and not summary.failed
+    assert reports_in(out) == ["2023-Q3.html", "2023-Q3.md", "index.html", "index.md"]
+    [job] = stored_jobs(ledger).values()  # re-pointed at the ledger, still the same function
+    assert (job["func"], job["kwargs"]["url"]) == (JOB_FUNCTION, ledger.absolute_url())
+    assert JOB_FUNCTION == "reports.scheduling:run_job"
+    add_schedule(ledger, every="month", out=out, schedule_id="monthly")
+    assert {job["func"] for job in stored_jobs(ledger).values()} == {JOB_FUNCTION}
+
+
+def test_nothing_due_says_what_falls_due_next(ledger: Store, tmp_path: Path) -> None:
+    quarterly(ledger, tmp_path / "reports", Clock(ADDED))
+    add_schedule(ledger, every="year", out=tmp_path, timezone="Asia/Almaty", clock=Clock(ADDED))
+    summary = run_pending(ledger, clock=Clock(datetime(2023, 9, 1, tzinfo=UTC)))
+    assert (summary.results, summary.schedules) == ([], 2)
+    assert [(n.schedule_id, n.period, n.due_at.isoformat()) for n in summary.waiting] == [
+        ("quarterly", "2023-Q3", "2023-10-01T06:00:00+00:00"),
+        ("yearly", "2023", "2024-01-01T06:00:00+06:00"),
+    ]
+    assert summary.waiting[1].describe() == "2024-01-01 06:00 +06 (2023)"
+    assert isinstance(summary.waiting[0], NextRun)
+    summary = run_pending(ledger, clock=Clock(datetime(2023, 10, 2, tzinfo=UTC)))
+    assert [r.periods for r in summary.results] == [["2023-Q3"]]
+    assert [(n.schedule_id, n.period) for n in summary.waiting] == [("yearly", "2023")]
+    summary = run_pending(ledger, clock=Clock(datetime(2023, 10, 3, tzinfo=UTC)))
+    assert [(n.schedule_id, n.period) for n in summary.waiting] == [
+        ("quarterly", "2023-Q4"),
+        ("yearly", "2023"),
+    ]
 
 
 # -- the job store and catch-up, both engines --------------------------------------------------
@@ -232,8 +384,6 @@ def test_schedule_survives_a_restart(ledger: Store, tmp_path: Path) -> None:
 def test_failed_run_is_recorded_and_retried(
     ledger: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reports
-
     out = tmp_path / "reports"
     quarterly(ledger, out, Clock(ADDED))
     good = reports.render_period
@@ -297,8 +447,6 @@ def test_kill_9_during_rendering_leaves_no_partial_file(ledger: Store, tmp_path:
     with ledger.engine.connect() as connection:
         results = connection.execute(text("SELECT result FROM schedule_runs ORDER BY id"))
         assert results.scalars().all() == ["interrupted", "ok"]
-    import reports
-
     expected = tmp_path / "expected"
     reports.render_period(ledger, "2023-Q3", formats=("md", "html"), out=expected)
     for name in ("2023-Q3.md", "2023-Q3.html"):
@@ -377,7 +525,12 @@ def test_second_scheduler_refuses_until_the_first_is_gone(ledger: Store, tmp_pat
                 break
             time.sleep(0.1)
         assert result.exit_code == 0, result.output
-        assert result.stderr == ""  # quiet when all is well
+        assert (
+            result.stderr
+            == "nothing due: no schedules (add one with: reform-ledger schedule add)\n"
+        )
+        quiet = CliRunner().invoke(app, ["--db", ledger.url, "schedule", "run", "--once", "-q"])
+        assert (quiet.exit_code, quiet.stderr) == (0, "")  # for cron, which mails any output
     finally:
         first.kill()
         first.wait(10)
@@ -417,7 +570,7 @@ def test_bad_schedule_is_refused_with_one_line(
     sqlite_store: Store, tmp_path: Path, args: str, reason: str
 ) -> None:
     result = invoke(sqlite_store.url, "add", *args.split(), "--out", str(tmp_path))
-    assert result.exit_code == 8
+    assert result.exit_code == 3
     assert result.stderr.splitlines() == [f"error: {reason}"]
     assert list_schedules(sqlite_store) == []
 
@@ -438,16 +591,16 @@ def test_add_list_replace_remove(sqlite_store: Store, tmp_path: Path) -> None:
     result = invoke(url, "remove", "yearly")
     assert (result.exit_code, result.stderr) == (0, "schedule yearly removed\n")
     result = invoke(url, "remove", "yearly")
-    assert result.exit_code == 8
-    assert result.stderr == "error: no schedule 'yearly' (see: reform-ledger schedule list)\n"
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "error: no schedule 'yearly' (there are none); see: reform-ledger schedule list\n"
+    )
     assert invoke(url, "list", "--json").stdout.strip() == "[]"
 
 
 def test_run_once_logs_one_line_per_file_and_fails_loudly(
     sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reports
-
     out = tmp_path / "reports"
     added = Clock(datetime.now(UTC) - timedelta(days=35))  # the CLI runs on the real clock
     first = ScheduleRule("month").due_periods(added.now, datetime.now(UTC))[0][0]
@@ -460,7 +613,17 @@ def test_run_once_logs_one_line_per_file_and_fails_loudly(
         f"schedule monthly: {first}: wrote {out / f'{first}.html'}",
     ]
     assert lines[-1] == f"schedule monthly: index: wrote {out / 'index.html'}"
-    assert invoke(sqlite_store.url, "run", "--once").stderr == ""  # nothing due: quiet
+    now = datetime.now(UTC)
+    due = datetime(now.year, now.month, 1, 6, tzinfo=UTC)
+    if due <= now:  # the first of next month, 06:00, renders this month
+        due = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, 6, tzinfo=UTC)
+    month = (due - timedelta(days=1)).strftime("%Y-%m")
+    result = invoke(sqlite_store.url, "run", "--once")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"schedule monthly: nothing due; next run {due:%Y-%m-%d} 06:00 UTC ({month})\n",
+    )
+    assert invoke(sqlite_store.url, "run", "--once", "--quiet").stderr == ""
 
     def broken(store, period, **options):
         raise ReportError("disk full")

@@ -1,16 +1,19 @@
 """Check the bundled dataset while editing it: ids, quotes, word counts, and a real load.
 
-    python -m ledger.datasets.check [events/FILE.yaml …]
+    .venv/bin/python tools/check_dataset.py [events/FILE.yaml …]
 
 Gives each event in the named files that has no ``id`` a new stable one (written into the
 file), checks every quote of every file against its source document, then loads the whole
 dataset into a temporary ledger, which applies every rule of the store (items created
-before use, links to existing items, transaction time in order). Prints the first problem
-found, or the counts.
+before use, links to existing items, transaction time in order). Prints every problem
+found, and the counts; exits 1 when there was a problem.
+
+An editor's tool, not part of the installed package; the tests use ``check_quotes``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import uuid
@@ -20,22 +23,23 @@ from pathlib import Path
 import yaml
 
 from events import LedgerError, parse_event
-from ledger.datasets import dataset_dir, fold_quote_text, read_dataset
-from ledger.importing import TextLoader
-from ledger.store import open_store
-from ledger.verify import verify
+from ledger import open_store, read_dataset, verify
+from ledger.datasets import dataset_dir
+from ledger.importing import read_raw_events
 
 MAX_QUOTE_WORDS = 40
+_FOLD = str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\"")
+
+
+def fold_quote_text(text: str) -> str:
+    """Fold whitespace runs and typographic quotes, and nothing else (for quote checks)."""
+    return re.sub(r"\s+", " ", text.translate(_FOLD)).strip()
 
 
 def assign_ids(path: Path) -> int:
     """Insert ``id: <uuid>`` as the first key of every event in ``path`` that lacks one."""
     text = path.read_text(encoding="utf-8")
-    loader = TextLoader(text)
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
     if node is None:
         return 0
     lines = text.split("\n")
@@ -55,25 +59,28 @@ def assign_ids(path: Path) -> int:
 
 
 def check_quotes(folder: Path) -> list[str]:
+    """Every quote not found verbatim in its document, too long, or without a locator."""
     documents: dict[str, str] = {}
     problems = []
     for path in sorted((folder / "events").glob("*.yaml")):
-        events = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or []
-        for index, event in enumerate(events, start=1):
+        for place, event in read_raw_events(path):
             source = event.get("source") or {}
             name = source.get("document", "")
-            where = f"{path.name} event {index} ({event.get('item')})"
+            where = f"{Path(place).name} ({event.get('item')})"
             if name not in documents:
                 file = folder / "sources" / name
-                if not file.is_file():
+                if not name or not file.is_file():
                     problems.append(f"{where}: no source document {name!r}")
                     continue
                 documents[name] = fold_quote_text(file.read_text(encoding="utf-8"))
             quote = str(source.get("quote", ""))
-            if fold_quote_text(quote) not in documents[name]:
+            if not quote.strip() or fold_quote_text(quote) not in documents[name]:
                 problems.append(f"{where}: quote not found verbatim in {name}: {quote[:70]!r}")
-            if len(quote.split()) > MAX_QUOTE_WORDS:
-                problems.append(f"{where}: quote has {len(quote.split())} words (at most 40)")
+            words = len(quote.split())
+            if words > MAX_QUOTE_WORDS:
+                problems.append(f"{where}: quote has {words} words (at most {MAX_QUOTE_WORDS})")
+            if not str(source.get("locator", "")).strip():
+                problems.append(f"{where}: no locator (where in {name} the quote is)")
     return problems
 
 
@@ -110,4 +117,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except LedgerError as error:
+        sys.exit(f"error: {error}")

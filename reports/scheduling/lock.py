@@ -1,11 +1,11 @@
 """One scheduler per ledger, on the store's ledger-wide process lock.
 
-APScheduler's job stores must never be shared between running schedulers, so
-``schedule run`` (and ``run --once``) first take the ledger's ``scheduler`` lock and
-refuse, naming the holder, when another process has it. The lock itself lives with the
-engines (``ledger.sqlite``: an flock on a file next to the ledger; ``ledger.postgres``: an
-advisory lock on a session of its own); both are released when the holder dies, also
-after ``kill -9``. ``reports.scheduling`` is the only caller.
+APScheduler's job stores must never be shared between running schedulers, so ``serve``
+and ``run_pending`` first take the ledger's ``scheduler`` lock and refuse, naming the
+holder, when another process has it. The lock itself lives with the engines
+(``ledger.sqlite``: the operating system's file lock on a file next to the ledger, through
+``filelock``; ``ledger.postgres``: an advisory lock on a session of its own); both are
+released when the holder dies, also after ``kill -9``. Only ``reports.scheduling`` calls it.
 """
 
 from __future__ import annotations
