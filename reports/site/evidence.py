@@ -20,7 +20,7 @@ def _sources(count: int) -> str:
 
 
 def evidence_of(status: ItemStatus) -> str | None:
-    """"official record", "reported by 2 sources", "claimed only, by 1 source"."""
+    """The grade in words: official record, reported by 2 sources, claimed only."""
     evidence = status.evidence or {}
     grade, count = evidence.get("grade"), len(evidence.get("sources") or ())
     if grade == "official":
