@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ledger.py $(if $(PG),--pg $(PG))
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_site.py
 
 clean:
 	rm -rf $(VENV) $(OUT) demo.db *.egg-info .pytest_cache

@@ -170,9 +170,9 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("out"),
 ) -> None:
-    """Build a ledger from the bundled Kazakhstan 2019–2024 dataset and render its reports.
+    """Build a ledger from the bundled Kazakhstan 2019–2024 dataset and publish its site.
 
     Example: reform-ledger --db demo.db demo --out out
     """
@@ -188,12 +188,19 @@ def demo(
         _render_demo(store, out)
 
 
-def _render_demo(store: Store, out: Path) -> None:
-    from reports import render_series
+#: The bundled dataset ends with 2024-Q2; its site is published as of that quarter's end.
+DEMO_AS_OF = "2024-06-30"
+DEMO_TITLE = "Kazakhstan's political reforms, 2019–2024"
 
-    with _progress("rendering reports", threshold=1) as progress:
-        written = render_series(store, "2019-Q1", "2024-Q2", out=out, progress=progress)
-    _say(f"{len(written)} report files in {out}/ — open {out / 'index.html'}")
+
+def _render_demo(store: Store, out: Path) -> None:
+    from reports import publish_site
+
+    result = publish_site(store, out, as_of=DEMO_AS_OF, title=DEMO_TITLE)
+    _say(
+        f"site of {result.items} items and {len(result.periods)} quarterly reports in {out}/ "
+        f"({len(result.written)} files written) — open {out / 'index.html'}"
+    )
 
 
 _FIELD_FLAGS = (
@@ -966,6 +973,49 @@ def report(
                 )
     _say(f"{len(written)} file(s) written in {out}/ (unchanged files are left alone)")
     for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("site"),
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    period: Annotated[str, typer.Option(help="Report period: month, quarter or year.")] = "quarter",
+    since: Annotated[
+        str | None, typer.Option(help="First period shown (default: where tracking starts).")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Public URL of the site (og: metadata).")
+    ] = None,
+    title: Annotated[str, typer.Option(help="The site's title.")] = "Reform Ledger",
+) -> None:
+    """Publish the static site: home, item pages, period reports, feeds and data files.
+
+    Only files whose bytes change are rewritten.
+
+    Example: reform-ledger publish --out site --base-url https://example.org/ledger/
+    """
+    from reports import publish_site
+
+    with _store(ctx) as store:
+        result = publish_site(
+            store,
+            out,
+            as_of=as_of,
+            known_at=known_at,
+            period=period,
+            since=since,
+            base_url=base_url,
+            title=title,
+        )
+    _say(
+        f"{len(result.written)} file(s) written, {result.unchanged} unchanged, "
+        f"{len(result.removed)} removed in {out}/ (digest {result.digest}); "
+        f"open {out / 'index.html'}"
+    )
+    for path in result.written:
         typer.echo(str(path))
 
 

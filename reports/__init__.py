@@ -1,4 +1,5 @@
-"""Report building and scheduling: rendering periods and their index, APScheduler jobs.
+"""Report building and scheduling: rendering periods and their index, the published site
+(``reports.site``), APScheduler jobs.
 
 Imports ``events`` and ``ledger``; never ``cli``.
 """
@@ -25,10 +26,12 @@ from reports.scheduling import (
     stop_on_signals,
 )
 from reports.series import render_series
+from reports.site import PublishResult, publish_site
 
 __all__ = [
     "InvalidSchedule",
     "Period",
+    "PublishResult",
     "ReportError",
     "RunSummary",
     "ScheduleError",
@@ -40,6 +43,7 @@ __all__ = [
     "parse_period",
     "period_containing",
     "periods_between",
+    "publish_site",
     "remove_schedule",
     "render_index",
     "render_period",

@@ -21,6 +21,7 @@ from reports.periods import Period
 from reports.snapshot import Snapshot
 from reports.wording import (
     KIND_WORDS,
+    SOURCE_KIND_WORDS,
     STATUS_COLOURS,
     STATUS_ORDER,
     STATUS_WORDS,
@@ -223,17 +224,6 @@ def _plural(count: int, noun: str) -> str:
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
-
-
-#: How a source's kind reads in a report.
-SOURCE_KIND_WORDS = {
-    "official": "official record",
-    "government": "government statement",
-    "academic": "academic",
-    "think_tank": "think tank",
-    "news": "news",
-    "other": "other",
-}
 
 
 class _Sources:

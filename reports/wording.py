@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from ledger import READING_ORDER, TERMS
 
-__all__ = ["KIND_WORDS", "STATUS_COLOURS", "STATUS_ORDER", "STATUS_WORDS", "status_word"]
+__all__ = [
+    "KIND_WORDS",
+    "SOURCE_KIND_WORDS",
+    "STATUS_COLOURS",
+    "STATUS_ORDER",
+    "STATUS_WORDS",
+    "status_word",
+]
 
 #: Reading order: from first step to final outcome, then the exceptions.
 STATUS_ORDER = READING_ORDER
@@ -29,6 +36,16 @@ STATUS_COLOURS = {
     "broken": "#a50f15",
     "reversed": "#6a51a3",
     "unverifiable": "#f0e442",
+}
+
+#: How a source's kind reads in a report.
+SOURCE_KIND_WORDS = {
+    "official": "official record",
+    "government": "government statement",
+    "academic": "academic",
+    "think_tank": "think tank",
+    "news": "news",
+    "other": "other",
 }
 
 KIND_WORDS = {

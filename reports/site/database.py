@@ -1,0 +1,195 @@
+"""``data/reform-ledger.db``: the site's read model as one SQLite file, ready for Datasette.
+
+Tables: ``items``, ``periods``, ``status_history``, ``events`` (with quotes), ``sources``,
+``links`` and ``disagreements``, with full-text search (FTS5) over item titles and
+statements and over event descriptions and quotes. The FTS tables are external-content
+tables named ``<table>_fts`` with ``content="<table>"``, which is how Datasette finds
+them. ``metadata.json`` describes the database for ``datasette serve``.
+
+It is a copy for reading, not a ledger: nothing appends to it, and it is rebuilt whole
+each time. It is built in a temporary file with a fixed page size and no WAL, then
+vacuumed, so the same site gives the same bytes and an unchanged database is not
+rewritten.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import orjson
+
+from ledger import describe
+from reports.site.evidence import last_evidence_of
+from reports.site.model import Site
+
+__all__ = ["DATABASE", "METADATA", "database_bytes", "metadata_json"]
+
+DATABASE = "data/reform-ledger.db"
+METADATA = "data/metadata.json"
+
+_SCHEMA = """
+CREATE TABLE items (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT, statement TEXT, actor TEXT,
+    area TEXT, package TEXT, status TEXT NOT NULL, since TEXT, evidence TEXT,
+    deadline TEXT, late INTEGER NOT NULL, contested INTEGER NOT NULL,
+    last_evidence TEXT, page TEXT NOT NULL
+);
+CREATE TABLE periods (
+    name TEXT PRIMARY KEY, kind TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+    promises INTEGER NOT NULL, delivered INTEGER NOT NULL, report TEXT NOT NULL
+);
+CREATE TABLE status_history (
+    item TEXT NOT NULL REFERENCES items(id), period TEXT NOT NULL REFERENCES periods(name),
+    status TEXT NOT NULL, PRIMARY KEY (item, period)
+);
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, author TEXT, published TEXT, kind TEXT,
+    url TEXT, cited INTEGER NOT NULL
+);
+CREATE TABLE events (
+    position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, item TEXT NOT NULL,
+    type TEXT NOT NULL, effective TEXT NOT NULL, recorded_at TEXT NOT NULL,
+    description TEXT NOT NULL, source TEXT REFERENCES sources(id), locator TEXT,
+    quote TEXT, hash TEXT NOT NULL
+);
+CREATE TABLE links (
+    from_item TEXT NOT NULL REFERENCES items(id), relation TEXT NOT NULL,
+    to_item TEXT NOT NULL REFERENCES items(id)
+);
+CREATE TABLE disagreements (item TEXT NOT NULL REFERENCES items(id), reason TEXT NOT NULL);
+CREATE INDEX events_item ON events(item);
+CREATE INDEX status_history_period ON status_history(period);
+CREATE VIRTUAL TABLE items_fts USING fts5(title, statement, content="items");
+CREATE VIRTUAL TABLE events_fts USING fts5(description, quote, content="events");
+"""
+
+
+def _fill(connection: sqlite3.Connection, site: Site) -> None:
+    items = site.items.values()
+    connection.executemany(
+        "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                i.id,
+                i.kind,
+                i.title,
+                i.statement or None,
+                i.actor or None,
+                i.area or None,
+                i.package or None,
+                i.status.status,
+                i.status.since,
+                i.evidence,
+                i.status.deadline,
+                int(i.status.late),
+                int(i.status.contested),
+                last_evidence_of(i.status),
+                f"items/{i.id}.html",
+            )
+            for i in items
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO periods VALUES (?,?,?,?,?,?,?)",
+        [
+            (
+                p.name,
+                p.period.kind,
+                p.period.start.isoformat(),
+                p.end.isoformat(),
+                p.promises,
+                p.delivered,
+                f"periods/{p.name}.html",
+            )
+            for p in site.periods
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO status_history VALUES (?,?,?)",
+        [(i.id, cell.period, cell.status) for i in items for cell in i.strip],
+    )
+    connection.executemany(
+        "INSERT INTO sources VALUES (?,?,?,?,?,?,?)",
+        [(s.anchor, s.title, s.author, s.published, s.kind, s.url, s.cited) for s in site.sources],
+    )
+    anchors = {s.key: s.anchor for s in site.sources}
+    connection.executemany(
+        "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                r.position,
+                r.id,
+                r.item,
+                r.type,
+                r.effective,
+                r.recorded_at,
+                describe(r),
+                anchors.get(r.source.get("document", "")),
+                r.source.get("locator"),
+                r.source.get("quote"),
+                r.hash,
+            )
+            for r in site.records
+        ],
+    )
+    connection.executemany(
+        "INSERT INTO links VALUES (?,?,?)",
+        [(i.id, link.relation, link.item) for i in items for link in i.links_out],
+    )
+    connection.executemany(
+        "INSERT INTO disagreements VALUES (?,?)",
+        [(i.id, d.text) for i in items for d in i.disputes],
+    )
+    connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+    connection.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
+
+
+def database_bytes(site: Site) -> bytes:
+    """The database file's bytes (built in a temporary folder, then read back)."""
+    with tempfile.TemporaryDirectory(prefix="reform-ledger-site-") as folder:
+        path = Path(folder) / "reform-ledger.db"
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA page_size = 4096")
+            connection.execute("PRAGMA journal_mode = DELETE")
+            with connection:
+                connection.executescript(_SCHEMA)
+                _fill(connection, site)
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+        return path.read_bytes()
+
+
+_TABLES = {
+    "items": "One row per item with its derived status; page is its page on the site.",
+    "periods": "The periods the site covers; report is the period's short report.",
+    "status_history": "Each item's status at the end of each period.",
+    "events": "The ledger's events with a plain description, source and verbatim quote.",
+    "sources": "The documents the events cite.",
+    "links": "Links between items (implements, part of, reverses, ...).",
+    "disagreements": "Why an item is contested, one reason a row.",
+}
+
+
+def metadata_json(site: Site) -> bytes:
+    """Datasette metadata: titles, descriptions and the full-text search tables."""
+    metadata = {
+        "title": site.title,
+        "description": (
+            f"The read model behind the site, as of {site.as_of.isoformat()}, ledger digest "
+            f"{site.digest}, method {site.method}. Search items and events by full text."
+        ),
+        "databases": {
+            "reform-ledger": {
+                "tables": {
+                    name: {"description": text}
+                    | ({"fts_table": f"{name}_fts"} if name in ("items", "events") else {})
+                    for name, text in _TABLES.items()
+                }
+            }
+        },
+    }
+    return orjson.dumps(metadata, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"

@@ -1,0 +1,807 @@
+"""What the published site says, computed once from one snapshot of the ledger.
+
+``build_site`` evaluates the status rules at the end of every period from ``since`` to the
+as-of date in one walk (``ledger.evaluate_series``), reads the full records through the
+as-of cut once (``RecordView``), and turns both into plain data: one ``ItemEntry`` per
+item, one ``PeriodEntry`` per period, the sources, the counts. Every page, report, feed
+and data file is laid out from this model and none of them reads the ledger, so they
+never disagree. Nothing here compares dates to decide visibility: the read model does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+from events import date_bounds
+from ledger import (
+    METHOD,
+    Cut,
+    Disagreement,
+    ItemStatus,
+    Record,
+    RecordView,
+    describe,
+    evaluate_series,
+)
+from ledger.mapper import GENESIS_HASH
+from reports.charts import ProgressBar, progress_bar
+from reports.periods import Period, period_containing, periods_between
+from reports.site.dates import human_date, human_instant, human_months, machine_date
+from reports.site.evidence import evidence_of, last_evidence_of
+from reports.site.slugs import display_name, slugs_for
+from reports.snapshot import Snapshot
+from reports.wording import (
+    KIND_WORDS,
+    SOURCE_KIND_WORDS,
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    STATUS_WORDS,
+    status_word,
+)
+
+__all__ = [
+    "GAP_MONTHS",
+    "Change",
+    "Cite",
+    "ItemEntry",
+    "PeriodEntry",
+    "Site",
+    "SourceInfo",
+    "build_site",
+    "default_since",
+    "safe_url",
+    "what_happened",
+    "status_words",
+]
+
+#: Items the ledger has heard nothing new about for this long are a coverage gap.
+GAP_MONTHS = 12
+
+_RELATION_WORDS = {
+    "implements": ("implements", "implemented by"),
+    "partially_implements": ("partly implements", "partly implemented by"),
+    "part_of": ("is part of", "includes"),
+    "supersedes": ("supersedes", "superseded by"),
+    "split_from": ("split from", "split into"),
+    "reverses": ("reverses", "reversed by"),
+}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One document the ledger cites, as a reader sees it (never its file name)."""
+
+    key: str
+    anchor: str
+    title: str
+    #: how citations name it: its short title (its title when it has none)
+    label: str
+    author: str
+    published: str
+    kind: str
+    url: str | None
+    cited: int
+
+
+@dataclass(frozen=True)
+class Cite:
+    """Where an event comes from: the source's title, date and link, the place, the quote."""
+
+    title: str
+    anchor: str
+    published: str
+    url: str | None
+    locator: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: str
+    date: str
+    iso: str | None
+    what: str
+    cite: Cite
+    withdrawn: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    assessor: str
+    verdict: str
+    date: str
+    rationale: str
+    cite: Cite
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """One reason an item is contested, with each side's claim and sources."""
+
+    text: str
+    claims: list[tuple[str, str]]  # (what is claimed, by which sources)
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    relation: str
+    item: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class StripCell:
+    period: str
+    label: str
+    status: str
+    word: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class TargetView:
+    metric: str
+    baseline: str
+    latest: str
+    goal: str
+    deadline: str
+    progress: str
+    elapsed: str
+    verdict: str
+    bar: ProgressBar
+
+
+@dataclass(frozen=True)
+class Change:
+    """A status change at the end of a period, and what caused it."""
+
+    period: str
+    item: str
+    title: str
+    area: str
+    before: str
+    after: str
+    after_key: str
+    colour: str
+    cause: str
+    #: "happened" (within the period), "reported" (a range that ended in it) or "time"
+    how: str
+    when: str
+    cause_id: str | None
+    #: when the ledger learned it (the cause's recorded time), or the period's end
+    learned: str
+    cite: Cite | None
+
+
+@dataclass(frozen=True)
+class EventLine:
+    item: str
+    title: str
+    date: str
+    what: str
+    cite: Cite
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One item in a list: enough to find it and see where it stands."""
+
+    item: str
+    title: str
+    kind: str
+    status: str
+    status_key: str
+    colour: str
+    since: str
+    last_evidence: str
+    note: str
+
+
+@dataclass
+class ItemEntry:
+    id: str
+    kind: str
+    kind_word: str
+    title: str
+    statement: str
+    actor: str
+    area: str
+    area_slug: str
+    package: str
+    package_slug: str
+    status: ItemStatus
+    #: "since 16 March 2022", or "at some time between 2022 and 15 September 2023"
+    since_phrase: str
+    status_word: str
+    colour: str
+    since: str
+    evidence: str | None
+    last_evidence: str
+    last_evidence_iso: str | None
+    months_quiet: int | None
+    freshness: str
+    deadline: str
+    target: TargetView | None
+    timeline: list[TimelineEvent]
+    verdicts: list[Verdict]
+    disputes: list[Dispute]
+    links_out: list[LinkRef]
+    links_in: list[LinkRef]
+    strip: list[StripCell] = field(default_factory=list)
+
+    @property
+    def area_name(self) -> str:
+        return display_name(self.area)
+
+    @property
+    def package_name(self) -> str:
+        return display_name(self.package)
+
+    @property
+    def gap(self) -> bool:
+        return self.months_quiet is not None and self.months_quiet >= GAP_MONTHS
+
+    def line(self, note: str = "") -> ItemLine:
+        return ItemLine(
+            self.id,
+            self.title,
+            self.kind_word,
+            self.status_word,
+            self.status.status,
+            self.colour,
+            self.since,
+            self.last_evidence,
+            note,
+        )
+
+
+@dataclass
+class PeriodEntry:
+    period: Period
+    end: date
+    previous: Period
+    counts: Counter[str]
+    #: promises by status at the end of the previous period
+    previous_counts: Counter[str]
+    promises: int
+    delivered: int
+    late: int
+    changes: list[Change]
+    happened: list[EventLine]
+    reported: list[tuple[EventLine, str]]
+    newly_overdue: list[ItemLine]
+    new_disputes: list[ItemLine]
+    resolved_disputes: list[ItemLine]
+    gaps: list[ItemLine]
+    #: position:hash of the newest event that had happened by the period's end
+    digest: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.period.name
+
+
+@dataclass
+class Site:
+    title: str
+    as_of: date
+    known_at: str
+    known_at_given: bool
+    digest: str
+    position: int
+    method: str
+    kind: str
+    since: Period
+    base_url: str | None
+    items: dict[str, ItemEntry]
+    periods: list[PeriodEntry]
+    sources: list[SourceInfo]
+    areas: dict[str, str]  # name -> slug
+    packages: dict[str, str]
+    changes: list[Change]  # every change over every period, oldest first
+    records: list[Record]  # what the cut shows, position order (for the data files)
+
+    @property
+    def latest(self) -> PeriodEntry:
+        return self.periods[-1]
+
+    @property
+    def as_of_text(self) -> str:
+        return human_date(self.as_of)
+
+    @property
+    def as_of_iso(self) -> str:
+        return self.as_of.isoformat()
+
+    @property
+    def known_at_text(self) -> str:
+        return human_instant(self.known_at, "the start of the ledger")
+
+
+def what_happened(record: Record, titles: dict[str, str]) -> str:
+    """``ledger.describe`` in the site's words: a measurement's period as people write
+    it, a link naming the linked item by its title."""
+    data = record.data
+    if record.type == "measurement.recorded":
+        qualifier = (data.get("qualifier") or "").replace("_", " ")
+        amount = f"{qualifier} {data['value']:,.6g}".strip()
+        return f"{data['metric']} ({human_date(data['period'])}): {amount} {data['unit']}"
+    if record.type == "link.added":
+        target = titles.get(data["to"], data["to"])
+        return f"{data['relation'].replace('_', ' ')}: {target}"
+    return describe(record)
+
+
+def safe_url(url: str | None) -> str | None:
+    """A link only to the web: any other scheme (``javascript:``, ``data:``) is dropped."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url.strip()
+    return None
+
+
+# -- sources --------------------------------------------------------------------------
+class _Sources:
+    """The names a reader sees: sources by title (never file names), items by title."""
+
+    def __init__(
+        self, snapshot: Snapshot, records: list[Record], titles: dict[str, str], known_at: str
+    ) -> None:
+        self.titles = titles
+        counts: Counter[str] = Counter()
+        first: dict[str, Record] = {}
+        for record in records:
+            document = record.source.get("document", "")
+            counts[document] += 1
+            first.setdefault(document, record)
+        registry = snapshot.registry(known_at)
+        anchors = slugs_for(first)
+        self.info: dict[str, SourceInfo] = {}
+        for document in sorted(first, key=lambda d: (first[d].position, d)):
+            known = registry.get(document)
+            cited = first[document].source
+            published = known.published if known else cited.get("published")
+            self.info[document] = SourceInfo(
+                key=document,
+                anchor=f"src-{anchors[document]}",
+                title=known.title if known else registry.label(document),
+                label=known.label if known else registry.label(document),
+                author=known.byline if known else "",
+                published=human_date(published, "not given"),
+                kind=SOURCE_KIND_WORDS.get(known.kind, known.kind) if known else "",
+                url=safe_url((known.url if known else None) or cited.get("url")),
+                cited=counts[document],
+            )
+
+    def name_of(self, document: str) -> str:
+        info = self.info.get(document)
+        return info.label if info else document
+
+    def cite(self, record: Record) -> Cite:
+        source = record.source
+        info = self.info[source.get("document", "")]
+        url = safe_url(source.get("url")) or info.url
+        return Cite(
+            info.label,
+            info.anchor,
+            info.published,
+            url,
+            source.get("locator", ""),
+            source.get("quote", ""),
+        )
+
+
+# -- the builder ------------------------------------------------------------------------
+def default_since(snapshot: Snapshot, known_at: str, kind: str) -> Period | None:
+    """Where tracking starts: the period of the first promise made by the actor who made
+    the most promises (the tracked government), not the oldest date in the ledger (one
+    promise of a predecessor, cited as background, would start the chart years early)."""
+    actors: dict[str, set[str]] = defaultdict(set)
+    knowledge = snapshot.knowledge(known_at)
+    for record in snapshot.records:
+        if record.type == "promise.made" and record.item in knowledge.streams:
+            actors[record.data.get("actor") or ""].add(record.item)
+    if not actors:
+        first = knowledge.first_day()
+        return period_containing(first, kind) if first else None
+    tracked = sorted(actors, key=lambda a: (-len(actors[a]), a))[0]
+    first = knowledge.first_day(actors[tracked])
+    return period_containing(first, kind) if first else None
+
+
+def build_site(
+    snapshot: Snapshot,
+    *,
+    as_of: date,
+    known_at: str,
+    known_at_given: bool,
+    kind: str,
+    since: Period,
+    base_url: str | None,
+    title: str,
+) -> Site:
+    """The whole site's content at the cut (as of, known at), periods from ``since``."""
+    last = period_containing(as_of, kind)
+    periods = periods_between(since, last) if since.start <= last.start else [last]
+    ends = [min(p.end, as_of) for p in periods]
+    dates = sorted(set(ends) | {periods[0].previous().end})
+    series = evaluate_series(snapshot.knowledge(known_at), dates, exact=set(dates))
+    cut = Cut(as_of, known_at)
+    seen = snapshot.records_at(cut)
+    now = {s.item: s for s in series[as_of if as_of in series else ends[-1]]}
+    shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
+    sources = _Sources(snapshot, shown_records, {s.item: s.title for s in now.values()}, known_at)
+    areas = slugs_for(s.area for s in now.values() if s.area)
+    packages = slugs_for(s.package for s in now.values() if s.package)
+    knowledge = snapshot.knowledge(known_at)
+    links = knowledge.at(as_of).links()
+    items = {
+        item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
+    }
+    for link in links:
+        if link.source in items and link.target in items:
+            out_word, in_word = _RELATION_WORDS.get(
+                link.relation, (link.relation.replace("_", " "), link.relation.replace("_", " "))
+            )
+            target, source = items[link.target], items[link.source]
+            source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
+            target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
+    spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
+    by_period = seen.happened_within(spans)
+    entries, changes = [], []
+    before = {s.item: s for s in series[periods[0].previous().end]}
+    newest: Record | None = None
+    for period, end, happened in zip(periods, ends, by_period, strict=True):
+        after = {s.item: s for s in series[end]}
+        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
+        for record in happened:
+            if newest is None or record.position > newest.position:
+                newest = record
+        entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
+        entries.append(entry)
+        changes += entry.changes
+        for item, status in after.items():
+            if item in items:
+                items[item].strip.append(
+                    StripCell(
+                        period.name,
+                        period.label,
+                        status.status,
+                        status_word(status.status),
+                        STATUS_COLOURS[status.status],
+                    )
+                )
+        before = after
+    head = seen.head
+    return Site(
+        title=title,
+        as_of=as_of,
+        known_at=known_at,
+        known_at_given=known_at_given,
+        digest=f"{head.position}:{head.hash}" if head else f"0:{GENESIS_HASH}",
+        position=head.position if head else 0,
+        method=METHOD,
+        kind=kind,
+        since=periods[0],
+        base_url=base_url,
+        items=dict(sorted(items.items())),
+        periods=entries,
+        sources=list(sources.info.values()),
+        areas=areas,
+        packages=packages,
+        changes=changes,
+        records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
+    )
+
+
+def _item(
+    status: ItemStatus,
+    cut: Cut,
+    seen: RecordView,
+    sources: _Sources,
+    areas: dict[str, str],
+    packages: dict[str, str],
+) -> ItemEntry:
+    records = seen.per_item.get(status.item, [])
+    made = next(
+        (r.data for r in records if r.type == "promise.made" and seen.retraction_of(r) is None),
+        {},
+    )
+    timeline = []
+    assessments: dict[str, Record] = {}
+    for record in records:
+        retraction = seen.retraction_of(record)
+        timeline.append(
+            TimelineEvent(
+                record.id,
+                human_date(record.effective),
+                machine_date(record.effective),
+                what_happened(record, sources.titles),
+                sources.cite(record),
+                retraction.data["reason"] if retraction is not None else "",
+            )
+        )
+        if record.type == "assessment.recorded" and retraction is None:
+            assessments[record.data["assessor"]] = record
+    verdicts = [
+        Verdict(
+            assessor,
+            status_word(r.data["verdict"]),
+            human_date(r.effective),
+            r.data["rationale"],
+            sources.cite(r),
+        )
+        for assessor, r in sorted(assessments.items())
+    ]
+    disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
+    disputes.sort(key=lambda d: d.text)
+    last = last_evidence_of(status)
+    months = cut.months_since(last) if last else None
+    freshness = (
+        f"last evidence on {human_date(last)} ({human_months(months)})"
+        if last and months is not None
+        else "no evidence yet"
+    )
+    area, package = status.area or "", status.package or ""
+    return ItemEntry(
+        id=status.item,
+        kind=status.kind,
+        kind_word=KIND_WORDS.get(status.kind, status.kind),
+        title=status.title,
+        statement=made.get("statement", ""),
+        actor=made.get("actor", ""),
+        area=area,
+        area_slug=areas.get(area, ""),
+        package=package,
+        package_slug=packages.get(package, ""),
+        status=status,
+        since_phrase=_since_phrase(status),
+        status_word=status_word(status.status) + (" (late)" if status.late else ""),
+        colour=STATUS_COLOURS[status.status],
+        since=_since(status),
+        evidence=evidence_of(status),
+        last_evidence=human_date(last, "none"),
+        last_evidence_iso=machine_date(last),
+        months_quiet=months,
+        freshness=freshness,
+        deadline=human_date(status.deadline, ""),
+        target=_target(status, cut.as_of),
+        timeline=timeline,
+        verdicts=verdicts,
+        disputes=disputes,
+        links_out=[],
+        links_in=[],
+    )
+
+
+def _dispute(
+    found: Disagreement, status: ItemStatus, verdicts: dict[str, Record], sources: _Sources
+) -> Dispute:
+    """One disagreement in the site's words: statuses and dates as readers write them,
+    sources by title."""
+    if found.kind == "verdicts":
+        said = "; ".join(
+            f"{who} ({human_date(when)}): {status_word(what)}" for what, (who, when) in found.claims
+        )
+        return Dispute(f"Sources' verdicts disagree: {said}.", [])
+    if found.kind == "verdict_vs_status":
+        record = verdicts.get(found.subject)
+        given = (
+            f" ({status_word(record.data['verdict'])}, {human_date(record.effective)})"
+            if record is not None
+            else ""
+        )
+        since = _since_phrase(status)
+        return Dispute(
+            f"{found.subject}'s verdict{given} differs from the derived status "
+            f"({status_word(status.status)}{' ' + since if since else ''}).",
+            [],
+        )
+    claims = [
+        (
+            human_date(what) if found.kind == "date" else what,
+            ", ".join(sources.name_of(doc) for doc in documents),
+        )
+        for what, documents in found.claims
+    ]
+    subject = found.subject.replace("_", " ").replace(".", " ")
+    noun = "the date of" if found.kind == "date" else "the value of"
+    return Dispute(f"Sources disagree on {noun} {subject}.", claims)
+
+
+def _since(status: ItemStatus) -> str:
+    if status.status == "overdue":
+        return f"deadline {human_date(status.deadline)} passed"
+    if status.status == "stalled" or not status.since:
+        return "—"
+    return human_date(status.since)
+
+
+def _since_phrase(status: ItemStatus) -> str:
+    if status.status == "overdue":
+        return f"since its deadline ({human_date(status.deadline)}) passed"
+    if status.status == "stalled" or not status.since:
+        return ""
+    if "/" in status.since:
+        first, _, last = status.since.partition("/")
+        return f"at some time between {human_date(first)} and {human_date(last)}"
+    return f"since {human_date(status.since)}"
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
+    return f"{text} {unit}".strip()
+
+
+def _target(status: ItemStatus, as_of: date) -> TargetView | None:
+    target = status.target
+    if status.kind != "promise" or not target:
+        return None
+    unit = target.get("unit", "")
+    progress = target.get("progress")
+    elapsed = None
+    if status.deadline and target.get("baseline_date"):
+        first = date_bounds(target["baseline_date"])[0]
+        last = date_bounds(status.deadline)[1]
+        total = (last - first).days
+        elapsed = 1.0 if total <= 0 else min(max((as_of - first).days / total, 0.0), 1.0)
+    on_track = target.get("on_track")
+    if progress is None:
+        verdict = "no measurement yet"
+    elif on_track is None:
+        verdict = "no deadline to judge by"
+    else:
+        verdict = "on track" if on_track else "behind"
+    latest = _number(target.get("latest"), unit)
+    if target.get("latest_period"):
+        latest += f" ({human_date(target['latest_period'])})"
+    return TargetView(
+        metric=target.get("metric", ""),
+        baseline=f"{_number(target.get('baseline'), unit)} "
+        f"({human_date(target.get('baseline_date'))})",
+        latest=latest,
+        goal=_number(target.get("goal"), unit),
+        deadline=human_date(status.deadline, "none"),
+        progress="—" if progress is None else f"{100 * progress:.0f}%",
+        elapsed="—" if elapsed is None else f"{100 * elapsed:.0f}%",
+        verdict=verdict,
+        bar=progress_bar(progress, elapsed, on_track),
+    )
+
+
+def _period(
+    period: Period,
+    end: date,
+    before: dict[str, ItemStatus],
+    after: dict[str, ItemStatus],
+    happened: list[Record],
+    snapshot: Snapshot,
+    sources: _Sources,
+    items: dict[str, ItemEntry],
+    known_at: str,
+) -> PeriodEntry:
+    cut = Cut(end, known_at)
+    counts = Counter(s.status for s in after.values() if s.kind == "promise")
+    changes = []
+    for item, status in sorted(after.items()):
+        old = before.get(item)
+        if old is not None and old.status == status.status:
+            continue
+        changes.append(_change(period, cut, status, old, snapshot, sources, items))
+    changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+    lines_now: list[EventLine] = []
+    reported: list[tuple[EventLine, str]] = []
+    for record in happened:
+        if record.item not in items or record.source.get("document", "") not in sources.info:
+            continue
+        line = EventLine(
+            record.item,
+            items[record.item].title,
+            human_date(record.effective),
+            what_happened(record, sources.titles),
+            sources.cite(record),
+        )
+        if cut.began_since(record.effective, period.start):
+            lines_now.append(line)
+        else:
+            reported.append((line, human_date(record.effective)))
+
+    def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
+        return [items[k].line((note or {}).get(k, "")) for k in sorted(keys) if k in items]
+
+    overdue = [
+        k
+        for k, s in after.items()
+        if s.status == "overdue" and (k not in before or before[k].status != "overdue")
+    ]
+    new_disputes = [
+        k for k, s in after.items() if s.contested and not (k in before and before[k].contested)
+    ]
+    resolved = [
+        k for k, s in before.items() if s.contested and k in after and not after[k].contested
+    ]
+    gaps = [
+        k
+        for k, s in after.items()
+        if s.kind == "promise"
+        and s.status not in ("delivered", "broken", "reversed")
+        and (last := last_evidence_of(s))
+        and cut.months_since(last) >= GAP_MONTHS
+    ]
+    gap_notes = {k: f"last evidence on {human_date(last_evidence_of(after[k]))}" for k in gaps}
+    promises = sum(counts.values())
+    return PeriodEntry(
+        period=period,
+        end=end,
+        previous=period.previous(),
+        counts=counts,
+        previous_counts=Counter(s.status for s in before.values() if s.kind == "promise"),
+        promises=promises,
+        delivered=counts["delivered"],
+        late=sum(
+            1 for s in after.values() if s.kind == "promise" and s.status == "delivered" and s.late
+        ),
+        changes=changes,
+        happened=lines_now,
+        reported=reported,
+        newly_overdue=lines(overdue),
+        new_disputes=lines(new_disputes),
+        resolved_disputes=lines(resolved),
+        gaps=lines(gaps, gap_notes),
+    )
+
+
+def _change(
+    period: Period,
+    cut: Cut,
+    status: ItemStatus,
+    old: ItemStatus | None,
+    snapshot: Snapshot,
+    sources: _Sources,
+    items: dict[str, ItemEntry],
+) -> Change:
+    after = status_word(status.status) + (" (late)" if status.late else "")
+    before = status_word(old.status) if old else "not yet tracked"
+    record = snapshot.by_id.get(status.cause_event or "")
+    cite = None
+    if status.status == "overdue":
+        cause, how, when = f"The deadline ({human_date(status.deadline)}) passed", "time", ""
+    elif record is None:
+        how, when = "time", ""
+        cause = "No progress for 12 months" if status.status == "stalled" else "No cause recorded"
+    else:
+        cause, when = what_happened(record, sources.titles), human_date(record.effective)
+        how = "happened" if cut.began_since(record.effective, period.start) else "reported"
+        if record.source.get("document", "") in sources.info:
+            cite = sources.cite(record)
+    # when the ledger learned the cause; a change caused by time dates from the day it began
+    learned = (
+        record.recorded_at if record is not None else f"{status.since or cut.day}T00:00:00.000000Z"
+    )
+    entry = items.get(status.item)
+    return Change(
+        period=period.name,
+        item=status.item,
+        title=status.title,
+        area=entry.area if entry else (status.area or ""),
+        before=before,
+        after=after,
+        after_key=status.status,
+        colour=STATUS_COLOURS[status.status],
+        cause=cause,
+        how=how,
+        when=when,
+        cause_id=record.id if record is not None else None,
+        learned=learned,
+        cite=cite,
+    )
+
+
+def status_words() -> list[tuple[str, str, str, str]]:
+    """(key, word, meaning, colour) in reading order."""
+    return [(k, STATUS_WORDS[k][0], STATUS_WORDS[k][1], STATUS_COLOURS[k]) for k in STATUS_ORDER]

@@ -1,0 +1,515 @@
+"""The site's pages, laid out from the site model: home, items, areas, packages, reports,
+sources, method and downloads.
+
+Each function yields ``(path, text)`` pairs, paths relative to the site's folder, so the
+publisher decides what to write; nothing here reads the ledger or the file system. Every
+page links with relative paths (it works from the file system and from any static host);
+``og:`` metadata and a canonical link appear when the site has a base URL.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from reports.charts import StackedChart, stacked_bars
+from reports.rendering import render
+from reports.site.data import DATA_FILES
+from reports.site.database import DATABASE, METADATA
+from reports.site.dates import human_date
+from reports.site.model import GAP_MONTHS, Change, ItemEntry, ItemLine, PeriodEntry, Site
+from reports.site.slugs import display_name
+from reports.wording import STATUS_COLOURS, STATUS_ORDER, STATUS_WORDS
+
+__all__ = ["Page", "period_report", "site_pages"]
+
+Page = tuple[str, str]
+
+#: How many of the latest period's changes the home page lists before linking the report.
+HOME_CHANGES = 12
+
+
+def ink_for(colour: str) -> str:
+    """Black or white text, whichever reads better on ``colour`` (#rrggbb)."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return "#000" if luminance > 0.45 else "#fff"
+
+
+def _change_text(now: int, before: int) -> str:
+    delta = now - before
+    return f"+{delta}" if delta > 0 else str(delta) if delta < 0 else "no change"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "no promises yet"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class _Pages:
+    """Renders pages with what every page needs: the site, the way to its root, its URL."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def page(
+        self, path: str, template: str, page_title: str, description: str, **context: Any
+    ) -> Page:
+        depth = path.count("/")
+        url = None
+        if self.site.base_url:
+            url = self.site.base_url.rstrip("/") + "/" + path
+        text = render(
+            f"site/{template}",
+            site=self.site,
+            root="../" * depth,
+            url=url,
+            page_title=page_title,
+            description=description,
+            **context,
+        )
+        return path, text
+
+
+@dataclass(frozen=True)
+class MeterRow:
+    key: str
+    word: str
+    colour: str
+    count: int
+    change: str
+    width: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class GroupLink:
+    name: str
+    slug: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    key: str
+    word: str
+    meaning: str
+    colour: str
+    lines: list[ItemLine]
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    bars: list[Any]
+    ticks: list[tuple[str, str]]
+    axis_x: str
+    axis_y: str
+    axis_right: str
+    labels: list[tuple[str, str, str]]
+
+
+def site_pages(site: Site) -> Iterator[Page]:
+    """Every HTML page of the site (the period reports come from ``period_report``)."""
+    pages = _Pages(site)
+    yield _home(pages)
+    for item in site.items.values():
+        yield _item_page(pages, item)
+    yield _items_index(pages)
+    yield from _groups(pages, "area")
+    yield from _groups(pages, "package")
+    yield pages.page(
+        "sources.html",
+        "sources.html",
+        "Sources",
+        f"The {len(site.sources)} documents cited by the ledger's events.",
+    )
+    yield _method(pages)
+    yield _downloads(pages)
+    yield pages.page(
+        "periods/index.html",
+        "periods.html",
+        "Reports",
+        f"One short report per {site.kind}, {site.since.name} to {site.latest.name}.",
+    )
+
+
+# -- home -------------------------------------------------------------------------------
+def _home(pages: _Pages) -> Page:
+    site = pages.site
+    latest = site.latest
+    before = latest.previous_counts
+    promises = latest.promises
+    evidence: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in site.items.values():
+        if item.kind == "promise" and item.evidence:
+            evidence[item.status.status][item.evidence] += 1
+    meter = [
+        MeterRow(
+            key,
+            STATUS_WORDS[key][0],
+            STATUS_COLOURS[key],
+            latest.counts[key],
+            _signed(latest.counts[key] - before[key]) if latest.counts[key] != before[key] else "",
+            f"{100 * latest.counts[key] / promises:.2f}" if promises else "0",
+            "; ".join(f"{text}: {n}" for text, n in sorted(evidence[key].items())),
+        )
+        for key in STATUS_ORDER
+    ]
+    delivered_before = before["delivered"]
+    change_line = (
+        f"{_change_text(latest.delivered, delivered_before).capitalize()} in delivered promises "
+        f"since the end of {latest.previous.name} ({delivered_before} of "
+        f"{sum(before.values())}); as of {site.as_of_text}."
+    )
+    others = Counter(i.status.status for i in site.items.values() if i.kind != "promise")
+    others_line = f"The ledger also tracks {sum(others.values())} laws, amendments and milestones."
+    history = [(p.name, [p.counts[k] for k in STATUS_ORDER], p.promises) for p in site.periods]
+    legend = [
+        (STATUS_WORDS[k][0], STATUS_COLOURS[k])
+        for k in STATUS_ORDER
+        if any(p.counts[k] for p in site.periods)
+    ]
+    home = {
+        "promises": promises,
+        "delivered": latest.delivered,
+        "late": latest.late,
+        "share": _percent(latest.delivered, promises),
+        "change_line": change_line,
+        "others_line": others_line,
+        "meter": meter,
+        "any_change": any(m.change for m in meter),
+        "bar_label": "; ".join(f"{m.word} {m.count}" for m in meter if m.count),
+        "latest_changes": latest.changes[:HOME_CHANGES],
+        "more_changes": max(len(latest.changes) - HOME_CHANGES, 0),
+        "chart": _trend(site),
+        "legend": legend,
+        "columns": [(STATUS_WORDS[k][0], STATUS_COLOURS[k]) for k in STATUS_ORDER],
+        "history": history,
+        "areas": _group_links(site, "area"),
+        "packages": _group_links(site, "package"),
+        "reports": list(reversed(site.periods)),
+    }
+    description = (
+        f"{latest.delivered} of {promises} promises delivered ({home['share']}) as of "
+        f"{site.as_of_text}; every status derived from cited, dated events."
+    )
+    return pages.page("index.html", "home.html", site.title, description, home=home)
+
+
+def _trend(site: Site) -> TrendChart:
+    names = [p.name for p in site.periods]
+    chart: StackedChart = stacked_bars(
+        names,
+        [dict(p.counts) for p in site.periods],
+        STATUS_ORDER,
+        {k: v[0] for k, v in STATUS_WORDS.items()},
+        STATUS_COLOURS,
+    )
+    labels = []
+    starts = {"quarter": "-Q1", "month": "-01"}.get(site.kind)
+    every = max(1, -(-len(names) // 6))
+    for index, bar in enumerate(chart.bars):
+        if starts is None:
+            show, text = index % every == 0, bar.name
+        elif bar.name.endswith(starts):
+            show, text = True, bar.name[:4]
+        else:  # a first bar in mid-year is labelled only when the next label is far
+            gap = next((n for n, b in enumerate(chart.bars[index:]) if b.name.endswith(starts)), 9)
+            show, text = index == 0 and gap >= 3, bar.name
+        if show:
+            labels.append((bar.label_x, str(float(bar.label_y) + 6), text))
+    if starts is not None and len(labels) > 7:
+        labels = labels[:: -(-len(labels) // 7)]
+    return TrendChart(
+        chart.width,
+        chart.height + 10,
+        chart.bars,
+        chart.ticks,
+        chart.axis_x,
+        chart.axis_y,
+        chart.axis_right,
+        labels,
+    )
+
+
+def _group_links(site: Site, attribute: str) -> list[GroupLink]:
+    slugs = site.areas if attribute == "area" else site.packages
+    members: dict[str, list[ItemEntry]] = defaultdict(list)
+    for item in site.items.values():
+        name = getattr(item, attribute)
+        if name:
+            members[name].append(item)
+    links = []
+    for name in sorted(members):
+        promises = [i for i in members[name] if i.kind == "promise"]
+        delivered = sum(1 for i in promises if i.status.status == "delivered")
+        summary = f"{_plural(len(promises), 'promise')}, {delivered} delivered"
+        if len(members[name]) > len(promises):
+            summary += f"; {len(members[name]) - len(promises)} other items"
+        links.append(GroupLink(display_name(name), slugs[name], summary))
+    return links
+
+
+# -- items and groups ------------------------------------------------------------------
+def _item_page(pages: _Pages, item: ItemEntry) -> Page:
+    description = f"{item.kind_word.capitalize()}: {item.status_word}"
+    if item.evidence:
+        description += f", {item.evidence}"
+    description += f"; {item.freshness}."
+    return pages.page(
+        f"items/{item.id}.html",
+        "item.html",
+        item.title,
+        description,
+        item=item,
+        ink=ink_for(item.colour),
+    )
+
+
+def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
+    by_status: dict[str, list[ItemEntry]] = defaultdict(list)
+    for item in items:
+        by_status[item.status.status].append(item)
+    return [
+        StatusGroup(
+            key,
+            STATUS_WORDS[key][0],
+            STATUS_WORDS[key][1],
+            STATUS_COLOURS[key],
+            [i.line() for i in sorted(by_status[key], key=lambda i: (i.title.lower(), i.id))],
+        )
+        for key in STATUS_ORDER
+        if by_status[key]
+    ]
+
+
+def _items_index(pages: _Pages) -> Page:
+    items = list(pages.site.items.values())
+    return pages.page(
+        "items/index.html",
+        "items.html",
+        "Every item by status",
+        f"All {len(items)} promises, laws, amendments and milestones, grouped by status.",
+        heading="Every item by status",
+        intro="Promises, laws, amendments and milestones, grouped by their derived status. "
+        "Each has a permanent page with its timeline, quotes and sources.",
+        groups=_status_groups(items),
+        feed="",
+    )
+
+
+def _groups(pages: _Pages, attribute: str) -> Iterator[Page]:
+    site = pages.site
+    slugs = site.areas if attribute == "area" else site.packages
+    folder = "areas" if attribute == "area" else "packages"
+    noun = "Area" if attribute == "area" else "Reform package"
+    members: dict[str, list[ItemEntry]] = defaultdict(list)
+    for item in site.items.values():
+        name = getattr(item, attribute)
+        if name:
+            members[name].append(item)
+    for name in sorted(members):
+        promises = [i for i in members[name] if i.kind == "promise"]
+        delivered = sum(1 for i in promises if i.status.status == "delivered")
+        summary = (
+            f"{_plural(len(members[name]), 'item')}: {_plural(len(promises), 'promise')}, "
+            f"{delivered} of them delivered."
+        )
+        yield pages.page(
+            f"{folder}/{slugs[name]}.html",
+            "items.html",
+            f"{noun}: {display_name(name)}",
+            summary,
+            heading=f"{noun}: {display_name(name)}",
+            intro=summary,
+            groups=_status_groups(members[name]),
+            feed=f"feeds/area-{slugs[name]}.xml" if attribute == "area" else "",
+        )
+
+
+# -- method -----------------------------------------------------------------------------
+PYTHON_CHECK = (
+    "python3 -c '\n"
+    "import hashlib, json\n"
+    'head = "0" * 64\n'
+    'for position, line in enumerate(open("data/events.jsonl", encoding="utf-8"), 1):\n'
+    "    event = json.loads(line)\n"
+    '    digest, prev = event.pop("hash"), event.pop("prev_hash")\n'
+    '    body = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)\n'
+    '    assert prev == head and event["position"] == position, position\n'
+    "    assert hashlib.sha256((prev + body).encode()).hexdigest() == digest, position\n"
+    "    head = digest\n"
+    'print(f"{position}:{head}")\''
+)
+
+
+def _method(pages: _Pages) -> Page:
+    site = pages.site
+    ledger_check = (
+        "reform-ledger --db check.db init\n"
+        "reform-ledger --db check.db import data/events.jsonl\n"
+        f"reform-ledger --db check.db verify --digest {site.digest}"
+    )
+    options = [f"--as-of {site.as_of.isoformat()}"]
+    if site.known_at_given:
+        options.append(f"--known-at {site.known_at}")
+    options += [f"--period {site.kind}", f"--since {site.since.name}"]
+    if site.base_url:
+        options.append(f"--base-url {site.base_url}")
+    site_check = f"reform-ledger --db check.db publish --out site {' '.join(options)}"
+    if site.title != "Reform Ledger":
+        site_check += " --title '" + site.title.replace("'", "'\\''") + "'"
+    statuses = [
+        (k, STATUS_WORDS[k][0], STATUS_WORDS[k][1], STATUS_COLOURS[k]) for k in STATUS_ORDER
+    ]
+    return pages.page(
+        "method.html",
+        "method.html",
+        "Method",
+        f"How every status is derived (method {site.method}) and how to check this site.",
+        statuses=statuses,
+        gap_months=GAP_MONTHS,
+        python_check=PYTHON_CHECK,
+        ledger_check=ledger_check,
+        site_check=site_check,
+    )
+
+
+@dataclass(frozen=True)
+class Download:
+    anchor: str
+    path: str
+    description: str
+    fields: list[tuple[str, str, str]]
+
+
+def _downloads(pages: _Pages) -> Page:
+    files = [Download(f.anchor, f.path, f.description, f.field_rows) for f in DATA_FILES]
+    files += [
+        Download(
+            "digest",
+            "data/digest.txt",
+            "The ledger digest (position:hash) that data/events.jsonl ends at.",
+            [],
+        ),
+        Download(
+            "database",
+            DATABASE,
+            "A SQLite read model: items, periods, status history, events with quotes, "
+            "sources, links and disagreements, with full-text search on titles, statements "
+            "and quotes. A copy for reading: nothing writes to it, and each build replaces it.",
+            [],
+        ),
+        Download(
+            "metadata",
+            METADATA,
+            "Datasette metadata for the database: titles, descriptions, search tables.",
+            [],
+        ),
+        Download(
+            "datapackage",
+            "datapackage.json",
+            "The Frictionless Data Package describing the CSV and JSON Lines files, with "
+            "their Table Schemas, sizes and SHA-256 hashes.",
+            [],
+        ),
+    ]
+    return pages.page(
+        "downloads.html",
+        "downloads.html",
+        "Downloads",
+        "The data behind the site: CSV, JSON Lines, a data package and a SQLite database.",
+        files=files,
+    )
+
+
+# -- period reports ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreRow:
+    key: str
+    word: str
+    colour: str
+    count: int
+    change: str
+
+
+def _report_context(site: Site, index: int) -> dict[str, Any]:
+    entry: PeriodEntry = site.periods[index]
+    before_counts = entry.previous_counts
+    delivered_before = before_counts["delivered"]
+    promises_before = sum(before_counts.values())
+    headline = (
+        f"{entry.delivered} of {entry.promises} promises delivered "
+        f"({_percent(entry.delivered, entry.promises)})"
+        + (f", {entry.late} of them late" if entry.late else "")
+        + f"; at the end of {entry.previous.name}: {delivered_before} of {promises_before}."
+    )
+    score = [
+        ScoreRow(
+            k,
+            STATUS_WORDS[k][0],
+            STATUS_COLOURS[k],
+            entry.counts[k],
+            _signed(entry.counts[k] - before_counts[k]),
+        )
+        for k in STATUS_ORDER
+    ]
+    changes: dict[str, list[Change]] = defaultdict(list)
+    for change in entry.changes:
+        changes[change.how].append(change)
+    report = {
+        "name": entry.name,
+        "label": entry.period.label,
+        "as_of": human_date(entry.end),
+        "previous": entry.previous.name,
+        "has_previous": index > 0,
+        "headline": headline,
+        "score": score,
+        "happened_changes": changes["happened"],
+        "reported_changes": changes["reported"],
+        "time_changes": changes["time"],
+        "happened": entry.happened,
+        "reported": entry.reported,
+        "newly_overdue": entry.newly_overdue,
+        "new_disputes": entry.new_disputes,
+        "resolved_disputes": entry.resolved_disputes,
+        "gaps": entry.gaps,
+        "digest": entry.digest,
+    }
+    return {"r": report, "kind": site.kind, "gap_months": GAP_MONTHS}
+
+
+def _signed(delta: int) -> str:
+    return f"+{delta}" if delta > 0 else str(delta)
+
+
+def period_report(site: Site, index: int) -> Iterator[Page]:
+    """The short report of ``site.periods[index]``, as HTML and Markdown, one context."""
+    pages = _Pages(site)
+    context = _report_context(site, index)
+    entry = site.periods[index]
+    description = context["r"]["headline"]
+    yield pages.page(
+        f"periods/{entry.name}.html",
+        "period.html",
+        f"Report {entry.name}",
+        description,
+        **context,
+    )
+    yield (
+        f"periods/{entry.name}.md",
+        render(
+            "site/period.md",
+            site_title=site.title,
+            known_at=site.known_at_text if site.known_at_given else "",
+            method=site.method,
+            **context,
+        ),
+    )

@@ -1,0 +1,199 @@
+"""``publish_site``: build the static site into a folder, rewriting only what changed.
+
+What the ``publish`` command, the demo and the scheduler call. The ledger is read and
+folded once (``load_snapshot``), the site model is built once (``build_site``), and every
+page, report, feed and data file is rendered from it and written with ``write_atomic``:
+a file whose bytes did not change is not touched, so a rebuild after one new event
+rewrites only the pages that event touches, and the folder can be a git repository with
+one readable commit per run. Files the site wrote earlier under its own folders (items,
+areas, packages, periods, feeds) that this build no longer produces are removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+from ledger import Store, export_events, parse_as_of, parse_known_at
+from ledger.memory import gc_paused
+from reports.errors import ReportError
+from reports.output import write_atomic
+from reports.periods import KINDS, Period, parse_period, period_containing
+from reports.site.data import data_files
+from reports.site.database import DATABASE, METADATA, database_bytes, metadata_json
+from reports.site.feed import site_feeds
+from reports.site.model import Site, build_site, default_since, safe_url
+from reports.site.pages import period_report, site_pages
+from reports.snapshot import load_snapshot
+
+__all__ = ["PublishResult", "publish_site"]
+
+#: Folders whose files belong to the site alone: stale files there are removed.
+_OWNED = ("items", "areas", "packages", "periods", "feeds")
+_OWNED_SUFFIXES = (".html", ".md", ".xml")
+
+
+@dataclass
+class PublishResult:
+    """What a build wrote: the files (re)written and removed, and what it shows."""
+
+    out: Path
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    digest: str = ""
+    as_of: date | None = None
+    items: int = 0
+    periods: list[str] = field(default_factory=list)
+
+
+def _kind(value: str) -> str:
+    kind = value.strip().lower()
+    if kind not in KINDS:
+        raise ReportError(f"--period {value!r} is not month, quarter or year")
+    return kind
+
+
+def _since(value: str | Period | None, kind: str) -> Period | None:
+    if value is None:
+        return None
+    period = parse_period(value)
+    if period.kind != kind:
+        raise ReportError(
+            f"--since {period.name} is a {period.kind}, but the site is built per {kind} "
+            f"(give a {kind}, or --period {period.kind})"
+        )
+    return period
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    url = safe_url(value)
+    if url is None:
+        raise ReportError(f"--base-url {value!r} is not an http or https URL")
+    return url.rstrip("/") + "/"
+
+
+def _events(store: Store, position: int) -> bytes:
+    lines = []
+    for index, line in enumerate(export_events(store), start=1):
+        if index > position:
+            break
+        lines.append(line)
+    return "".join(lines).encode("utf-8")
+
+
+def _stylesheet() -> bytes:
+    return resources.files("reports.templates").joinpath("site/site.css").read_bytes()
+
+
+class _Writer:
+    def __init__(self, out: Path, result: PublishResult) -> None:
+        self.out, self.result = out, result
+        self.produced: set[Path] = set()
+
+    def __call__(self, relative: str, data: bytes | str) -> None:
+        path = self.out / relative
+        self.produced.add(path)
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        try:
+            changed = write_atomic(path, body)
+        except OSError as error:
+            raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+        if changed:
+            self.result.written.append(path)
+        else:
+            self.result.unchanged += 1
+
+    def remove_stale(self) -> None:
+        for folder in _OWNED:
+            directory = self.out / folder
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.iterdir()):
+                if path.is_file() and path.suffix in _OWNED_SUFFIXES and path not in self.produced:
+                    path.unlink()
+                    self.result.removed.append(path)
+
+
+def build(
+    store: Store,
+    *,
+    as_of: str | date | None = None,
+    known_at: str | date | datetime | None = None,
+    period: str = "quarter",
+    since: str | Period | None = None,
+    base_url: str | None = None,
+    title: str = "Reform Ledger",
+) -> Site:
+    """The site model of the ledger at (as of, known at); the store is read once."""
+    kind = _kind(period)
+    wanted_since = _since(since, kind)
+    day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
+    url = _base_url(base_url)
+    snapshot = load_snapshot(store)
+    stated = None if known_at is None else parse_known_at(known_at)
+    evaluated = stated if stated is not None else snapshot.latest_recorded_at
+    start = wanted_since or default_since(snapshot, evaluated, kind)
+    if start is None:
+        start = period_containing(day, kind)
+    return build_site(
+        snapshot,
+        as_of=day,
+        known_at=evaluated,
+        known_at_given=stated is not None,
+        kind=kind,
+        since=start,
+        base_url=url,
+        title=title.strip() or "Reform Ledger",
+    )
+
+
+def publish_site(
+    store: Store,
+    out: Path,
+    *,
+    as_of: str | date | None = None,
+    known_at: str | date | datetime | None = None,
+    period: str = "quarter",
+    since: str | Period | None = None,
+    base_url: str | None = None,
+    title: str = "Reform Ledger",
+) -> PublishResult:
+    """Build the site of ``store`` into ``out``; return what was written.
+
+    ``as_of`` defaults to today, ``known_at`` to everything the ledger holds, ``since`` to
+    the first period with a promise of the tracked government (see ``default_since``).
+    """
+    out = Path(out)
+    result = PublishResult(out)
+    with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
+        site = build(
+            store,
+            as_of=as_of,
+            known_at=known_at,
+            period=period,
+            since=since,
+            base_url=base_url,
+            title=title,
+        )
+        write = _Writer(out, result)
+        write("site.css", _stylesheet())
+        for path, text in site_pages(site):
+            write(path, text)
+        for index in range(len(site.periods)):
+            for path, text in period_report(site, index):
+                write(path, text)
+        for path, body in site_feeds(site):
+            write(path, body)
+        for path, body in data_files(site, _events(store, site.position)):
+            write(path, body)
+        write(DATABASE, database_bytes(site))
+        write(METADATA, metadata_json(site))
+        write.remove_stale()
+    result.digest, result.as_of = site.digest, site.as_of
+    result.items, result.periods = len(site.items), [p.name for p in site.periods]
+    return result

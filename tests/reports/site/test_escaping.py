@@ -1,0 +1,134 @@
+"""Hostile ledger strings on every page type of the site stay inert text: nothing runs in
+a real browser, no markup or link is injected, Markdown tables hold, feeds and CSV parse."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from ledger import open_store
+from reports import publish_site
+from tests.conftest import append_unchecked
+from tests.reports.checks import check_markdown_tables, gfm, validate_html, visit_pages
+from tests.reports.conftest import event, link, promise
+from tests.reports.site.test_downloads import atom_entries
+from tests.reports.test_escaping import HOSTILE, SHORT
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile-site")
+    store = open_store(f"sqlite:///{folder / 'ledger.db'}", create=True)
+    source = {"document": SHORT, "locator": SHORT, "quote": HOSTILE, "url": "javascript:alert(7)"}
+    other = {"document": "other.txt", "locator": "p. 2", "quote": HOSTILE}
+    target = {
+        "metric": SHORT,
+        "unit": SHORT,
+        "baseline": 1,
+        "baseline_date": "2022",
+        "goal": 10,
+        "direction": "up",
+    }
+    append_unchecked(  # as a ledger from before sources were registered holds it
+        store,
+        [
+            promise(
+                "hostile",
+                "2023-01-05",
+                SHORT,
+                SHORT,
+                package=SHORT,
+                deadline="2023-03",
+                source=source,
+                target=target,
+            ),
+            event("law.drafted", "hostile-law", "2023-10-02", title=SHORT, source=source),
+            link("hostile-law", "hostile", "2023-10-02"),
+            event(
+                "measurement.recorded",
+                "hostile",
+                "2023-11",
+                source=source,
+                metric=SHORT,
+                value=4,
+                unit=SHORT,
+                period="2023-11",
+            ),
+            event(
+                "assessment.recorded",
+                "hostile",
+                "2023-11-20",
+                source=source,
+                assessor=SHORT,
+                verdict="broken",
+                rationale=HOSTILE,
+            ),
+            event(
+                "assessment.recorded",
+                "hostile",
+                "2023-12-01",
+                source=other,
+                assessor="Second <b>source</b>",
+                verdict="delivered",
+                rationale=HOSTILE,
+            ),
+            event(
+                "promise.revised",
+                "hostile",
+                "2023-12-02",
+                source=source,
+                change="restated",
+                summary=HOSTILE,
+            ),
+        ],
+    )
+    out = folder / "site"
+    publish_site(store, out, as_of="2023-12-31", title=SHORT)
+    store.close()
+    return out
+
+
+def test_no_markup_is_injected_into_any_page(hostile_site):
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert {p.parent.name for p in pages} >= {"items", "areas", "packages", "periods"}
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert "<script" not in page and "<img" not in page and "<b>source" not in page, path
+        assert not re.search(r"""(href|src)=["']?\s*javascript""", page, re.I), path
+    item = (hostile_site / "items/hostile.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in item  # shown, not run
+    validate_html(hostile_site)
+
+
+def test_nothing_runs_in_a_real_browser(hostile_site, tmp_path):
+    pages = [
+        hostile_site / "index.html",
+        hostile_site / "items/hostile.html",
+        hostile_site / "items/index.html",
+        next((hostile_site / "areas").glob("*.html")),
+        next((hostile_site / "packages").glob("*.html")),
+        hostile_site / "periods/2023-Q4.html",
+        hostile_site / "sources.html",
+        hostile_site / "method.html",
+        hostile_site / "downloads.html",
+    ]
+    for path, screen in visit_pages(pages, tmp_path, width=390, height=800).items():
+        assert screen.dialogs == [] and screen.console_errors == [], path
+        assert screen.scripts == 0, path
+
+
+def test_markdown_report_feed_and_csv_hold(hostile_site):
+    text = (hostile_site / "periods/2023-Q4.md").read_text(encoding="utf-8")
+    check_markdown_tables(text)
+    rendered = gfm().render(text)
+    assert "<script" not in rendered and "<img" not in rendered
+    assert 'href="javascript' not in rendered
+    hrefs = re.findall(r'href="([^"]*)"', rendered)
+    assert hrefs and all(href.startswith("../") and ":" not in href for href in hrefs)
+    for feed in [hostile_site / "feed.xml", *sorted((hostile_site / "feeds").glob("*.xml"))]:
+        atom_entries(feed)  # parses as Atom
+    with (hostile_site / "data/items.csv").open(encoding="utf-8", newline="") as stream:
+        rows = {row["id"]: row for row in csv.DictReader(stream)}
+    assert rows["hostile"]["title"] == SHORT

@@ -1,0 +1,140 @@
+"""publish_site on a small ledger: a rebuild after one new event rewrites only the files
+that event touches, feed ids stay stable, stale pages go, and bad options are refused."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from reports import ReportError, publish_site
+from tests.reports.conftest import add_2024_event, event
+from tests.reports.site.test_downloads import ATOM, atom_entries
+
+AS_OF = "2024-06-30"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def feed_ids(path: Path) -> list[str]:
+    return [e.findtext(f"{ATOM}id") for e in atom_entries(path)]
+
+
+def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
+    out = tmp_path / "site"
+    first = publish_site(ledger, out, as_of=AS_OF)
+    assert first.written and first.periods[0] == "2021-Q3"
+    before = snapshot(out)
+    ids_before = feed_ids(out / "feed.xml")
+
+    add_2024_event(ledger)  # a measurement of party-signatures, March 2024
+    second = publish_site(ledger, out, as_of=AS_OF)
+    written = {p.relative_to(out).as_posix() for p in second.written}
+    assert "items/party-signatures.html" in written
+    assert {"periods/2024-Q1.html", "periods/2024-Q1.md", "data/events.jsonl"} <= written
+    assert written <= {  # its page, the lists showing its last evidence, what counts events
+        "items/party-signatures.html",
+        "items/index.html",
+        "areas/parties.html",
+        "packages/march-2022-address.html",
+        "sources.html",
+        "periods/2024-Q1.html",
+        "periods/2024-Q1.md",
+        "periods/2024-Q2.html",
+        "periods/2024-Q2.md",
+        "method.html",
+        "downloads.html",
+        "datapackage.json",
+        "data/events.jsonl",
+        "data/digest.txt",
+        "data/items.csv",
+        "data/reform-ledger.db",
+        "data/metadata.json",
+    }
+    after = snapshot(out)
+    assert [name for name in before if name not in written and before[name] != after[name]] == []
+    assert second.unchanged == len(before) - len(written)
+    assert feed_ids(out / "feed.xml") == ids_before  # no status changed
+
+    ledger.append(
+        [
+            event(
+                "promise.abandoned",
+                "ombudsman",
+                "2024-05-02",
+                recorded_at="2024-07-02T00:00:00Z",
+                reason="Dropped.",
+            )
+        ]
+    )
+    third = publish_site(ledger, out, as_of=AS_OF)
+    ids = feed_ids(out / "feed.xml")
+    assert set(ids_before) < set(ids) and len(ids) == len(ids_before) + 1
+    newest = atom_entries(out / "feed.xml")[0]
+    assert newest.findtext(f"{ATOM}title").endswith(": Broken")
+    assert "Dropped." in newest.findtext(f"{ATOM}content")
+    assert "items/ombudsman.html" in {p.relative_to(out).as_posix() for p in third.written}
+    assert publish_site(ledger, out, as_of=AS_OF).written == []
+
+
+def test_stale_pages_of_the_site_are_removed_and_others_left(ledger, tmp_path):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    stale, mine = out / "items" / "gone.html", out / "notes.txt"
+    stale.write_text("old", encoding="utf-8")
+    mine.write_text("kept", encoding="utf-8")
+    result = publish_site(ledger, out, as_of=AS_OF)
+    assert result.removed == [stale] and not stale.exists() and mine.exists()
+
+
+def test_since_and_period_shape_the_reports(ledger, tmp_path):
+    result = publish_site(ledger, tmp_path / "y", as_of=AS_OF, period="year", since="2022")
+    assert result.periods == ["2022", "2023", "2024"]
+    monthly = publish_site(
+        ledger, tmp_path / "m", as_of="2023-03-31", period="month", since="2023-01"
+    )
+    assert monthly.periods == ["2023-01", "2023-02", "2023-03"]
+    assert (tmp_path / "m/periods/2023-02.md").is_file()
+
+
+def test_quiet_quarters_differ_only_in_their_period_lines(ledger, tmp_path):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    first = (out / "periods/2024-Q1.md").read_text(encoding="utf-8").splitlines()
+    second = (out / "periods/2024-Q2.md").read_text(encoding="utf-8").splitlines()
+    assert "No item changed status." in first and "No item changed status." in second
+    differing = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
+    named = re.compile(r"\d{4}-Q\d")  # a period line names its period or the previous one
+    assert differing and all(named.search(a) and named.search(b) for a, b in differing)
+    assert len(differing) == 4
+
+
+def test_og_metadata_only_with_a_base_url(ledger, tmp_path):
+    publish_site(ledger, tmp_path / "plain", as_of=AS_OF)
+    assert "og:" not in (tmp_path / "plain/index.html").read_text(encoding="utf-8")
+    publish_site(ledger, tmp_path / "shared", as_of=AS_OF, base_url="https://example.org/l")
+    page = (tmp_path / "shared/items/court.html").read_text(encoding="utf-8")
+    assert '<meta property="og:url" content="https://example.org/l/items/court.html">' in page
+    root = ElementTree.parse(tmp_path / "shared/feed.xml").getroot()
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/l/feed.xml"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"period": "week"}, "--period 'week' is not month, quarter or year"),
+        ({"since": "2023-05"}, "--since 2023-05 is a month, but the site is built per quarter"),
+        ({"since": "spring"}, "period 'spring' is not a year, quarter or month"),
+        ({"base_url": "javascript:alert(1)"}, "is not an http or https URL"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_written(ledger, tmp_path, options, message):
+    with pytest.raises(ReportError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        publish_site(ledger, tmp_path / "site", as_of=AS_OF, **options)
+    assert not (tmp_path / "site").exists()
