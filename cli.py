@@ -62,6 +62,14 @@ AsOfOpt = Annotated[
 KnownAtOpt = Annotated[
     str | None, typer.Option("--known-at", help="Transaction time: what the ledger knew then.")
 ]
+MethodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        help="The rules, by version: reform-ledger/2 (default) or reform-ledger/1 (to "
+        "regenerate figures published under it).",
+    ),
+]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print JSON (a stable, documented interface).")
 ]
@@ -591,6 +599,7 @@ def show(
     everything: Annotated[
         bool, typer.Option("--all", help="The whole stream, not only what the cut shows.")
     ] = False,
+    method: MethodOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """One item at a cut: its status, timeline with sources, and links.
@@ -602,7 +611,9 @@ def show(
     from ledger import show as show_item
 
     with _store(ctx) as store:
-        view = show_item(store, item, as_of=as_of, known_at=known_at, everything=everything)
+        view = show_item(
+            store, item, as_of=as_of, known_at=known_at, everything=everything, method=method
+        )
     if as_json:
         _print_json(
             {
@@ -632,6 +643,7 @@ def show(
     console.print(
         f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"
     )
+    console.print(_evidence_line(s), markup=False, highlight=False)
     for reason in s.contested_reasons:
         console.print(f"  contested: {reason}", markup=False)
     table = _table("effective", "event", "source")
@@ -648,6 +660,19 @@ def show(
         console.print(f"→ {link['relation']} {link['to']}", markup=False)
     for link in view.links_in:
         console.print(f"← {link['from']} {link['relation']}", markup=False)
+
+
+def _evidence_line(s: Any) -> str:
+    """What the status rests on and how fresh the ledger's knowledge of the item is."""
+    if s.evidence is None:
+        basis = "no event behind it (method 1's clock)"
+    else:
+        sources = s.evidence["sources"]
+        grade = s.evidence["grade"] or "not graded"
+        basis = f"{grade}, {len(sources)} source{'s' * (len(sources) != 1)}: {', '.join(sources)}"
+    gap = " — no evidence for 12 months: a gap in the ledger's coverage" * s.evidence_gap
+    deadline = f"   deadline: {s.deadline}{' (implied)' * s.deadline_implied}" * bool(s.deadline)
+    return f"evidence: {basis}   last evidence: {s.last_evidence}{gap}{deadline}"
 
 
 @app.command()
@@ -667,6 +692,7 @@ def status(
     labels: Annotated[
         str | None, typer.Option(help="Show labels of: politifact, polimeter, ogp.")
     ] = None,
+    method: MethodOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Promised vs delivered: one row per item, derived from its events.
@@ -682,7 +708,7 @@ def status(
     filters = {"area": area, "package": package, "kind": kind, "statuses": statuses}
     with _store(ctx) as store:
         try:
-            view = compute(store, as_of=as_of, known_at=known_at, **filters)
+            view = compute(store, as_of=as_of, known_at=known_at, method=method, **filters)
         except UnknownFilterValue as error:  # name the option the user typed
             raise InvalidInput(error.message, where=f"--{error.name} {error.value!r}") from None
     if as_json:
@@ -719,6 +745,7 @@ def diff(
     first: Annotated[str, typer.Argument(metavar="A", help="Date or period.")],
     second: Annotated[str, typer.Argument(metavar="B", help="Date or period.")],
     known_at: KnownAtOpt = None,
+    method: MethodOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Status changes between two dates or periods, with the events that caused them.
@@ -728,7 +755,7 @@ def diff(
     from ledger import diff as compute
 
     with _store(ctx) as store:
-        transitions = compute(store, first, second, known_at=known_at)
+        transitions = compute(store, first, second, known_at=known_at, method=method)
     if as_json:
         _print_json([t.to_dict() for t in transitions])
         return
@@ -802,6 +829,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
     as_of: AsOfOpt = None,
     known_at: KnownAtOpt = None,
+    method: MethodOpt = None,
 ) -> None:
     """Render accountability reports (Markdown and HTML) for a period or a series.
 
@@ -817,13 +845,21 @@ def report(
     with _store(ctx) as store:
         if period is not None:
             written = render_period(
-                store, period, formats=fmt, out=out, as_of=as_of, known_at=known_at
+                store,
+                period,
+                formats=fmt,
+                out=out,
+                as_of=as_of,
+                known_at=known_at,
+                method=method,
             )
         else:
             if as_of or known_at:
                 raise ReportError("--as-of and --known-at apply to one --period, not a series")
             with _progress("rendering reports", threshold=1) as progress:
-                written = render_series(store, first, last, formats=fmt, out=out, progress=progress)
+                written = render_series(
+                    store, first, last, formats=fmt, out=out, progress=progress, method=method
+                )
     _say(f"{len(written)} file(s) written in {out}/ (unchanged files are left alone)")
     for path in written:
         typer.echo(str(path))

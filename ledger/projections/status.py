@@ -434,7 +434,7 @@ def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
 
 def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, ItemFold]:
     if fold.undone_event is not None and fold.max_level >= 2:
-        return _base(fold, "reversed", fold.undone_event), fold
+        return _base(fold, "reversed", fold.undone_event), fold.undone_owner
     if fold.level < 3 and rules.by_silence and fold.last_progress < rules.twelve_months_before:
         last = fold.last_progress or fold.events[0].end
         return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), fold
