@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import cli
+from ledger.datasets import dataset_dir
 from tests.reports.checks import check_markdown_tables, open_in_chromium
 
 QUARTERS = [f"{year}-Q{q}" for year in range(2019, 2025) for q in range(1, 5)][2:22]
@@ -37,7 +39,8 @@ def test_demo_loads_verifies_and_says_where_to_look(demo):
 
 def test_demo_writes_the_site_with_every_quarter_from_2019_q3(demo):
     _, out, said = demo
-    assert "site of 133 items and 20 quarterly reports" in said
+    catalogue = yaml.safe_load((dataset_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    assert f"site of {len(catalogue)} items and 20 quarterly reports" in said
     reports = sorted(path.name for path in (out / "periods").iterdir())
     expected = sorted([f"{q}.{ext}" for q in QUARTERS for ext in ("md", "html")] + ["index.html"])
     assert reports == expected
