@@ -1055,7 +1055,18 @@ def schedule_add(
     out: Annotated[Path, typer.Option("--out", help="Folder for the reports and their index.")],
     at: Annotated[str, typer.Option("--at", help="Time of day, HH:MM.")] = "06:00",
     day: Annotated[int, typer.Option("--day", help="Day (1-28) of the period's first month.")] = 1,
-    formats: Annotated[str, typer.Option("--formats", help="md, html or md,html.")] = "md,html",
+    formats: Annotated[
+        str | None,
+        typer.Option("--formats", help="md, html, site, or a list [default: md,html]."),
+    ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Publish the site into --out (instead of the period reports; with "
+            "--formats md,html as well as them).",
+        ),
+    ] = False,
     schedule_id: Annotated[
         str | None, typer.Option("--id", help="Schedule id (default: monthly, quarterly, yearly).")
     ] = None,
@@ -1063,15 +1074,19 @@ def schedule_add(
         str | None, typer.Option("--tz", help="Time zone of --at (default: this machine's).")
     ] = None,
 ) -> None:
-    """Add a recurring report, or replace the schedule with the same id.
+    """Add a recurring report or site build, or replace the schedule with the same id.
 
     Each run renders the period(s) that ended before it: a quarterly schedule firing on
-    1 April at 06:00 renders the first quarter.
+    1 April at 06:00 renders the first quarter. With --publish it publishes the site as of
+    the end of the latest period due.
 
     Example: reform-ledger schedule add --every quarter --at 06:00 --out reports --id quarterly
     """
     from reports import add_schedule
 
+    if publish:
+        formats = f"{formats},site" if formats else "site"
+    formats = formats or "md,html"
     with _store(ctx) as store, _schedule_input():
         options = {"at": at, "day": day, "formats": formats, "timezone": tz}
         info, replaced = add_schedule(

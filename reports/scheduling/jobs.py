@@ -238,14 +238,25 @@ def add_schedule(
     return info, existing is not None
 
 
+#: What a schedule may produce besides the report formats: the published site.
+SITE = "site"
+
+
 def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
-    """The report command's own check, so both accept exactly the same formats."""
+    """The report command's own check (so both accept exactly the same report formats),
+    plus ``site``: publish the site instead of, or as well as, the period reports."""
     from reports.report import check_formats
 
+    wanted = [
+        f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats)
+    ]
+    site = SITE in wanted
+    reports = [f for f in wanted if f and f != SITE]
     try:
-        return check_formats(formats)
+        chosen = check_formats(reports) if reports or not site else ()
     except ReportError as error:
-        raise InvalidSchedule("formats", str(error)) from None
+        raise InvalidSchedule("formats", f"{error}, and/or site") from None
+    return (*chosen, SITE) if site else chosen
 
 
 def list_schedules(store: Store) -> list[ScheduleInfo]:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from events.errors import LedgerError
 from ledger.store import translate_db_errors
 from reports.scheduling import runs
-from reports.scheduling.jobs import JobSpec, job_store, point_at, spec_of
+from reports.scheduling.jobs import SITE, JobSpec, job_store, point_at, spec_of
 from reports.scheduling.lock import scheduler_lock
 from reports.scheduling.rule import Clock, system_clock
 
@@ -167,6 +167,7 @@ def run_schedule(
     _remove_stale_temporaries(spec.out)
     message = ""
     current = result.periods[0]
+    reports = [f for f in spec.formats if f != SITE]
     try:
         for label, due_at in due:
             if stop is not None and stop.is_set():
@@ -174,15 +175,18 @@ def run_schedule(
                 message = f"stopped before {label}; the next start renders it"
                 break
             current = label
-            written = _render_period(store, label, spec)
+            written = _render_period(store, label, spec, reports) if reports else []
+            if SITE in spec.formats and label == result.periods[-1]:
+                written += _publish(store, label, spec)  # once, as of the latest period
             result.written += written
             runs.advance(engine, run_id, due_at, len(written))
     except Exception as error:  # noqa: BLE001 - recorded and logged by _failed
         _failed(result, current, error)
-    try:
-        result.written += _render_index(spec)
-    except Exception as error:  # noqa: BLE001 - recorded and logged by _failed
-        _failed(result, "index", error)
+    if reports:
+        try:
+            result.written += _render_index(spec, reports)
+        except Exception as error:  # noqa: BLE001 - recorded and logged by _failed
+            _failed(result, "index", error)
     outcome = "failed" if result.error else "interrupted" if result.stopped else "ok"
     runs.finish_run(engine, run_id, clock(), outcome, result.error or message)
     return result
@@ -199,19 +203,31 @@ def _failed(result: RunResult, where: str, error: Exception) -> None:
     result.error = result.error or text
 
 
-def _render_period(store: Store, label: str, spec: JobSpec) -> list[Path]:
+def _render_period(store: Store, label: str, spec: JobSpec, formats: list[str]) -> list[Path]:
     from reports import render_period
 
-    written = list(render_period(store, label, formats=spec.formats, out=spec.out))
+    written = list(render_period(store, label, formats=formats, out=spec.out))
     for path in written:
         log.info("schedule %s: %s: wrote %s", spec.schedule_id, label, path)
     return written
 
 
-def _render_index(spec: JobSpec) -> list[Path]:
+def _publish(store: Store, label: str, spec: JobSpec) -> list[Path]:
+    """The site as of the end of ``label``, the latest period that fell due; every
+    earlier period is in it, so a catch-up publishes once."""
+    from reports import parse_period, publish_site
+
+    end = parse_period(label).end
+    result = publish_site(store, spec.out, as_of=end, period=spec.rule.every)
+    for path in result.written:
+        log.info("schedule %s: %s: published %s", spec.schedule_id, label, path)
+    return list(result.written)
+
+
+def _render_index(spec: JobSpec, formats: list[str]) -> list[Path]:
     from reports import render_index
 
-    written = list(render_index(spec.out, formats=spec.formats))
+    written = list(render_index(spec.out, formats=formats))
     for path in written:
         log.info("schedule %s: index: wrote %s", spec.schedule_id, path)
     return written

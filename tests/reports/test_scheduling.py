@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 import reports
 import reports.scheduling as scheduling
 from cli import app
+from events import LedgerError
 from ledger import Store, open_store
 from reports import (
     InvalidSchedule,
@@ -644,3 +645,49 @@ def test_every_schedule_command_has_an_example() -> None:
         result = CliRunner().invoke(app, ["schedule", name, "--help"], env={"COLUMNS": "200"})
         assert result.exit_code == 0
         assert "Example: reform-ledger" in result.output, name
+
+
+def test_a_publishing_schedule_builds_the_site_once_as_of_the_latest_period_due(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    sqlite_store.append([promise("party-signatures", "2022-03-16")])
+    site = tmp_path / "site"
+    quarterly(sqlite_store, site, Clock(ADDED), formats="site")
+    # added in August 2023, run in January 2024: Q3 and Q4 fell due, published once
+    summary = run_pending(sqlite_store, clock=Clock(datetime(2024, 1, 10, tzinfo=UTC)))
+    assert [r.periods for r in summary.results] == [["2023-Q3", "2023-Q4"]]
+    assert not (site / "2023-Q4.md").exists()  # no long period reports
+    by_hand = tmp_path / "by-hand"
+    published = CliRunner().invoke(
+        app,
+        ["--db", sqlite_store.url, "publish", "--as-of", "2023-12-31", "--out", str(by_hand)],
+    )
+    assert published.exit_code == 0, published.output
+    scheduled = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert scheduled == sorted(p.relative_to(by_hand) for p in by_hand.rglob("*") if p.is_file())
+    for relative in scheduled:
+        assert (site / relative).read_bytes() == (by_hand / relative).read_bytes(), relative
+
+
+def test_publish_is_a_schedule_format_beside_the_report_formats(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    added = CliRunner().invoke(
+        app,
+        ["--db", sqlite_store.url, "schedule", "add", "--every", "year", "--publish"]
+        + ["--out", str(tmp_path), "--tz", "UTC"],
+    )
+    assert added.exit_code == 0, added.output
+    assert "site into" in added.output
+    info, _ = add_schedule(
+        sqlite_store,
+        every="year",
+        out=tmp_path,
+        formats="md,site",
+        timezone="UTC",
+        schedule_id="y2",
+    )
+    assert info.formats == ("md", "site")
+    assert {s.schedule_id: s.formats for s in list_schedules(sqlite_store)}["yearly"] == ("site",)
+    with pytest.raises(LedgerError, match="formats.*unknown report format pdf"):
+        add_schedule(sqlite_store, every="year", out=tmp_path, formats="pdf,site")
