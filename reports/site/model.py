@@ -333,6 +333,10 @@ def what_happened(record: Record, titles: dict[str, str]) -> str:
     if record.type == "link.added":
         target = titles.get(data["to"], data["to"])
         return f"{data['relation'].replace('_', ' ')}: {target}"
+    if record.type == "promise.deadline_stated":
+        how = "implies" if data.get("implied") else "states"
+        summary = f": {data['summary']}" if data.get("summary") else ""
+        return f"{how} a deadline of {human_date(data['deadline'])}{summary}"
     return describe(record)
 
 
