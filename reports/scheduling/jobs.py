@@ -254,8 +254,11 @@ def _check_formats(formats: Sequence[str] | str) -> tuple[str, ...]:
     reports = [f for f in wanted if f and f != SITE]
     try:
         chosen = check_formats(reports) if reports or not site else ()
-    except ReportError as error:
-        raise InvalidSchedule("formats", f"{error}, and/or site") from None
+    except ReportError:
+        unknown = ", ".join(sorted(set(reports) - {"md", "html"})) or "(none)"
+        raise InvalidSchedule(
+            "formats", f"unknown format {unknown} (use md, html, site, or a list: md,html,site)"
+        ) from None
     return (*chosen, SITE) if site else chosen
 
 

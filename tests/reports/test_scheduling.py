@@ -163,7 +163,7 @@ BAD_FIELDS = [
     (
         {"formats": "md,pdf"},
         "formats",
-        "formats: unknown report format pdf (use md, html or md,html)",
+        "formats: unknown format pdf (use md, html, site, or a list: md,html,site)",
     ),
     (
         {"timezone": "Mars/Olympus"},
@@ -552,7 +552,7 @@ BAD_SCHEDULES = [
     ("--every month --day 31", "--day 31: use a day between 1 and 28 (valid in every month)"),
     (
         "--every year --formats pdf",
-        "--formats: unknown report format pdf (use md, html or md,html)",
+        "--formats: unknown format pdf (use md, html, site, or a list: md,html,site)",
     ),
     (
         "--every year --tz Mars/Olympus",
@@ -689,5 +689,5 @@ def test_publish_is_a_schedule_format_beside_the_report_formats(
     )
     assert info.formats == ("md", "site")
     assert {s.schedule_id: s.formats for s in list_schedules(sqlite_store)}["yearly"] == ("site",)
-    with pytest.raises(LedgerError, match="formats.*unknown report format pdf"):
+    with pytest.raises(LedgerError, match="formats: unknown format pdf"):
         add_schedule(sqlite_store, every="year", out=tmp_path, formats="pdf,site")
