@@ -13,23 +13,27 @@ from events.dates import (
     parse_instant,
     period_bounds,
 )
-from events.errors import InvalidInput, LedgerError, UnknownEventType
+from events.errors import InvalidInput, InvalidInputs, LedgerError, UnknownEventType
 from events.facts import RELATIONS, VERDICTS
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
+from events.text import INVISIBLE, escape_invisible_json, show_invisible
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "INVISIBLE",
     "RELATIONS",
     "VERDICTS",
     "Event",
     "InvalidInput",
+    "InvalidInputs",
     "LedgerError",
     "Source",
     "Target",
     "UnknownEventType",
     "canonical_json",
     "date_bounds",
+    "escape_invisible_json",
     "event_class",
     "event_types",
     "format_instant",
@@ -39,5 +43,6 @@ __all__ = [
     "parse_instant",
     "period_bounds",
     "register",
+    "show_invisible",
     "upcast",
 ]

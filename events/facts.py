@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from events.base import Event
 from events.registry import register
-from events.text import FuzzyDate, ShortText, Slug, Text
+from events.text import FuzzyDate, LongText, ShortText, Slug
 
 __all__ = [
     "RELATIONS",
@@ -85,7 +85,7 @@ class AssessmentRecorded(Event):
 
     assessor: ShortText
     verdict: Verdict
-    rationale: Text
+    rationale: LongText
 
 
 @register
@@ -95,4 +95,4 @@ class EventRetracted(Event):
     event_type = "event.retracted"
 
     retracted: uuid.UUID
-    reason: Text
+    reason: LongText

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from events.base import Event
+from events.dates import date_bounds
 from events.registry import register
-from events.text import FuzzyDate, LongText, ShortText, Text
+from events.text import FuzzyDate, LongText, ShortText, Title
 
 __all__ = [
     "PromiseAbandoned",
@@ -46,13 +47,25 @@ class PromiseMade(Event):
     item_kind = "promise"
     creates_item = True
 
-    title: ShortText
+    title: Title
     statement: LongText
     actor: ShortText
     area: ShortText
     package: ShortText | None = None
     deadline: FuzzyDate | None = None
     target: Target | None = None
+
+    @model_validator(mode="after")
+    def _deadline_not_before_made(self) -> PromiseMade:
+        """A deadline that ended before the promise was made is a typo, not a promise."""
+        if self.deadline is not None and (
+            date_bounds(self.deadline)[1] < date_bounds(self.effective)[0]
+        ):
+            raise ValueError(
+                f"field 'deadline': {self.deadline} is before the promise was made "
+                f"({self.effective}); a deadline may not end before the promise's date"
+            )
+        return self
 
 
 @register
@@ -61,7 +74,7 @@ class PromiseRevised(Event):
     item_kind = "promise"
 
     change: Literal["scope_cut", "deadline_moved", "target_changed", "restated"]
-    summary: Text
+    summary: LongText
     deadline: FuzzyDate | None = None
     target: Target | None = None
 
@@ -71,7 +84,7 @@ class PromiseAbandoned(Event):
     event_type = "promise.abandoned"
     item_kind = "promise"
 
-    reason: Text
+    reason: LongText
 
 
 @register
@@ -79,4 +92,4 @@ class PromiseMarkedUnverifiable(Event):
     event_type = "promise.marked_unverifiable"
     item_kind = "promise"
 
-    reason: Text
+    reason: LongText

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from events.base import Event
 from events.registry import register
-from events.text import ShortText, Text
+from events.text import LongText, ShortText, Title
 
 __all__ = [
     "AmendmentAdopted",
@@ -31,7 +31,7 @@ __all__ = [
 class _StageEvent(Event):
     creates_item = True
 
-    title: ShortText | None = None
+    title: Title | None = None
     area: ShortText | None = None
     package: ShortText | None = None
 
@@ -64,7 +64,7 @@ class _LawEvent(_StageEvent):
 
     chamber: ShortText | None = None
     number: ShortText | None = None
-    summary: Text | None = None
+    summary: LongText | None = None
 
 
 @register
@@ -102,6 +102,6 @@ class MilestoneReached(_StageEvent):
     event_type = "milestone.reached"
     item_kind = "milestone"
 
-    what: Text
+    what: LongText
     value: float | None = None
     unit: ShortText | None = None
