@@ -319,7 +319,8 @@ TARGET = {
         ),
         pytest.param(
             {**PROMISE, "recorded_at": 12.5},
-            "field 'recorded_at': 12.5 is not a date and time (ISO 8601, like 2024-05-01T12:00:00Z)",
+            "field 'recorded_at': 12.5 is not a date and time "
+            "(ISO 8601, like 2024-05-01T12:00:00Z)",
             id="recorded_at-number-is-not-unix-time",
         ),
         pytest.param(
