@@ -129,7 +129,10 @@ _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 def _read_jsonl(path: Path, text: str, errors: list[InvalidInput]) -> list[tuple[int, Any]]:
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and others,
+    # which JSON allows raw inside a string
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

@@ -234,3 +234,18 @@ def test_read_raw_events_refuses_duplicate_keys_too(tmp_path: Path) -> None:
     assert caught.value.lines() == [
         f"{path}:9: duplicate key 'area' (first on line 8); a key may appear once in a mapping"
     ]
+
+
+def test_json_lines_end_at_newlines_only(store: Store, tmp_path: Path) -> None:
+    """JSON allows a raw U+2028 or U+0085 inside a string: it does not end the line (as
+    str.splitlines would have it); a CRLF line ending is fine."""
+    path = tmp_path / "seps.jsonl"
+    rows = [promise("p1", statement="First.\u2028Second."), promise("p2", title="Cut\x85 it")]
+    path.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\r\n" for r in rows))
+    assert refused_lines(store, path) == [
+        f"{path}:2: field 'title': contains a control character (U+0085)"
+    ]
+    path.write_bytes(json.dumps(rows[0], ensure_ascii=False).encode() + b"\r\n")
+    assert import_files(store, [path]).appended == 1
+    (record,) = store.read()
+    assert record.data["statement"] == "First.\u2028Second."
