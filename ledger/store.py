@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -362,7 +362,10 @@ class _AppendPlan:
             self.retractable[event_id] = item
             if type_ == "event.retracted":
                 self.retractions.add(event_id)
-        self.links = _LinkGraph(self._lookup)
+        self.links = _LinkGraph(self._lookup, new=referenced - self.kinds.keys())
+        acyclic = [e for e in envelopes if e["type"] == "link.added"]
+        if any(_ACYCLIC.get(e["data"]["relation"]) for e in acyclic):  # one query, not one a link
+            self.links.load({end for e in acyclic for end in (e["item"], e["data"]["to"])})
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``query`` (with one ``IN ({})`` slot) for all values, a chunk at a time.
@@ -545,17 +548,28 @@ class _LinkGraph:
     so loading an item's links and retractions together gives its live links.
     """
 
-    def __init__(self, lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]]) -> None:
+    def __init__(
+        self,
+        lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]],
+        *,
+        new: set[str],
+    ) -> None:
         self.lookup = lookup
+        #: items the store does not hold yet: they have no stored links to read
+        self.new = new
         self.out: dict[str, list[tuple[str, str, str]]] = {}  # item -> (family, to, event id)
         self.retracted: set[str] = set()
 
-    def _load(self, items: Sequence[str]) -> None:
+    def load(self, items: Iterable[str]) -> None:
+        """Read the stored links and retractions of these items, once each."""
         missing = sorted({item for item in items if item not in self.out})
         if not missing:
             return
         for item in missing:
             self.out[item] = []
+        missing = [item for item in missing if item not in self.new]
+        if not missing:
+            return
         rows = self.lookup(
             "SELECT item, type, body FROM events "
             "WHERE type IN ('link.added', 'event.retracted') AND item IN ({})",
@@ -573,7 +587,7 @@ class _LinkGraph:
                 self.out[item].append((family, data["to"], stored["id"]))
 
     def add(self, item: str, to: str, family: str, event_id: str) -> None:
-        self._load([item])
+        self.load([item])
         self.out[item].append((family, to, event_id))
 
     def retract(self, event_id: str) -> None:
@@ -587,7 +601,7 @@ class _LinkGraph:
         parents: dict[str, str | None] = {start: None}
         frontier = [start]
         while frontier:
-            self._load(frontier)
+            self.load(frontier)
             reached = []
             for item in frontier:
                 for link_family, to, event_id in self.out[item]:
