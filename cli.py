@@ -2,7 +2,8 @@
 
 No business logic lives here. Every command imports what it needs when it runs, so a
 single ``record`` stays fast. Errors the library raises on purpose (``LedgerError``) are
-printed as one line, ``error: …``, with the error's exit code; anything else is a bug.
+printed as one line per problem, ``error: …``, with the error's exit code; anything else
+is a bug. Nothing printed carries a raw bidi control or other invisible character.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ ENV_DB = "REFORM_LEDGER_DB"
 
 
 class _LedgerGroup(TyperGroup):
-    """Turns the library's own errors into one line on stderr and their exit code."""
+    """Turns the library's own errors into lines on stderr (one per problem) and their exit
+    code."""
 
     def invoke(self, ctx: typer.Context) -> Any:
         from events import LedgerError, show_invisible
