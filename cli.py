@@ -2,7 +2,8 @@
 
 No business logic lives here. Every command imports what it needs when it runs, so a
 single ``record`` stays fast. Errors the library raises on purpose (``LedgerError``) are
-printed as one line, ``error: …``, with the error's exit code; anything else is a bug.
+printed as one line per problem, ``error: …``, with the error's exit code; anything else
+is a bug. Nothing printed carries a raw bidi control or other invisible character.
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ ENV_DB = "REFORM_LEDGER_DB"
 
 
 class _LedgerGroup(TyperGroup):
-    """Turns the library's own errors into one line on stderr and their exit code."""
+    """Turns the library's own errors into lines on stderr (one per problem) and their exit
+    code."""
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from events.errors import LedgerError
+        from events import LedgerError, show_invisible
 
         try:
             return super().invoke(ctx)
         except LedgerError as error:
-            typer.echo(f"error: {error}", err=True)
+            for line in error.lines():  # several for an import that found several errors
+                typer.echo(f"error: {show_invisible(line)}", err=True)
             raise typer.Exit(error.exit_code) from None
 
 
@@ -120,18 +123,38 @@ def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
         store.close()
 
 
+class _Shown:
+    """A text stream that shows invisible characters (bidi controls…) as ``<U+XXXX>``.
+
+    Whatever an older ledger holds, the terminal never receives a raw bidi control.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from events import show_invisible
+
+        return self.stream.write(show_invisible(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def _console(err: bool = False) -> Any:
     """A rich console; when piped, tables keep one line per row instead of wrapping."""
     from rich.console import Console
 
     stream = sys.stderr if err else sys.stdout
     width = None if stream.isatty() else 10_000
-    return Console(stderr=err, highlight=False, width=width)
+    return Console(file=_Shown(stream), highlight=False, width=width)
 
 
 def _say(message: str) -> None:
     """Messages go to stderr; data goes to stdout."""
-    typer.echo(message, err=True)
+    from events import show_invisible
+
+    typer.echo(show_invisible(message), err=True)
 
 
 @contextmanager
@@ -154,7 +177,10 @@ def _progress(description: str, threshold: int = 2000) -> Iterator[Any]:
 
 
 def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+    from events import escape_invisible_json
+
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    typer.echo(escape_invisible_json(text))
 
 
 @app.command()
@@ -614,6 +640,8 @@ def import_(
 
     with _store(ctx) as store, _progress("importing") as progress:
         summary = import_files(store, files, progress=progress)
+    for name in summary.empty:
+        _say(f"no events in {name}")
     _say(
         f"imported {summary.appended} events from {summary.files} file(s); "
         f"{summary.skipped} already stored"
@@ -629,11 +657,15 @@ def export(
 
     Example: reform-ledger export --format jsonl > ledger.jsonl
     """
+    from events import escape_invisible_json, show_invisible
     from ledger import export_events
 
+    # JSON escapes lose nothing; CSV shows such characters escaped only on a terminal
+    shown = escape_invisible_json if fmt == "jsonl" else show_invisible
+    raw = fmt != "jsonl" and not sys.stdout.isatty()
     with _store(ctx) as store:
         for chunk in export_events(store, fmt):
-            sys.stdout.write(chunk)
+            sys.stdout.write(chunk if raw else shown(chunk))
 
 
 @app.command()

@@ -14,22 +14,25 @@ from events.dates import (
     parse_instant,
     period_bounds,
 )
-from events.errors import InvalidInput, LedgerError, UnknownEventType
+from events.errors import InvalidInput, InvalidInputs, LedgerError, UnknownEventType
 from events.facts import RELATIONS, VERDICTS
 from events.findings import GRADES
 from events.promises import Target
 from events.registry import event_class, event_types, parse_event, register, upcast
 from events.sources import SOURCE_KINDS, SourceRegistered, web_url
+from events.text import INVISIBLE, escape_invisible_json, show_invisible
 
 __all__ = [
     "ENVELOPE_FIELDS",
     "GRADES",
+    "INVISIBLE",
     "RELATIONS",
     "SOURCE_KINDS",
     "VERDICTS",
     "Event",
     "FieldDoc",
     "InvalidInput",
+    "InvalidInputs",
     "LedgerError",
     "Source",
     "SourceRegistered",
@@ -38,6 +41,7 @@ __all__ = [
     "UnknownEventType",
     "canonical_json",
     "date_bounds",
+    "escape_invisible_json",
     "event_class",
     "event_types",
     "format_instant",
@@ -47,6 +51,7 @@ __all__ = [
     "parse_instant",
     "period_bounds",
     "register",
+    "show_invisible",
     "type_doc",
     "type_docs",
     "upcast",

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events.dates import parse_instant, refuse_future
-from events.text import FuzzyDate, ShortText, Slug, Text
+from events.text import FuzzyDate, ShortText, Slug, Text, Url
 
 __all__ = ["Event", "Source", "ENVELOPE_ATTRS", "ENVELOPE_FIELDS"]
 
@@ -68,7 +68,7 @@ class Source(BaseModel):
     document: ShortText
     locator: ShortText
     quote: Text
-    url: ShortText | None = None
+    url: Url | None = None
     published: FuzzyDate | None = None
 
 
@@ -99,11 +99,16 @@ class Event(BaseModel):
     @field_validator("recorded_at", mode="before")
     @classmethod
     def _instant(cls, value: Any) -> Any:
+        """ISO text or a date; a number is refused (pydantic would read it as Unix time)."""
         if value is None:
             return value
-        if isinstance(value, (str, date)):
-            return parse_instant(value)
-        return value
+        try:
+            if isinstance(value, (str, date)):
+                return parse_instant(value)
+        except ValueError:
+            pass
+        shown = repr(value) if len(repr(value)) <= 60 else f"{repr(value)[:57]}…"
+        raise ValueError(f"{shown} is not a date and time (ISO 8601, like 2024-05-01T12:00:00Z)")
 
     def payload(self) -> dict[str, Any]:
         """The type's own fields, JSON-ready, without unset optional ones.

@@ -7,20 +7,28 @@ the exception's ``exit_code`` (2 is left to Typer for usage errors).
 
     LedgerError                      exit 1
     ├── InvalidInput                 exit 3   bad file, field, date, quote, type
-    │   └── UnknownEventType         exit 3
+    │   ├── UnknownEventType         exit 3
+    │   └── InvalidInputs            exit 3   several at once (an import), one line each
     ├── ledger.errors.*              (store, concurrency, integrity)
     └── reports.errors.*             (rendering, scheduling)
 """
 
 from __future__ import annotations
 
-__all__ = ["InvalidInput", "LedgerError", "UnknownEventType"]
+__all__ = ["InvalidInput", "InvalidInputs", "LedgerError", "UnknownEventType"]
+
+#: How many errors an import lists before "… and N more".
+MAX_LISTED = 50
 
 
 class LedgerError(Exception):
     """Root of every error Reform Ledger raises on purpose."""
 
     exit_code = 1
+
+    def lines(self) -> list[str]:
+        """The message as the lines the CLI prints, each after ``error: ``."""
+        return [str(self)]
 
 
 class InvalidInput(LedgerError):
@@ -47,3 +55,31 @@ class UnknownEventType(InvalidInput):
         self.type_name = type_name
         known = ", ".join(event_types())
         super().__init__(f"unknown event type {type_name!r} (known: {known})", where=where)
+
+
+class InvalidInputs(InvalidInput):
+    """Raised when validation found several errors (an import file): one line each.
+
+    Keeps the first ``MAX_LISTED`` errors and the count of the rest.
+    """
+
+    def __init__(self, errors: list[InvalidInput], *, total: int | None = None) -> None:
+        self.errors = errors[:MAX_LISTED]
+        self.total = max(total or 0, len(errors))
+        more = self.total - 1
+        first = str(self.errors[0])
+        super().__init__(f"{first} (and {more} more)" if more else first)
+
+    def lines(self) -> list[str]:
+        more = self.total - len(self.errors)
+        return [str(error) for error in self.errors] + ([f"… and {more} more"] if more else [])
+
+    def at(self, where: str) -> InvalidInputs:
+        return InvalidInputs([error.at(where) for error in self.errors], total=self.total)
+
+    @staticmethod
+    def of(errors: list[InvalidInput], total: int | None = None) -> InvalidInput:
+        """One error as itself, several as one ``InvalidInputs``."""
+        if len(errors) == 1 and (total or 1) == 1:
+            return errors[0]
+        return InvalidInputs(errors, total=total)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from events.base import Event
 from events.registry import register
-from events.text import FuzzyDate, ShortText, Slug, Text
+from events.text import FuzzyDate, LongText, ShortText, Slug
 
 __all__ = [
     "RELATIONS",
@@ -93,7 +93,7 @@ class AssessmentRecorded(Event):
 
     assessor: ShortText = Field(description="Who judges: the source's author or organisation.")
     verdict: Verdict = Field(description="The source's own verdict, in the ledger's status words.")
-    rationale: Text = Field(description="The source's reasons, in brief.")
+    rationale: LongText = Field(description="The source's reasons, in brief.")
 
 
 @register
@@ -103,4 +103,4 @@ class EventRetracted(Event):
     event_type = "event.retracted"
 
     retracted: uuid.UUID = Field(description="The id of the event that no longer counts.")
-    reason: Text = Field(description="Why it no longer counts: the correction, in brief.")
+    reason: LongText = Field(description="Why it no longer counts: the correction, in brief.")

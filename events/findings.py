@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from events.base import Event
 from events.registry import register
-from events.text import FuzzyDate, ShortText, Text
+from events.text import FuzzyDate, LongText, ShortText
 
 __all__ = [
     "GRADES",
@@ -47,7 +47,7 @@ GRADE_HELP = (
 
 
 class _StallEvent(Event):
-    summary: Text = Field(description="What the source says stopped, and how.")
+    summary: LongText = Field(description="What the source says stopped, and how.")
     grade: Grade | None = Field(default=None, description=GRADE_HELP)
 
 
@@ -87,7 +87,7 @@ class PromiseDeadlineStated(Event):
         default=None,
         description="True when the source implies the deadline rather than stating it.",
     )
-    summary: Text | None = Field(default=None, description="How the source puts it.")
+    summary: LongText | None = Field(default=None, description="How the source puts it.")
 
 
 @register

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events.base import Event
+from events.dates import date_bounds
 from events.registry import register
-from events.text import FuzzyDate, LongText, ShortText, Text
+from events.text import FuzzyDate, LongText, ShortText, Title
 
 __all__ = [
     "PromiseAbandoned",
@@ -50,7 +51,7 @@ class PromiseMade(Event):
     item_kind = "promise"
     creates_item = True
 
-    title: ShortText = Field(description="The promise in a few words, as readers would name it.")
+    title: Title = Field(description="The promise in a few words, as readers would name it.")
     statement: LongText = Field(description="What was promised, in full, in the source's terms.")
     actor: ShortText = Field(description="Who made the promise: a person, an office or a party.")
     area: ShortText = Field(description="The policy area it belongs to, e.g. political-parties.")
@@ -64,6 +65,18 @@ class PromiseMade(Event):
         default=None, description="A measurable goal: from a baseline to a goal by the deadline."
     )
 
+    @model_validator(mode="after")
+    def _deadline_not_before_made(self) -> PromiseMade:
+        """A deadline that ended before the promise was made is a typo, not a promise."""
+        if self.deadline is not None and (
+            date_bounds(self.deadline)[1] < date_bounds(self.effective)[0]
+        ):
+            raise ValueError(
+                f"field 'deadline': {self.deadline} is before the promise was made "
+                f"({self.effective}); a deadline may not end before the promise's date"
+            )
+        return self
+
 
 @register
 class PromiseRevised(Event):
@@ -75,7 +88,7 @@ class PromiseRevised(Event):
     change: Literal["scope_cut", "deadline_moved", "target_changed", "restated"] = Field(
         description="What kind of revision; a scope cut makes the promise partial at best."
     )
-    summary: Text = Field(description="What changed and why, in a sentence or two.")
+    summary: LongText = Field(description="What changed and why, in a sentence or two.")
     deadline: FuzzyDate | None = Field(
         default=None, description="The new deadline, when the revision moves it."
     )
@@ -91,7 +104,7 @@ class PromiseAbandoned(Event):
     event_type = "promise.abandoned"
     item_kind = "promise"
 
-    reason: Text = Field(description="Why it was given up, as the source says.")
+    reason: LongText = Field(description="Why it was given up, as the source says.")
 
 
 @register
@@ -101,4 +114,4 @@ class PromiseMarkedUnverifiable(Event):
     event_type = "promise.marked_unverifiable"
     item_kind = "promise"
 
-    reason: Text = Field(description="Why no source can settle it.")
+    reason: LongText = Field(description="Why no source can settle it.")

@@ -1,21 +1,26 @@
-"""Maps each stored event type name to its class, and upgrades old schema versions.
+"""Maps each stored event type name to its class, upgrades old schema versions, and
+validates raw events, putting every validation error in the ledger's own words.
 
 ``@register`` refuses a duplicate name at import time. Reading a stored event applies
 the class's ``upcast_vN_vN+1`` static methods in order, so stored rows are never
-rewritten when a payload changes shape.
+rewritten when a payload changes shape. ``describe_error`` is the one place where
+pydantic's error types become messages.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import unicodedata
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from events.base import ENVELOPE_ATTRS, ENVELOPE_FIELDS, Event
-from events.errors import InvalidInput, UnknownEventType
-from events.text import NO_CONTROLS
+from events.errors import InvalidInput, InvalidInputs, UnknownEventType
+from events.text import MULTI_LINE, ONE_LINE, describe_char, first_refused
 
-__all__ = ["event_class", "event_types", "parse_event", "register", "upcast"]
+__all__ = ["describe_error", "event_class", "event_types", "parse_event", "register", "upcast"]
 
 _REGISTRY: dict[str, type[Event]] = {}
 
@@ -56,24 +61,121 @@ def upcast(type_name: str, schema: int, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "event"
-    message = first["msg"]
-    if first["type"] == "missing":
-        return f"field {field!r}: required field is missing"
-    if first["type"] == "extra_forbidden":
-        return f"field {field!r}: unknown field for this event type"
-    if first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == NO_CONTROLS:
-        bad = next(c for c in first["input"] if c < " " and c not in "\n\t" or c == "\x7f")
-        return f"field {field!r}: contains a control character (U+{ord(bad):04X})"
-    if first["type"] == "string_pattern_mismatch" and field in {"item", "to"}:
+def _shown(value: Any) -> str:
+    """A value as messages quote it: its repr, cut short (inputs may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}…"
+
+
+def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose field ``loc`` names (``("source", "x")`` → ``Source``)."""
+    model: type[BaseModel] | None = cls
+    for part in loc[:-1]:
+        info = model.model_fields.get(str(part)) if model else None
+        if info is None:
+            return None
+        model = next(
+            (
+                arg
+                for arg in (info.annotation, *get_args(info.annotation))
+                if isinstance(arg, type) and issubclass(arg, BaseModel)
+            ),
+            None,
+        )
+    return model
+
+
+def _unknown_field(cls: type[Event], loc: tuple[Any, ...]) -> str:
+    model = _model_at(cls, loc)
+    if model is None:
+        return "unknown field"
+    if model is cls:
+        owner = cls.event_type
+        names = sorted(set(cls.model_fields) - ENVELOPE_ATTRS)
+    else:
+        owner, names = str(loc[-2]), sorted(model.model_fields)
+    return f"{owner} has no such field (its fields: {', '.join(names)})"
+
+
+def _pattern_message(detail: ErrorDetails) -> str:
+    pattern, value = detail["ctx"]["pattern"], detail["input"]
+    if pattern not in (ONE_LINE, MULTI_LINE):
         return (
-            f"field {field!r}: {first['input']!r} is not an item id "
+            f"{_shown(value)} is not an item id "
             "(lowercase letters, digits, '.', '_' and '-'; at most 120)"
         )
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
+    char = first_refused(value, one_line=pattern == ONE_LINE)
+    if char is None:  # the two engines' Unicode tables differ: name no character
+        return "contains a character that is not allowed"
+    if char in "\n\u2028\u2029":
+        return f"is one line; a line break ({describe_char(char)}) is not allowed"
+    if unicodedata.category(char) == "Cc":
+        return f"contains a control character (U+{ord(char):04X})"
+    return (
+        f"contains an invisible character ({describe_char(char)}); "
+        "format characters other than ZWNJ and ZWJ are not allowed"
+    )
+
+
+#: pydantic's error types, in the ledger's own words (the rest are handled below).
+_SIMPLE = {
+    "missing": "required field is missing",
+    "string_type": "must be text",
+    "string_too_short": "must not be empty",
+    "string_unicode": "must be valid Unicode text",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "finite_number": "must be a finite number (not infinity or NaN)",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping of names to values",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "list_type": "must be a list",
+    "uuid_type": "must be a UUID (like 8c1f0d9e-1111-4111-8111-111111111111)",
+    "uuid_parsing": "must be a UUID (like 8c1f0d9e-1111-4111-8111-111111111111)",
+    "datetime_type": "must be a date and time (ISO 8601, like 2024-05-01T12:00:00Z)",
+    "datetime_parsing": "must be a date and time (ISO 8601, like 2024-05-01T12:00:00Z)",
+    "datetime_from_date_parsing": "must be a date and time (ISO 8601, like 2024-05-01T12:00:00Z)",
+}
+
+
+def describe_error(cls: type[Event], detail: ErrorDetails) -> str:
+    """One pydantic error as one line in the ledger's words: the field, then what is allowed.
+
+    Every message a user sees about a field is made here, so pydantic's own wording
+    ("Input should be …") never reaches them.
+    """
+    loc = tuple(detail["loc"])
+    field = ".".join(str(part) for part in loc) or "event"
+    kind, ctx, value = detail["type"], detail.get("ctx") or {}, detail.get("input")
+    if kind in ("value_error", "assertion_error"):
+        message = str(ctx.get("error") or detail["msg"])
+        if not loc and message.startswith("field "):  # a model's check names its field
+            return message
+        return f"field {field!r}: {message}"
+    if kind in _SIMPLE:
+        message = _SIMPLE[kind]
+    elif kind == "extra_forbidden":
+        message = _unknown_field(cls, loc)
+    elif kind == "string_too_long":
+        length = len(value) if isinstance(value, str) else 0
+        message = f"is {length:,} characters long; at most {ctx['max_length']:,} are allowed"
+    elif kind == "too_long":
+        message = (
+            f"has {ctx.get('actual_length', len(value)):,} entries; "
+            f"at most {ctx['max_length']:,} are allowed"
+        )
+    elif kind == "string_pattern_mismatch":
+        message = _pattern_message(detail)
+    elif kind in ("literal_error", "enum"):
+        allowed = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        message = f"{_shown(value)} is not allowed (use one of: {allowed})"
+    else:
+        message = f"{_shown(value)} is not a valid value here ({kind.replace('_', ' ')})"
     return f"field {field!r}: {message}"
 
 
@@ -107,4 +209,5 @@ def parse_event(raw: dict[str, Any]) -> Event:
     try:
         return cls.model_validate(payload)
     except ValidationError as error:
-        raise InvalidInput(_describe(error)) from None
+        problems = [InvalidInput(describe_error(cls, detail)) for detail in error.errors()]
+        raise InvalidInputs.of(problems) from None

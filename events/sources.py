@@ -27,7 +27,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from events.base import Event, Source
 from events.dates import normalize_date, refuse_future
 from events.registry import register
-from events.text import NO_CONTROLS, FuzzyDate, ShortText, Text
+from events.text import ONE_LINE, FuzzyDate, LongText, ShortText, Title, Url
 
 __all__ = ["SOURCE_KINDS", "SourceRegistered", "normalize_language", "web_url"]
 
@@ -74,16 +74,12 @@ def normalize_language(value: str) -> str:
     return "-".join(parts)
 
 
-WebUrl = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000, pattern=NO_CONTROLS),
-    AfterValidator(web_url),
-]
+WebUrl = Annotated[Url, AfterValidator(web_url)]
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True), AfterValidator(normalize_language)
 ]
 ShortTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=NO_CONTROLS)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=ONE_LINE)
 ]
 
 
@@ -95,7 +91,7 @@ class SourceRegistered(Event):
     item_kind = "source"
     creates_item = True
 
-    title: ShortText = Field(description="The title as the document gives it.")
+    title: Title = Field(description="The title as the document gives it.")
     short_title: ShortTitle | None = Field(
         default=None, description="How reports cite it, e.g. ECFR (2022); the title if absent."
     )
@@ -107,7 +103,7 @@ class SourceRegistered(Event):
         description="official, government, academic, think_tank, news or other."
     )
     language: Language = Field(description="A BCP 47 language tag, e.g. en or kk.")
-    note: Text | None = Field(
+    note: LongText | None = Field(
         default=None, description="How it is dated, its leaning, or anything else to know."
     )
 

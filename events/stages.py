@@ -13,7 +13,7 @@ from pydantic import Field
 from events.base import Event
 from events.findings import GRADE_HELP, Grade
 from events.registry import register
-from events.text import ShortText, Text
+from events.text import LongText, ShortText, Title
 
 __all__ = [
     "AmendmentAdopted",
@@ -32,7 +32,7 @@ __all__ = [
 class _StageEvent(Event):
     creates_item = True
 
-    title: ShortText | None = Field(
+    title: Title | None = Field(
         default=None, description="The item's name, e.g. the law's official title."
     )
     area: ShortText | None = Field(
@@ -86,7 +86,7 @@ class _LawEvent(_StageEvent):
         default=None, description="The chamber or body that took this step, e.g. the Senate."
     )
     number: ShortText | None = Field(default=None, description="The law's official number.")
-    summary: Text | None = Field(
+    summary: LongText | None = Field(
         default=None, description="What this step did, in a sentence or two."
     )
 
@@ -140,7 +140,7 @@ class MilestoneReached(_StageEvent):
     event_type = "milestone.reached"
     item_kind = "milestone"
 
-    what: Text = Field(description="What was reached, e.g. the first direct election held.")
+    what: LongText = Field(description="What was reached, e.g. the first direct election held.")
     value: float | None = Field(
         default=None, description="A figure that measures it, e.g. how many were elected."
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
-from events import Event, InvalidInput, event_class, format_instant, loads, upcast
+from events import Event, InvalidInput, InvalidInputs, event_class, format_instant, loads, upcast
 from ledger import postgres, sqlite
 from ledger.errors import (
     ConcurrencyError,
@@ -49,6 +49,13 @@ LEDGER_TABLES = (EVENTS, CHECKPOINTS)
 _CHUNK = 5000
 #: Transaction time may be given this far ahead of the clock (clock skew between hosts).
 _SKEW_SECONDS = 5
+#: Relations whose links may not loop, by family (a partial implementation implements too).
+_ACYCLIC = {
+    "implements": "implements",
+    "partially_implements": "implements",
+    "part_of": "part_of",
+    "supersedes": "supersedes",
+}
 
 
 @dataclass(frozen=True)
@@ -392,7 +399,18 @@ class _AppendPlan:
         }
         self.kinds, self.versions = self._items(referenced)
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
-        self.retractable = self._event_items(retracted)
+        self.retractable: dict[str, str] = {}
+        self.retractions: set[str] = set()  # ids of retraction events (not retractable)
+        for event_id, item, type_ in self._lookup(
+            "SELECT event_id, item, type FROM events WHERE event_id IN ({})", retracted
+        ):
+            self.retractable[event_id] = item
+            if type_ == "event.retracted":
+                self.retractions.add(event_id)
+        self.links = _LinkGraph(self._lookup, new=referenced - self.kinds.keys())
+        acyclic = [e for e in envelopes if e["type"] == "link.added"]
+        if any(_ACYCLIC.get(e["data"]["relation"]) for e in acyclic):  # one query, not one a link
+            self.links.load({end for e in acyclic for end in (e["item"], e["data"]["to"])})
         self.sources = _SourceCheck(self._lookup, envelopes)
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
@@ -424,9 +442,6 @@ class _AppendPlan:
         )
         return kinds, versions
 
-    def _event_items(self, ids: list[str]) -> dict[str, str]:
-        return dict(self._lookup("SELECT event_id, item FROM events WHERE event_id IN ({})", ids))
-
     def check_expected(self, expected: int) -> None:
         # the first event's item, past the registrations of the sources it cites
         item = next(
@@ -450,6 +465,7 @@ class _AppendPlan:
         position, prev_hash = self.head.position, self.head.hash
         rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
         seen: dict[str, dict[str, Any]] = {}
+        errors: list[InvalidInput] = []
         for index, (event, envelope) in enumerate(zip(self.events, self.envelopes, strict=True)):
             where = self.where[index]
             if envelope["id"] in self.stored or envelope["id"] in seen:
@@ -459,20 +475,26 @@ class _AppendPlan:
                     f"{where}: event id {envelope['id']} is already stored with different content"
                 )
             seen[envelope["id"]] = envelope
-            self._check_item(event, envelope, where)
-            self.sources.check(envelope, self.kinds, where)
-            if event.recorded_at is not None:
-                recorded = format_instant(event.recorded_at)
-                if recorded < latest:
-                    raise InvalidInput(
-                        f"recorded_at {recorded} is earlier than the ledger's latest "
-                        f"({latest}); transaction time may not run backwards",
-                        where=where,
-                    )
-                if recorded > ceiling:
-                    raise InvalidInput(f"recorded_at {recorded} is in the future", where=where)
-            else:
-                recorded = max(now_text, latest)
+            try:
+                if event.recorded_at is not None:
+                    recorded = format_instant(event.recorded_at)
+                    if recorded < latest:
+                        raise InvalidInput(
+                            f"recorded_at {recorded} is earlier than the ledger's latest "
+                            f"({latest}); transaction time may not run backwards",
+                            where=where,
+                        )
+                    if recorded > ceiling:
+                        raise InvalidInput(f"recorded_at {recorded} is in the future", where=where)
+                else:
+                    recorded = max(now_text, latest)
+                self._check_item(event, envelope, where)
+                self.sources.check(envelope, self.kinds, where)
+            except InvalidInput as error:  # go on: one run reports every problem of the batch
+                errors.append(error)
+                continue
+            if errors:
+                continue  # nothing will be written: only look for further problems
             latest = recorded
             position += 1
             version = self.versions.get(envelope["item"], 0) + 1
@@ -488,6 +510,8 @@ class _AppendPlan:
             rows.append((envelope, row))
             if progress is not None:
                 progress(1)
+        if errors:
+            raise InvalidInputs.of(errors)
         return rows
 
     def _same_event(self, envelope: dict[str, Any], seen: dict[str, dict[str, Any]]) -> bool:
@@ -529,6 +553,7 @@ class _AppendPlan:
                 raise UnknownItem(f"link to unknown item {data['to']!r}", where=where)
             if data["to"] == item:
                 raise InvalidInput("an item cannot link to itself", where=where)
+            self._check_no_cycle(item, data, envelope["id"], where)
         elif envelope["type"] == "event.retracted":
             target = data["retracted"]
             owner = self.retractable.get(target)
@@ -541,7 +566,107 @@ class _AppendPlan:
                     f"event {target} belongs to item {owner!r}; record the retraction there",
                     where=where,
                 )
+            if target in self.retractions:
+                raise InvalidInput(
+                    f"event {target} is itself a retraction, and a retraction cannot be "
+                    "retracted; to make the retracted event count again, record it anew "
+                    "under a new id",
+                    where=where,
+                )
+            self.retractions.add(envelope["id"])
+            self.links.retract(target)
         self.retractable[envelope["id"]] = item
+
+    def _check_no_cycle(self, item: str, data: dict[str, Any], event_id: str, where: str) -> None:
+        """Refuse a link that would close a loop of implements, part_of or supersedes."""
+        family = _ACYCLIC.get(data["relation"])
+        if family is None:
+            return
+        path = self.links.path(data["to"], item, family)
+        if path is not None:
+            raise InvalidInput(
+                f"link {item!r} {data['relation']} {data['to']!r} would close a cycle of "
+                f"{family} links: {' → '.join([item, *path])}",
+                where=where,
+            )
+        self.links.add(item, data["to"], family, event_id)
+
+
+class _LinkGraph:
+    """The live links of the acyclic relations, read from the store only where a check walks.
+
+    A link counts until it is retracted; retractions are recorded on the link's own item,
+    so loading an item's links and retractions together gives its live links.
+    """
+
+    def __init__(
+        self,
+        lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]],
+        *,
+        new: set[str],
+    ) -> None:
+        self.lookup = lookup
+        #: items the store does not hold yet: they have no stored links to read
+        self.new = new
+        self.out: dict[str, list[tuple[str, str, str]]] = {}  # item -> (family, to, event id)
+        self.retracted: set[str] = set()
+
+    def load(self, items: Iterable[str]) -> None:
+        """Read the stored links and retractions of these items, once each."""
+        missing = sorted({item for item in items if item not in self.out})
+        if not missing:
+            return
+        for item in missing:
+            self.out[item] = []
+        missing = [item for item in missing if item not in self.new]
+        if not missing:
+            return
+        rows = self.lookup(
+            "SELECT item, type, body FROM events "
+            "WHERE type IN ('link.added', 'event.retracted') AND item IN ({})",
+            missing,
+        )
+        for item, type_, body in rows:
+            stored = loads(body)
+            data = stored["data"]
+            if type_ == "event.retracted":
+                self.retracted.add(data["retracted"])
+                continue
+            data = upcast(type_, stored["schema"], data)
+            family = _ACYCLIC.get(data["relation"])
+            if family is not None:
+                self.out[item].append((family, data["to"], stored["id"]))
+
+    def add(self, item: str, to: str, family: str, event_id: str) -> None:
+        self.load([item])
+        self.out[item].append((family, to, event_id))
+
+    def retract(self, event_id: str) -> None:
+        self.retracted.add(event_id)
+
+    def path(self, start: str, goal: str, family: str) -> list[str] | None:
+        """The items from ``start`` to ``goal`` along live links of ``family``, or None.
+
+        Breadth first, one query per level for the items not read yet.
+        """
+        parents: dict[str, str | None] = {start: None}
+        frontier = [start]
+        while frontier:
+            self.load(frontier)
+            reached = []
+            for item in frontier:
+                for link_family, to, event_id in self.out[item]:
+                    if link_family != family or event_id in self.retracted or to in parents:
+                        continue
+                    parents[to] = item
+                    if to == goal:
+                        path = [to]
+                        while (parent := parents[path[-1]]) is not None:
+                            path.append(parent)
+                        return path[::-1]
+                    reached.append(to)
+            frontier = reached
+        return None
 
 
 _REGISTRATION = "source.registered"

@@ -5,7 +5,9 @@ in ``_macros.j2``. ``StrictUndefined`` turns a misspelt field into an error inst
 an empty string. Every template but ``*.md.j2`` is autoescaped; Markdown templates
 pass every string from the ledger through the ``md`` filter, which makes it inert text
 on one line: it cannot start a link, an image, emphasis, code, raw HTML, a new table
-cell or a new row.
+cell or a new row. Neither format ever carries a raw bidi control or other invisible
+format character, whatever the ledger holds (older ledgers accepted them): each is shown
+as ``<U+202E>``, so text cannot read differently from what is stored.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from events import INVISIBLE, show_invisible
 
 __all__ = ["md_escape", "md_url", "render"]
 
@@ -34,7 +38,7 @@ def md_escape(value: Any) -> str:
 @lru_cache(maxsize=65536)
 def _md_escape_text(value: str) -> str:
     # locators, quotes and event descriptions repeat across a report's timelines
-    text = _WHITESPACE.sub(" ", value).strip()
+    text = _WHITESPACE.sub(" ", show_invisible(value)).strip()
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
@@ -68,7 +72,18 @@ def _environment() -> Environment:
     return environment
 
 
+def _entity(match: re.Match[str]) -> str:
+    return f"&lt;U+{ord(match[0]):04X}&gt;"
+
+
 def render(template: str, **context: Any) -> str:
-    """Render ``templates/<template>.j2``; the text always ends with one newline."""
+    """Render ``templates/<template>.j2``; the text always ends with one newline.
+
+    Whatever a template let through unfiltered (HTML attributes, charts, ids) is caught
+    here: an invisible character left in the output becomes ``&lt;U+XXXX&gt;``, which
+    both HTML and GitHub-flavoured Markdown show as ``<U+XXXX>``.
+    """
     text = _environment().get_template(f"{template}.j2").render(**context)
+    if INVISIBLE.search(text) is not None:
+        text = INVISIBLE.sub(_entity, text)
     return text.rstrip("\n") + "\n"

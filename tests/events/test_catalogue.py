@@ -123,10 +123,18 @@ def test_unknown_types_fields_and_values_are_refused() -> None:
         parse_event(raw("law.vetoed"))
     with pytest.raises(InvalidInput, match="field 'type': required field is missing"):
         parse_event({"item": "x"})
-    with pytest.raises(InvalidInput, match="field 'colour': unknown field for this event type"):
+    with pytest.raises(InvalidInput) as caught:
         parse_event(raw("law.signed", colour="red"))
-    with pytest.raises(InvalidInput, match="field 'relation': Input should be 'implements'"):
+    assert str(caught.value) == (
+        "field 'colour': law.signed has no such field "
+        "(its fields: area, chamber, grade, number, package, summary, title)"
+    )
+    with pytest.raises(InvalidInput) as caught:
         parse_event(raw("link.added", to="other", relation="likes"))
+    assert str(caught.value) == (
+        "field 'relation': 'likes' is not allowed (use one of: implements, "
+        "partially_implements, part_of, supersedes, split_from, reverses, relates_to)"
+    )
     with pytest.raises(InvalidInput, match="field 'item': 'Not A Slug' is not an item id"):
         parse_event(raw("law.signed", item="Not A Slug"))
     with pytest.raises(InvalidInput, match="field 'source.quote': required field is missing"):
@@ -163,7 +171,7 @@ def test_numbers_must_be_finite(type_name: str, fields: dict[str, object], field
     """NaN and infinity have no JSON form: stored, they would silently become null."""
     with pytest.raises(InvalidInput) as caught:
         parse_event(raw(type_name, **fields))
-    assert str(caught.value) == f"field {field!r}: Input should be a finite number"
+    assert str(caught.value) == f"field {field!r}: must be a finite number (not infinity or NaN)"
 
 
 def test_text_limits_and_control_characters() -> None:
@@ -174,10 +182,14 @@ def test_text_limits_and_control_characters() -> None:
         with pytest.raises(InvalidInput) as caught:
             parse_event(raw("promise.abandoned", reason=bad))
         assert str(caught.value) == f"field 'reason': contains a control character (U+{code})"
-    with pytest.raises(InvalidInput, match="field 'reason': String should have at most 2000"):
-        parse_event(raw("promise.abandoned", reason="x" * 2_001))
-    with pytest.raises(InvalidInput, match="field 'reason': String should have at least 1"):
+    with pytest.raises(InvalidInput) as caught:
+        parse_event(raw("promise.abandoned", reason="x" * 20_001))
+    assert str(caught.value) == (
+        "field 'reason': is 20,001 characters long; at most 20,000 are allowed"
+    )
+    with pytest.raises(InvalidInput) as caught:
         parse_event(raw("promise.abandoned", reason="   "))
+    assert str(caught.value) == "field 'reason': must not be empty"
 
 
 def test_events_are_frozen() -> None:
