@@ -28,11 +28,13 @@ _PACKAGES = ("events", "ledger", "reports")
 def digest_of(*parts: object) -> str:
     """A digest of plain values (dataclasses, lists, dicts, strings, numbers, dates).
 
-    ``repr`` of the model's frozen dataclasses names every field and value, so two inputs
-    that would render differently have different digests; the model holds no sets, whose
-    order would vary between runs (an unstable digest would only cost a re-render).
+    orjson writes every field of the model's dataclasses, so two inputs that would render
+    differently have different digests; anything it cannot write is digested by its
+    ``repr``. The model holds no sets, whose order would vary between runs (an unstable
+    digest would only cost a re-render, never a stale page).
     """
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    body = orjson.dumps(parts, default=repr, option=orjson.OPT_NON_STR_KEYS)
+    return hashlib.sha256(body).hexdigest()
 
 
 def code_fingerprint() -> str:
