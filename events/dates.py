@@ -54,6 +54,12 @@ def date_bounds(text: str) -> tuple[date, date]:
     return _part_bounds(text)
 
 
+def ends_before(first: str, second: str) -> bool:
+    """Whether fuzzy date ``first`` is over before ``second`` can have begun: a check the
+    event models make (a deadline before its promise) without comparing spans themselves."""
+    return date_bounds(first)[1] < date_bounds(second)[0]
+
+
 def normalize_date(value: object) -> str:
     """Accept a str, int year or ``date`` (as YAML gives them) and return canonical text."""
     if isinstance(value, str):

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events.base import Event
-from events.dates import date_bounds
+from events.dates import ends_before
 from events.registry import register
 from events.text import FuzzyDate, LongText, ShortText, Title
 
@@ -68,9 +68,7 @@ class PromiseMade(Event):
     @model_validator(mode="after")
     def _deadline_not_before_made(self) -> PromiseMade:
         """A deadline that ended before the promise was made is a typo, not a promise."""
-        if self.deadline is not None and (
-            date_bounds(self.deadline)[1] < date_bounds(self.effective)[0]
-        ):
+        if self.deadline is not None and ends_before(self.deadline, self.effective):
             raise ValueError(
                 f"field 'deadline': {self.deadline} is before the promise was made "
                 f"({self.effective}); a deadline may not end before the promise's date"

@@ -1,9 +1,10 @@
 """The kept fuzz corpus (tests/fuzz_corpus): every hostile file gives its exact lines.
 
-Refused files run against one ledger per engine holding ``base.yaml``; each must exit 3,
-print exactly its ``.expected`` text on stderr, and leave the digest as it was. Accepted
-files (byte-order marks, empty files, joiners, long fields) go into an empty ledger, print
-their ``.expected`` text, and add nothing when imported again.
+Refused files run against one ledger per engine holding ``sources.yaml`` (the registered
+source every case cites) and ``base.yaml``; each must exit 3, print exactly its
+``.expected`` text on stderr, and leave the digest as it was. Accepted files (byte-order
+marks, empty files, joiners, long fields) go into a ledger holding only ``sources.yaml``,
+print their ``.expected`` text, and add nothing when imported again.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def new_url(engine: str, folder: Path, request: pytest.FixtureRequest) -> str:
 def base_ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     url = new_url(request.param, tmp_path_factory.mktemp("corpus"), request)
     assert run(url, "init").exit_code == 0
-    result = run(url, "import", str(CORPUS / "base.yaml"))
-    assert result.exit_code == 0, result.output
+    for name in ("sources.yaml", "base.yaml"):
+        result = run(url, "import", str(CORPUS / name))
+        assert result.exit_code == 0, result.output
     return url
 
 
@@ -86,6 +88,8 @@ def test_a_careful_users_file_is_accepted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert run(ledger_url, "init").exit_code == 0
+    registered = run(ledger_url, "import", str(CORPUS / "sources.yaml"))
+    assert registered.exit_code == 0, registered.output
     monkeypatch.chdir(case.parent)
     result = run(ledger_url, "import", case.name)
     assert result.exit_code == 0, result.output

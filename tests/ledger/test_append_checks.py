@@ -69,21 +69,24 @@ def test_partial_implementation_is_implementation_for_cycles(store: Store) -> No
 @pytest.mark.parametrize("relation", ["relates_to", "reverses", "split_from"])
 def test_relations_that_may_go_both_ways_are_not_checked(store: Store, relation: str) -> None:
     store.append([law("l1"), law("l2"), link("l1", "l2", relation)])
+    before = store.count()
     store.append([link("l2", "l1", relation)])
-    assert store.count() == 4
+    assert store.count() == before + 1
 
 
 def test_different_relations_do_not_make_a_cycle(store: Store) -> None:
     store.append([law("l1"), law("l2"), link("l1", "l2", "implements")])
+    before = store.count()
     store.append([link("l2", "l1", "part_of")])
-    assert store.count() == 4
+    assert store.count() == before + 1
 
 
 def test_a_retracted_link_no_longer_closes_a_cycle(store: Store) -> None:
     wrong = link("a", "b")
     store.append([promise("a"), promise("b"), wrong])
+    before = store.count()
     store.append([retract("a", wrong), link("b", "a")])  # corrected in one batch
-    assert store.count() == 5
+    assert store.count() == before + 2
     again = link("a", "b")
     assert refused(store, [again]) == (
         "event 1: link 'a' implements 'b' would close a cycle of implements links: a → b → a"
@@ -102,6 +105,7 @@ def test_a_stored_schema_1_link_counts_for_cycles(store: Store) -> None:
 
 def test_a_diamond_is_not_a_cycle(store: Store) -> None:
     store.append([law(x) for x in ("top", "left", "right", "bottom")])
+    before = store.count()
     store.append(
         [
             link("left", "top", "part_of"),
@@ -110,7 +114,7 @@ def test_a_diamond_is_not_a_cycle(store: Store) -> None:
             link("bottom", "right", "part_of"),
         ]
     )
-    assert store.count() == 8
+    assert store.count() == before + 4
 
 
 # -- retracting a retraction ----------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_a_source_takes_only_its_registrations_and_no_item_links_to_it(store: St
     with pytest.raises(InvalidInput, match="'test.txt' is a source, not an item"):
         store.append([link("p1", "test.txt", relation="relates_to")])
     with pytest.raises(KindMismatch, match="item 'p1' is a promise; a source.registered event"):
-        store.append([registration("p1")])
+        store.append([registration("p1", recorded_at=None)])
 
 
 def test_expected_version_applies_to_the_event_behind_the_registration(store: Store):

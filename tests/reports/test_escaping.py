@@ -20,6 +20,8 @@ HOSTILE = (
     '<script>alert(1)</script> "><img src=x onerror=alert(2)> | pipe `tick` *star* '
     "[x](javascript:alert(3)) _under_ # hash & amp\nsecond line"
 )
+#: HOSTILE for one-line fields (an author, a title), which refuse a line break.
+HOSTILE_LINE = HOSTILE.replace("\n", " ")
 SHORT = '<script>alert(4)</script>"><img src=x onerror=alert(5)>|`*[x](javascript:alert(6))'
 #: A valid web address full of what Markdown and HTML treat specially.
 HOSTILE_URL = "https://hostile.example/it's(a)*_b_*?q=%3Cscript%3Ealert(9)&r=1#x)"
@@ -44,7 +46,7 @@ def hostile_reports(tmp_path_factory):
                 "hostile-source",
                 title=SHORT,
                 short_title=SHORT[:80],
-                author=HOSTILE,
+                author=HOSTILE_LINE,
                 publisher=SHORT,
                 note=HOSTILE,
                 url=HOSTILE_URL,

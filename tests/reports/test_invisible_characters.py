@@ -1,7 +1,8 @@
 """Bidi controls an older ledger holds never reach a reader raw: reports and terminal.
 
 Today's validation refuses them, so the ledger here is built the way an older version
-stored them: events constructed without validation, appended through the real store.
+stored them: events constructed without validation, written as rows chained on the head
+with no check (an older ledger did not register its sources either).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from events.promises import PromiseMade
 from events.stages import LawDrafted
 from ledger import open_store
 from reports import render_period
+from tests.conftest import append_unchecked
 from tests.reports.checks import gfm
 from tests.reports.conftest import link, read
 
@@ -74,7 +76,7 @@ def older_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "ledger.db"
     store = open_store(f"sqlite:///{path}", create=True)
     try:
-        store.append(_older_events())
+        append_unchecked(store, _older_events())
         stored = [r.data.get("title") for r in store.read() if r.type == "promise.made"]
         assert stored == [SPOOF]  # the ledger really holds the raw characters
         render_period(store, "2023-Q4", out=folder / "out")
