@@ -12,11 +12,9 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 from sqlalchemy import Connection, Engine, create_engine, text
 
 __all__ = [
-    "DRIVER_ERRORS",
     "MARKER",
     "ProcessLock",
     "absolute_url",
@@ -33,8 +31,6 @@ __all__ = [
 APPEND_LOCK_KEY = 0x5245_464C  # "REFL"
 #: The driver's parameter marker.
 MARKER = "%s"
-#: The driver's own errors, which the store reports as storage errors.
-DRIVER_ERRORS: tuple[type[Exception], ...] = (psycopg.Error,)
 #: Rows a long read fetches per round trip.
 BATCH = 2000
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 __all__ = [
-    "DRIVER_ERRORS",
     "MARKER",
     "ProcessLock",
     "absolute_url",
@@ -41,8 +40,6 @@ __all__ = [
 HEADER = b"SQLite format 3\x00"
 #: The driver's parameter marker.
 MARKER = "?"
-#: The driver's own errors, which the store reports as storage errors.
-DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
 #: Seconds a writer waits for another's lock before giving up.
 TIMEOUT = 60
 
