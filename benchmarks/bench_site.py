@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_reports import synthetic_events  # noqa: E402
+from bench_reports import REGISTRATIONS, synthetic_events  # noqa: E402
 
 from events import parse_event  # noqa: E402
 from ledger import import_files, load_dataset, open_store  # noqa: E402
@@ -56,7 +56,7 @@ def demo(folder: Path) -> None:
 
 
 def synthetic(folder: Path, items: int, count: int) -> None:
-    events = synthetic_events(items, count)
+    events = REGISTRATIONS + synthetic_events(items, count)
     path = folder / "events.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
     store = open_store(f"sqlite:///{folder / 'big.db'}", create=True)

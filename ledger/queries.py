@@ -134,7 +134,7 @@ def describe(record: Record) -> str:
         if not isinstance(value, str):
             qualifier = (data.get("qualifier") or "").replace("_", " ")
             value = f"{qualifier} {value:g} {data.get('unit') or ''}".strip()
-        return f"states its {data['attribute'].replace('_', ' ')}: {value}"
+        return f"claim on {data['attribute'].replace('_', ' ')}: {value}"
     if kind == "promise.deadline_stated":
         how = "implies" if data.get("implied") else "states"
         summary = f": {data['summary']}" if data.get("summary") else ""

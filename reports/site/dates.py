@@ -9,6 +9,7 @@ These functions only reword a date; they never decide what a date means for a st
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from events import parse_instant
 
@@ -50,7 +51,12 @@ def human_date(value: str | date | None, missing: str = "—") -> str:
     what both ends share (``2021-09/2021-12`` → September–December 2021)."""
     if value is None or value == "":
         return missing
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    return _human_text(value.isoformat() if isinstance(value, date) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _human_text(text: str) -> str:
+    # a site names the same few thousand dates hundreds of thousands of times
     if "/" not in text:
         return _words(*_part(text))
     first, _, last = text.partition("/")

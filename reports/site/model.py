@@ -380,11 +380,28 @@ class _Sources:
                 cited=counts[document],
             )
 
+        #: per event id: its citation and its description (an event appears on its item's
+        #: page, in its period's report and in the changes it caused: worded once)
+        self._cites: dict[str, Cite] = {}
+        self._said: dict[str, str] = {}
+
     def name_of(self, document: str) -> str:
         info = self.info.get(document)
         return info.label if info else document
 
+    def what(self, record: Record) -> str:
+        said = self._said.get(record.id)
+        if said is None:
+            said = self._said[record.id] = what_happened(record, self.titles)
+        return said
+
     def cite(self, record: Record) -> Cite:
+        cite = self._cites.get(record.id)
+        if cite is None:
+            cite = self._cites[record.id] = self._cite(record)
+        return cite
+
+    def _cite(self, record: Record) -> Cite:
         source = record.source
         info = self.info[source.get("document", "")]
         url = safe_url(source.get("url")) or info.url
@@ -523,7 +540,7 @@ def _item(
                 record.id,
                 human_date(record.effective),
                 machine_date(record.effective),
-                what_happened(record, sources.titles),
+                sources.what(record),
                 sources.cite(record),
                 retraction.data["reason"] if retraction is not None else "",
             )
@@ -707,7 +724,7 @@ def _period(
             record.item,
             items[record.item].title,
             human_date(record.effective),
-            what_happened(record, sources.titles),
+            sources.what(record),
             sources.cite(record),
         )
         if cut.began_since(record.effective, period.start):
@@ -779,7 +796,7 @@ def _change(
         how, when = "time", ""
         cause = "No progress for 12 months" if status.status == "stalled" else "No cause recorded"
     else:
-        cause, when = what_happened(record, sources.titles), human_date(record.effective)
+        cause, when = sources.what(record), human_date(record.effective)
         how = "happened" if cut.began_since(record.effective, period.start) else "reported"
         if record.source.get("document", "") in sources.info:
             cite = sources.cite(record)

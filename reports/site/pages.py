@@ -10,7 +10,7 @@ page links with relative paths (it works from the file system and from any stati
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +19,40 @@ from reports.rendering import render
 from reports.site.data import DATA_FILES
 from reports.site.database import DATABASE, METADATA
 from reports.site.dates import human_date
+from reports.site.manifest import digest_of
 from reports.site.model import GAP_MONTHS, Change, ItemEntry, ItemLine, PeriodEntry, Site
 from reports.site.slugs import display_name
 from reports.wording import STATUS_COLOURS, STATUS_ORDER, STATUS_WORDS
 
-__all__ = ["Page", "period_report", "site_pages"]
+__all__ = ["Page", "SiteHeader", "period_report", "site_pages"]
 
-Page = tuple[str, str]
+
+@dataclass(frozen=True)
+class Page:
+    """One file of the site: its path, the digest of what it is made from (``None`` for
+    pages made from the whole site, always rendered), and how to render it."""
+
+    path: str
+    key: str | None
+    render: Callable[[], str]
+
+    @property
+    def text(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class SiteHeader:
+    """What every page's frame shows of the site. Pages rendered from their own inputs
+    (an item, a period, a group) see only this as ``site``, so their input digest covers
+    all they can show: a template reaching for more fails (``StrictUndefined``)."""
+
+    title: str
+    as_of_text: str
+    as_of_iso: str
+    method: str
+    kind: str
+
 
 #: How many of the latest period's changes the home page lists before linking the report.
 HOME_CHANGES = 12
@@ -56,24 +83,34 @@ class _Pages:
 
     def __init__(self, site: Site) -> None:
         self.site = site
+        self.header = SiteHeader(
+            site.title, site.as_of_text, site.as_of_iso, site.method, site.kind
+        )
 
     def page(
-        self, path: str, template: str, page_title: str, description: str, **context: Any
+        self,
+        path: str,
+        template: str,
+        page_title: str,
+        description: str,
+        *,
+        whole_site: bool = False,
+        **context: Any,
     ) -> Page:
-        depth = path.count("/")
+        """A page of ``template``; with ``whole_site`` it sees the whole site model and
+        is always rendered, otherwise only the header and ``context``, digested."""
         url = None
         if self.site.base_url:
             url = self.site.base_url.rstrip("/") + "/" + path
-        text = render(
-            f"site/{template}",
-            site=self.site,
-            root="../" * depth,
+        context.update(
+            site=self.site if whole_site else self.header,
+            root="../" * path.count("/"),
             url=url,
             page_title=page_title,
             description=description,
-            **context,
         )
-        return path, text
+        key = None if whole_site else digest_of(template, sorted(context.items()))
+        return Page(path, key, lambda: render(f"site/{template}", **context))
 
 
 @dataclass(frozen=True)
@@ -129,6 +166,7 @@ def site_pages(site: Site) -> Iterator[Page]:
         "sources.html",
         "Sources",
         f"The {len(site.sources)} documents cited by the ledger's events.",
+        whole_site=True,
     )
     yield _method(pages)
     yield _downloads(pages)
@@ -137,6 +175,7 @@ def site_pages(site: Site) -> Iterator[Page]:
         "periods.html",
         "Reports",
         f"One short report per {site.kind}, {site.since.name} to {site.latest.name}.",
+        whole_site=True,
     )
 
 
@@ -200,7 +239,9 @@ def _home(pages: _Pages) -> Page:
         f"{latest.delivered} of {promises} promises delivered ({home['share']}) as of "
         f"{site.as_of_text}; every status derived from cited, dated events."
     )
-    return pages.page("index.html", "home.html", site.title, description, home=home)
+    return pages.page(
+        "index.html", "home.html", site.title, description, whole_site=True, home=home
+    )
 
 
 def _trend(site: Site) -> TrendChart:
@@ -374,6 +415,7 @@ def _method(pages: _Pages) -> Page:
         "method.html",
         "Method",
         f"How every status is derived (method {site.method}) and how to check this site.",
+        whole_site=True,
         statuses=statuses,
         gap_months=GAP_MONTHS,
         python_check=PYTHON_CHECK,
@@ -426,6 +468,7 @@ def _downloads(pages: _Pages) -> Page:
         "downloads.html",
         "Downloads",
         "The data behind the site: CSV, JSON Lines, a data package and a SQLite database.",
+        whole_site=True,
         files=files,
     )
 
@@ -503,13 +546,14 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         description,
         **context,
     )
-    yield (
+    markdown = dict(
+        site_title=site.title,
+        known_at=site.known_at_text if site.known_at_given else "",
+        method=site.method,
+        **context,
+    )
+    yield Page(
         f"periods/{entry.name}.md",
-        render(
-            "site/period.md",
-            site_title=site.title,
-            known_at=site.known_at_text if site.known_at_given else "",
-            method=site.method,
-            **context,
-        ),
+        digest_of("period.md", sorted(markdown.items())),
+        lambda: render("site/period.md", **markdown),
     )

@@ -21,11 +21,12 @@ from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
 from reports.periods import KINDS, Period, parse_period, period_containing
-from reports.site.data import data_files
+from reports.site.data import EVENTS, data_files
 from reports.site.database import DATABASE, METADATA, database_bytes, metadata_json
 from reports.site.feed import site_feeds
+from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
-from reports.site.pages import period_report, site_pages
+from reports.site.pages import Page, period_report, site_pages
 from reports.snapshot import load_snapshot
 
 __all__ = ["PublishResult", "publish_site"]
@@ -77,13 +78,20 @@ def _base_url(value: str | None) -> str | None:
     return url.rstrip("/") + "/"
 
 
-def _events(store: Store, position: int) -> bytes:
+def _events(store: Store, site: Site, write: _Writer) -> tuple[bytes, bool]:
+    """The export up to the site's digest, and whether the published file already holds
+    it (then the ledger is not read again)."""
+    kept = write.manifest.kept_body(EVENTS.path, site.digest)
+    if kept is not None:
+        write.produced.add(write.out / EVENTS.path)
+        write.result.unchanged += 1
+        return kept, True
     lines = []
     for index, line in enumerate(export_events(store), start=1):
-        if index > position:
+        if index > site.position:
             break
         lines.append(line)
-    return "".join(lines).encode("utf-8")
+    return "".join(lines).encode("utf-8"), False
 
 
 def _stylesheet() -> bytes:
@@ -91,11 +99,13 @@ def _stylesheet() -> bytes:
 
 
 class _Writer:
-    def __init__(self, out: Path, result: PublishResult) -> None:
-        self.out, self.result = out, result
+    """Writes the site's files, consulting and keeping the build manifest."""
+
+    def __init__(self, out: Path, result: PublishResult, manifest: Manifest) -> None:
+        self.out, self.result, self.manifest = out, result, manifest
         self.produced: set[Path] = set()
 
-    def __call__(self, relative: str, data: bytes | str) -> None:
+    def __call__(self, relative: str, data: bytes | str, key: str | None = None) -> None:
         path = self.out / relative
         self.produced.add(path)
         body = data.encode("utf-8") if isinstance(data, str) else data
@@ -103,10 +113,24 @@ class _Writer:
             changed = write_atomic(path, body)
         except OSError as error:
             raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+        if relative != MANIFEST:
+            self.manifest.record(relative, key, body)
         if changed:
             self.result.written.append(path)
         else:
             self.result.unchanged += 1
+
+    def kept(self, relative: str, key: str) -> bool:
+        """Whether ``relative`` is already what ``key`` makes (then it is left alone)."""
+        if not self.manifest.unchanged(relative, key):
+            return False
+        self.produced.add(self.out / relative)
+        self.result.unchanged += 1
+        return True
+
+    def page(self, page: Page) -> None:
+        if page.key is None or not self.kept(page.path, page.key):
+            self(page.path, page.text, page.key)
 
     def remove_stale(self) -> None:
         for folder in _OWNED:
@@ -180,20 +204,31 @@ def publish_site(
             base_url=base_url,
             title=title,
         )
-        write = _Writer(out, result)
+        write = _Writer(out, result, Manifest(out, code_fingerprint()))
         write("site.css", _stylesheet())
-        for path, text in site_pages(site):
-            write(path, text)
+        for page in site_pages(site):
+            write.page(page)
         for index in range(len(site.periods)):
-            for path, text in period_report(site, index):
-                write(path, text)
+            for page in period_report(site, index):
+                write.page(page)
+        # the rest is made from the whole site: made again only when the ledger (up to the
+        # newest event the site shows) or the options changed
+        whole = digest_of(site.digest, site.position, site.as_of, site.known_at, site.kind)
+        whole = digest_of(whole, site.since, site.base_url, site.title, site.method)
         for path, body in site_feeds(site):
             write(path, body)
-        for path, body in data_files(site, _events(store, site.position)):
-            write(path, body)
-        write(DATABASE, database_bytes(site))
-        write(METADATA, metadata_json(site))
+        events, published = _events(store, site, write)
+        for path, body in data_files(site, events):
+            if path == EVENTS.path:
+                if not published:
+                    write(path, body, site.digest)
+            else:
+                write(path, body)
+        if not (write.kept(DATABASE, whole) and write.kept(METADATA, whole)):
+            write(DATABASE, database_bytes(site), whole)
+            write(METADATA, metadata_json(site), whole)
         write.remove_stale()
+        write(MANIFEST, write.manifest.body())
     result.digest, result.as_of = site.digest, site.as_of
     result.items, result.periods = len(site.items), [p.name for p in site.periods]
     return result

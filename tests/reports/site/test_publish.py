@@ -56,6 +56,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
         "data/items.csv",
         "data/reform-ledger.db",
         "data/metadata.json",
+        ".reform-ledger-site.json",  # the build manifest
     }
     after = snapshot(out)
     assert [name for name in before if name not in written and before[name] != after[name]] == []
@@ -81,6 +82,52 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
     assert "Dropped." in newest.findtext(f"{ATOM}content")
     assert "items/ombudsman.html" in {p.relative_to(out).as_posix() for p in third.written}
     assert publish_site(ledger, out, as_of=AS_OF).written == []
+
+
+def test_a_rebuild_after_changes_equals_a_fresh_build_byte_for_byte(ledger, tmp_path):
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    add_2024_event(ledger)
+    ledger.append(
+        [
+            event(
+                "promise.abandoned",
+                "ombudsman",
+                "2024-05-02",
+                recorded_at="2024-07-02T00:00:00Z",
+                reason="Dropped.",
+            )
+        ]
+    )
+    rebuilt = publish_site(ledger, out, as_of=AS_OF)
+    assert rebuilt.written and rebuilt.unchanged
+    publish_site(ledger, fresh, as_of=AS_OF)
+    assert snapshot(out) == snapshot(fresh)
+    # other options change what every page shows: nothing is kept from the last build
+    publish_site(ledger, out, as_of="2024-05-31", base_url="https://example.org/l")
+    publish_site(ledger, tmp_path / "other", as_of="2024-05-31", base_url="https://example.org/l")
+    assert snapshot(out) == snapshot(tmp_path / "other")
+
+
+def test_edited_or_deleted_files_are_written_again(ledger, tmp_path):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    before = snapshot(out)
+    edited, deleted = out / "items" / "court.html", out / "periods" / "2024-Q1.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Court", "Cort"), "utf-8")
+    deleted.unlink()
+    (out / "data" / "events.jsonl").write_bytes(b"{}\n")
+    result = publish_site(ledger, out, as_of=AS_OF)
+    assert {p.relative_to(out).as_posix() for p in result.written} == {
+        "items/court.html",
+        "periods/2024-Q1.md",
+        "data/events.jsonl",
+    }
+    assert snapshot(out) == before
+    (out / ".reform-ledger-site.json").write_text("not json", encoding="utf-8")
+    again = publish_site(ledger, out, as_of=AS_OF)
+    assert [p.relative_to(out).as_posix() for p in again.written] == [".reform-ledger-site.json"]
+    assert snapshot(out) == before
 
 
 def test_stale_pages_of_the_site_are_removed_and_others_left(ledger, tmp_path):
