@@ -1,26 +1,33 @@
 """The event catalogue: typed, versioned, validated events and their canonical form.
 
-Imports nothing else of Reform Ledger.
+Imports nothing else of Reform Ledger. Each public name is imported from its module on
+first use (PEP 562), so a command that needs a date or an error does not build every
+event model; the registry loads the catalogue when a type is first looked up.
 """
 
-from events import facts, findings, promises, sources, stages  # noqa: F401  (registers every type)
-from events.base import ENVELOPE_FIELDS, Event, Source
-from events.canonical import canonical_json, loads
-from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
-from events.dates import (
-    date_bounds,
-    format_instant,
-    normalize_date,
-    parse_instant,
-    period_bounds,
-)
-from events.errors import InvalidInput, InvalidInputs, LedgerError, UnknownEventType
-from events.facts import RELATIONS, VERDICTS
-from events.findings import GRADES
-from events.promises import Target
-from events.registry import event_class, event_types, parse_event, register, upcast
-from events.sources import SOURCE_KINDS, SourceRegistered, web_url
-from events.text import INVISIBLE, escape_invisible_json, show_invisible
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from events.base import ENVELOPE_FIELDS, Event, Source
+    from events.canonical import canonical_json, loads
+    from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
+    from events.dates import (
+        date_bounds,
+        format_instant,
+        normalize_date,
+        parse_instant,
+        period_bounds,
+    )
+    from events.errors import InvalidInput, InvalidInputs, LedgerError, UnknownEventType
+    from events.facts import RELATIONS, VERDICTS
+    from events.findings import GRADES
+    from events.promises import Target
+    from events.registry import event_class, event_types, parse_event, register, upcast
+    from events.sources import SOURCE_KINDS, SourceRegistered, web_url
+    from events.text import INVISIBLE, escape_invisible_json, show_invisible
 
 __all__ = [
     "ENVELOPE_FIELDS",
@@ -57,3 +64,39 @@ __all__ = [
     "upcast",
     "web_url",
 ]
+
+#: Where each public name lives.
+_MODULES = {
+    "events.base": ("ENVELOPE_FIELDS", "Event", "Source"),
+    "events.canonical": ("canonical_json", "loads"),
+    "events.catalogue": ("FieldDoc", "TypeDoc", "type_doc", "type_docs"),
+    "events.dates": (
+        "date_bounds",
+        "format_instant",
+        "normalize_date",
+        "parse_instant",
+        "period_bounds",
+    ),
+    "events.errors": ("InvalidInput", "InvalidInputs", "LedgerError", "UnknownEventType"),
+    "events.facts": ("RELATIONS", "VERDICTS"),
+    "events.findings": ("GRADES",),
+    "events.promises": ("Target",),
+    "events.registry": ("event_class", "event_types", "parse_event", "register", "upcast"),
+    "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),
+    "events.text": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module the first time it is asked for."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import import_module
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -23,6 +24,24 @@ from events.text import MULTI_LINE, ONE_LINE, describe_char, first_refused
 __all__ = ["describe_error", "event_class", "event_types", "parse_event", "register", "upcast"]
 
 _REGISTRY: dict[str, type[Event]] = {}
+#: The modules that declare the event types, imported on the first look-up of a type, so
+#: that importing ``events`` for a date or an error builds no event model.
+CATALOGUE = (
+    "events.facts",
+    "events.findings",
+    "events.promises",
+    "events.sources",
+    "events.stages",
+)
+_loaded = False
+
+
+def _load_catalogue() -> None:
+    global _loaded
+    if not _loaded:
+        for module in CATALOGUE:
+            import_module(module)
+        _loaded = True
 
 
 def register(cls: type[Event]) -> type[Event]:
@@ -34,6 +53,7 @@ def register(cls: type[Event]) -> type[Event]:
 
 
 def event_types() -> list[str]:
+    _load_catalogue()
     return sorted(_REGISTRY)
 
 
@@ -41,7 +61,11 @@ def event_class(type_name: str) -> type[Event]:
     try:
         return _REGISTRY[type_name]
     except (KeyError, TypeError):
-        raise UnknownEventType(str(type_name)) from None
+        pass
+    if not _loaded:
+        _load_catalogue()
+        return event_class(type_name)
+    raise UnknownEventType(str(type_name)) from None
 
 
 def upcast(type_name: str, schema: int, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,28 +2,37 @@
 
 Appends take a transaction-scoped advisory lock before reading the chain head, so that
 position order equals commit order and the chain cannot fork between servers' clients.
+The store reads and appends through the engine's pooled psycopg connections directly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
 
 __all__ = [
+    "MARKER",
     "ProcessLock",
     "absolute_url",
+    "begin",
     "connect",
     "exists",
-    "lock_for_append",
+    "open_connection",
+    "peek",
     "probe",
     "schema_statements",
-    "take_append_lock",
+    "stream",
 ]
 
 APPEND_LOCK_KEY = 0x5245_464C  # "REFL"
+#: The driver's parameter marker.
+MARKER = "%s"
+#: Rows a long read fetches per round trip.
+BATCH = 2000
 
 
 def connect(url: str) -> Engine:
@@ -45,12 +54,37 @@ def probe(url: str, engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-def lock_for_append(connection: Connection) -> Connection:
-    return connection
+@contextlib.contextmanager
+def peek(url: str) -> Iterator[None]:
+    """No quicker look than ``probe``'s on a server."""
+    yield None
 
 
-def take_append_lock(connection: Connection) -> None:
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+def open_connection(url: str, engine: Callable[[], Engine]) -> Any:
+    """A pooled psycopg connection for the store's reads and appends."""
+    return engine().raw_connection()
+
+
+def begin(cursor: Any, *, append: bool) -> None:
+    """The transaction opens with the first statement; an append's takes the append lock."""
+    if append:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
+
+
+def stream(
+    url: str, engine: Callable[[], Engine], query: str, params: tuple[Any, ...]
+) -> Iterator[Any]:
+    """Rows of a long read through a server-side cursor, on a connection of their own."""
+    connection = engine().raw_connection()
+    try:
+        cursor = connection.cursor(name="reform_ledger_read")
+        cursor.itersize = BATCH
+        cursor.execute(query, params)
+        yield from cursor
+        cursor.close()
+    finally:
+        connection.rollback()
+        connection.close()
 
 
 def schema_statements() -> list[str]:

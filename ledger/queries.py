@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from events import InvalidInput, canonical_json, loads
 from ledger.errors import UnknownItem
@@ -30,7 +30,9 @@ from ledger.projections import (
     check_method,
     evaluate,
 )
-from ledger.store import Store
+
+if TYPE_CHECKING:
+    from ledger.store import Store
 
 __all__ = [
     "ItemView",

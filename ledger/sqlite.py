@@ -1,7 +1,10 @@
-"""What differs on SQLite: engine set-up, ``BEGIN IMMEDIATE`` for appends, triggers.
+"""What differs on SQLite: connections, ``BEGIN IMMEDIATE`` for appends, triggers.
 
 Appends open their transaction with ``BEGIN IMMEDIATE`` so two writers never read the
 same chain head; reads use a deferred transaction and never block writers (WAL).
+The store reads and appends through the standard library's ``sqlite3`` directly, so a
+command that only reads or records never imports SQLAlchemy; the SQLAlchemy engine
+(``connect``) serves table creation and the scheduler's job store.
 Nothing here needs a platform's own module at import time: the process lock asks
 ``filelock`` for the operating system's file lock when it is taken.
 """
@@ -13,30 +16,62 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 __all__ = [
+    "MARKER",
     "ProcessLock",
     "absolute_url",
+    "begin",
     "connect",
+    "database",
     "exists",
-    "lock_for_append",
+    "open_connection",
+    "peek",
     "probe",
     "schema_statements",
-    "take_append_lock",
+    "stream",
 ]
 
-IMMEDIATE = "reform_ledger_immediate"
 #: The first bytes of every SQLite database file (an empty file is an empty database).
 HEADER = b"SQLite format 3\x00"
+#: The driver's parameter marker.
+MARKER = "?"
+#: Seconds a writer waits for another's lock before giving up.
+TIMEOUT = 60
+
+
+def database(url: str) -> str | None:
+    """The database file a ``sqlite://`` URL names (None or ``:memory:`` for memory)."""
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    if any(mark in rest for mark in "?#@%"):  # anything unusual: SQLAlchemy's parser
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).database
+    path = rest[1:] if rest.startswith("/") else rest
+    return path or None
 
 
 def exists(url: str) -> bool:
-    database = make_url(url).database
-    return bool(database) and (database == ":memory:" or Path(database).is_file())
+    path = database(url)
+    return bool(path) and (path == ":memory:" or Path(path).is_file())
+
+
+def _in_file(url: str) -> bool:
+    path = database(url)
+    return bool(path) and path != ":memory:"
+
+
+def _check_header(url: str, path: Path) -> None:
+    with path.open("rb") as file:
+        header = file.read(len(HEADER))
+    if header and header != HEADER:
+        from ledger.errors import StorageError
+
+        raise StorageError(f"database {url}: not a SQLite database file")
 
 
 @contextmanager
@@ -46,19 +81,17 @@ def probe(url: str, engine: Engine) -> Iterator[Connection]:
     Not one of ``engine``'s: those switch the file to WAL on connect, and the file may be
     another program's. A file that is not SQLite at all is refused here, in plain words.
     """
-    database = make_url(url).database
-    if not database or database == ":memory:":
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    path = database(url)
+    if not path or path == ":memory:":
         with engine.connect() as connection:
             yield connection
         return
-    path = Path(database).resolve()
-    with path.open("rb") as file:
-        header = file.read(len(HEADER))
-    if header and header != HEADER:
-        from ledger.errors import StorageError
-
-        raise StorageError(f"database {url}: not a SQLite database file")
-    uri = f"{path.as_uri()}?mode=ro"
+    resolved = Path(path).resolve()
+    _check_header(url, resolved)
+    uri = f"{resolved.as_uri()}?mode=ro"
     reader = create_engine(
         "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
     )
@@ -69,29 +102,73 @@ def probe(url: str, engine: Engine) -> Iterator[Connection]:
         reader.dispose()
 
 
+@contextmanager
+def peek(url: str) -> Iterator[sqlite3.Connection | None]:
+    """The quick look of ``probe`` through ``sqlite3`` alone (None: use ``probe``)."""
+    if not _in_file(url):
+        yield None
+        return
+    resolved = Path(database(url) or "").resolve()
+    _check_header(url, resolved)
+    connection = sqlite3.connect(f"{resolved.as_uri()}?mode=ro", uri=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def open_connection(url: str, engine: Any) -> Any:
+    """A DB-API connection for the store's reads and appends (``engine``: a callable
+    giving the SQLAlchemy engine, used only for an in-memory database, which lives in
+    the engine's one connection)."""
+    if not _in_file(url):
+        return engine().raw_connection()
+    connection = sqlite3.connect(
+        database(url) or "", timeout=TIMEOUT, isolation_level=None, check_same_thread=False
+    )
+    _set_up(connection)
+    return connection
+
+
+def _set_up(connection: Any) -> None:
+    """Every connection, the store's and the engine's: WAL, full sync, a patient lock."""
+    connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={TIMEOUT * 1000}")
+    cursor.close()
+
+
+def begin(cursor: Any, *, append: bool) -> None:
+    """Open a transaction; an append's takes the write lock at once."""
+    cursor.execute("BEGIN IMMEDIATE" if append else "BEGIN")
+
+
+def stream(url: str, engine: Any, query: str, params: tuple[Any, ...]) -> Iterator[Any]:
+    """Rows of a long read, on a connection of their own (the reader may append meanwhile)."""
+    connection = open_connection(url, engine)
+    try:
+        yield from connection.execute(query, params)
+    finally:
+        if _in_file(url):
+            connection.close()
+
+
 def connect(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 60})
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url, connect_args={"timeout": TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=60000")
-        cursor.close()
+        _set_up(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(IMMEDIATE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.exec_driver_sql("BEGIN")
 
     return engine
-
-
-def lock_for_append(connection: Connection) -> Connection:
-    """Must be called before the transaction begins: it makes the BEGIN immediate."""
-    return connection.execution_options(**{IMMEDIATE: True})
 
 
 def schema_statements() -> list[str]:
@@ -103,12 +180,10 @@ def schema_statements() -> list[str]:
     ]
 
 
-def take_append_lock(connection: Connection) -> None:
-    """Nothing more to do: ``BEGIN IMMEDIATE`` already holds the write lock."""
-
-
 def absolute_url(url: str) -> str:
     """The URL with the database file's absolute path (jobs run from any folder)."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         parsed = parsed.set(database=str(Path(parsed.database).resolve()))
@@ -130,10 +205,10 @@ class ProcessLock:
 
         from ledger.errors import LockHeld, StorageError
 
-        database = make_url(url).database
-        if not database or database == ":memory:":
+        path = database(url)
+        if not path or path == ":memory:":
             raise StorageError(f"a {name} lock needs a ledger in a file, not in memory")
-        ledger = Path(database).resolve()
+        ledger = Path(path).resolve()
         self.path = ledger.with_name(f"{ledger.name}.{name}-lock")
         self.owner_path = self.path.with_name(f"{self.path.name}.owner")
         # not thread-local: a lock taken by one thread is released by whichever stops it

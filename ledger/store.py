@@ -5,26 +5,29 @@
 it takes the append lock, reads the chain head, checks every event against what is
 stored (ids, items, kinds, versions, transaction time), and inserts the whole batch or
 nothing. Projections and reports read through ``read``; nothing here computes status.
+
+Reads and appends go through the driver's own connection (DB-API), one per thread, with
+plain SQL: no SQLAlchemy or SQLModel on those paths. The SQLAlchemy ``engine`` is made
+on first use, to create the tables and for the scheduler's job store.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from importlib import import_module
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, inspect, select
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import IntegrityError as SAIntegrityError
-
-from events import Event, InvalidInput, InvalidInputs, event_class, format_instant, loads, upcast
-from ledger import postgres, sqlite
+from events import InvalidInput, InvalidInputs, event_class, format_instant, loads, upcast
 from ledger.errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -37,14 +40,32 @@ from ledger.errors import (
     UnregisteredSource,
 )
 from ledger.mapper import GENESIS_HASH, Record, record_of_row, to_record, to_row
-from ledger.tables import ProjectionCheckpoint, StoredEvent, metadata
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from events import Event
 
 __all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
 
-EVENTS = StoredEvent.__table__
-CHECKPOINTS = ProjectionCheckpoint.__table__
-#: What makes a database a ledger: these tables, with (at least) these columns.
-LEDGER_TABLES = (EVENTS, CHECKPOINTS)
+#: What makes a database a ledger: these tables, with (at least) these columns (the
+#: columns of ``ledger.tables``, which creates them).
+LEDGER_COLUMNS = {
+    "events": (
+        "position",
+        "event_id",
+        "item",
+        "version",
+        "type",
+        "schema_version",
+        "effective",
+        "recorded_at",
+        "body",
+        "prev_hash",
+        "hash",
+    ),
+    "projection_checkpoints": ("name", "position", "state"),
+}
 #: Ids per IN (...) lookup: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _CHUNK = 5000
 #: Transaction time may be given this far ahead of the clock (clock skew between hosts).
@@ -97,9 +118,28 @@ def translate_db_errors(url: str) -> Iterator[None]:
     """Map driver errors to ledger errors, once, for every store operation."""
     try:
         yield
-    except (OperationalError, DBAPIError) as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    except Exception as error:
+        reason = _driver_failure(error)
+        if reason is None:
+            raise
         raise StorageError(f"database {_safe(url)}: {reason}") from error
+
+
+def _driver_failure(error: Exception) -> str | None:
+    """The driver's words for a database failure (through SQLAlchemy or not), else None.
+
+    Only drivers already imported can have raised: nothing is imported to find out.
+    """
+    wrapped = sys.modules.get("sqlalchemy.exc")
+    if wrapped is not None and isinstance(error, wrapped.DBAPIError):
+        if not error.orig:
+            return str(error)
+        error = error.orig
+    elif not isinstance(error, sqlite3.Error):
+        psycopg = sys.modules.get("psycopg")
+        if psycopg is None or not isinstance(error, psycopg.Error):
+            return None
+    return str(error).strip().splitlines()[0]
 
 
 def _safe(url: str) -> str:
@@ -116,9 +156,9 @@ def open_store(url: str | None = None, *, create: bool = False) -> Store:
     """Open the ledger at ``url``; with ``create``, make its tables if missing."""
     url = resolve_url(url)
     if url.startswith("sqlite"):
-        dialect: ModuleType = sqlite
+        dialect: ModuleType = import_module("ledger.sqlite")
     elif url.startswith("postgresql"):
-        dialect = postgres
+        dialect = import_module("ledger.postgres")
     else:
         raise StorageError(
             f"unsupported database URL {_safe(url)} (use sqlite:/// or postgresql+psycopg://)"
@@ -144,13 +184,27 @@ def _check_ledger_tables(store: Store, *, create: bool = False) -> None:
 
     The look goes through the dialect's ``probe`` connection (for SQLite a read-only one:
     the file may be another program's, and connecting as a ledger would switch it to WAL).
-    One empty SELECT per table answers when all is well; only a failure is looked into.
-    A missing table is what ``create`` makes; a table of ours without our columns
-    belongs to another program, and neither opening nor creating may touch it.
+    One empty SELECT per table answers when all is well (on SQLite through ``sqlite3``
+    alone); only a failure is looked into. A missing table is what ``create`` makes; a
+    table of ours without our columns belongs to another program, and neither opening
+    nor creating may touch it.
     """
+    with store.dialect.peek(store.url) as connection:
+        if connection is not None:
+            try:
+                for table, columns in LEDGER_COLUMNS.items():
+                    connection.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+                return
+            except sqlite3.Error:
+                pass  # look closer below
+    from sqlalchemy import inspect, select
+    from sqlalchemy.exc import DBAPIError
+
+    from ledger.tables import ProjectionCheckpoint, StoredEvent
+
     url = _safe(store.url)
     with store.dialect.probe(store.url, store.engine) as connection:
-        for table in LEDGER_TABLES:
+        for table in (StoredEvent.__table__, ProjectionCheckpoint.__table__):
             try:
                 connection.execute(select(*table.columns).limit(0))
                 continue
@@ -179,17 +233,81 @@ class Store:
     def __init__(self, url: str, dialect: ModuleType) -> None:
         self.url = url
         self.dialect = dialect
-        self.engine = dialect.connect(url)
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._guard = threading.Lock()
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine: table creation, the scheduler's job store (made on first
+        use, so reading and appending never import SQLAlchemy on SQLite)."""
+        return self.dialect.connect(self.url)
+
+    def _engine(self) -> Engine:
+        return self.engine
+
+    # -- connections ------------------------------------------------------------------
+    def _connection(self) -> Any:
+        """This thread's DB-API connection, opened on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.dialect.open_connection(self.url, self._engine)
+            self._local.connection = connection
+            with self._guard:
+                self._opened.append(connection)
+        return connection
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """A cursor for a short read; whatever transaction it opened ends with it."""
+        with translate_db_errors(self.url):
+            connection = self._connection()
+            try:
+                yield connection.cursor()
+            finally:
+                connection.rollback()
+
+    @contextmanager
+    def _writing(self, *, append: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction that commits, or rolls back on any error."""
+        with translate_db_errors(self.url):
+            connection = self._connection()
+            cursor = connection.cursor()
+            try:
+                self.dialect.begin(cursor, append=append)
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    def _stream(self, query: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
+        with translate_db_errors(self.url):
+            yield from self.dialect.stream(self.url, self._engine, query, params)
+
+    def _sql(self, query: str) -> str:
+        """``query`` with ``?`` as the driver's parameter marker."""
+        return query if self.dialect.MARKER == "?" else query.replace("?", self.dialect.MARKER)
 
     # -- set-up ---------------------------------------------------------------------
     def initialize(self) -> None:
+        from ledger.tables import ProjectionCheckpoint, StoredEvent, metadata
+
+        tables = [StoredEvent.__table__, ProjectionCheckpoint.__table__]
         with translate_db_errors(self.url), self.engine.begin() as connection:
-            metadata.create_all(connection, tables=[EVENTS, CHECKPOINTS])
+            metadata.create_all(connection, tables=tables)
             for statement in self.dialect.schema_statements():
                 connection.exec_driver_sql(statement)
 
     def close(self) -> None:
-        self.engine.dispose()
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            with suppress(Exception):  # closing what is already gone
+                connection.close()
+        self._local = threading.local()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
     def absolute_url(self) -> str:
         """This ledger's URL as another process may use it from any working folder."""
@@ -213,88 +331,66 @@ class Store:
 
     # -- reading --------------------------------------------------------------------
     def head(self) -> Head:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            return self._head(connection)
-
-    @staticmethod
-    def _head(connection: Connection) -> Head:
-        row = connection.execute(
-            select(EVENTS.c.position, EVENTS.c.hash, EVENTS.c.recorded_at)
-            .order_by(EVENTS.c.position.desc())
-            .limit(1)
-        ).first()
-        return Head(*row) if row else Head(0, GENESIS_HASH, None)
+        with self._reading() as cursor:
+            return _read_head(cursor)
 
     def count(self) -> int:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(EVENTS)).scalar_one()
+        with self._reading() as cursor:
+            return cursor.execute("SELECT count(*) FROM events").fetchone()[0]
 
     def read(
         self, *, after: int = 0, item: str | None = None, types: Sequence[str] | None = None
     ) -> Iterator[Record]:
         """Records in position order, after a position, optionally for one item."""
-        query = select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash).where(
-            EVENTS.c.position > after
-        )
+        query = "SELECT body, prev_hash, hash FROM events WHERE position > ?"
+        params: list[Any] = [after]
         if item is not None:
-            query = query.where(EVENTS.c.item == item)
+            query += " AND item = ?"
+            params.append(item)
         if types:
-            query = query.where(EVENTS.c.type.in_(list(types)))
-        query = query.order_by(EVENTS.c.position)
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            result = connection.execution_options(stream_results=True, yield_per=2000).execute(
-                query
-            )
-            for body, prev_hash, hash_ in result:
-                yield to_record(body, prev_hash, hash_)
+            query += f" AND type IN ({', '.join('?' * len(types))})"
+            params += list(types)
+        query += " ORDER BY position"
+        for body, prev_hash, hash_ in self._stream(self._sql(query), tuple(params)):
+            yield to_record(body, prev_hash, hash_)
 
     def read_raw(self, *, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Every stored row with all columns, in position order (for ``verify``)."""
-        columns = [EVENTS.c[name] for name in _COLUMNS]
-        query = select(*columns).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            yield from connection.execution_options(stream_results=True, yield_per=2000).execute(
-                query
-            )
+        query = f"SELECT {', '.join(_COLUMNS)} FROM events WHERE position > ? ORDER BY position"
+        yield from self._stream(self._sql(query), (after,))
 
     def find_event(self, event_id: str) -> Record | None:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            row = connection.execute(
-                select(EVENTS.c.body, EVENTS.c.prev_hash, EVENTS.c.hash).where(
-                    EVENTS.c.event_id == event_id
-                )
-            ).first()
+        query = self._sql("SELECT body, prev_hash, hash FROM events WHERE event_id = ?")
+        with self._reading() as cursor:
+            row = cursor.execute(query, (event_id,)).fetchone()
         return to_record(*row) if row else None
 
     def hash_at(self, position: int) -> str | None:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            return connection.execute(
-                select(EVENTS.c.hash).where(EVENTS.c.position == position)
-            ).scalar_one_or_none()
+        query = self._sql("SELECT hash FROM events WHERE position = ?")
+        with self._reading() as cursor:
+            row = cursor.execute(query, (position,)).fetchone()
+        return row[0] if row else None
 
     def items(self) -> list[str]:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    select(EVENTS.c.item).where(EVENTS.c.version == 1).order_by(EVENTS.c.item)
-                ).scalars()
-            )
+        with self._reading() as cursor:
+            rows = cursor.execute("SELECT item FROM events WHERE version = 1 ORDER BY item")
+            return [row[0] for row in rows.fetchall()]
 
     # -- checkpoints ------------------------------------------------------------------
     def load_checkpoint(self, name: str) -> tuple[int, bytes] | None:
-        with translate_db_errors(self.url), self.engine.connect() as connection:
-            row = connection.execute(
-                select(CHECKPOINTS.c.position, CHECKPOINTS.c.state).where(
-                    CHECKPOINTS.c.name == name
-                )
-            ).first()
+        query = self._sql("SELECT position, state FROM projection_checkpoints WHERE name = ?")
+        with self._reading() as cursor:
+            row = cursor.execute(query, (name,)).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
     def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
-        with translate_db_errors(self.url), self.engine.begin() as connection:
-            connection.execute(CHECKPOINTS.delete().where(CHECKPOINTS.c.name == name))
-            connection.execute(
-                CHECKPOINTS.insert(), {"name": name, "position": position, "state": state}
+        with self._writing() as cursor:
+            cursor.execute(self._sql("DELETE FROM projection_checkpoints WHERE name = ?"), (name,))
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO projection_checkpoints (name, position, state) VALUES (?, ?, ?)"
+                ),
+                (name, position, state),
             )
 
     # -- appending --------------------------------------------------------------------
@@ -317,55 +413,36 @@ class Store:
             return AppendResult([], 0)
         where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
         envelopes = [event.envelope() for event in events]
-        try:
-            with (
-                translate_db_errors(self.url),
-                self.dialect.lock_for_append(self.engine.connect()) as connection,
-                connection.begin(),
-            ):
-                self.dialect.take_append_lock(connection)
-                plan = _AppendPlan(connection, events, envelopes, where)
-                if expected_version is not None:
-                    plan.check_expected(expected_version)
-                built = plan.build_rows(progress)
-                _insert_rows(connection, [row for _, row in built])
-
-        except SAIntegrityError as error:  # a unique key clash: someone else appended
-            raise ConcurrencyError(
-                "another writer appended to the same item at the same time; retry"
-            ) from error
+        with self._writing(append=True) as cursor:
+            plan = _AppendPlan(cursor, self.dialect.MARKER, events, envelopes, where)
+            if expected_version is not None:
+                plan.check_expected(expected_version)
+            built = plan.build_rows(progress)
+            _insert_rows(cursor, self.dialect.MARKER, [row for _, row in built])
         return AppendResult(built, len(events) - len(built))
 
 
-_COLUMNS = (
-    "position",
-    "event_id",
-    "item",
-    "version",
-    "type",
-    "schema_version",
-    "effective",
-    "recorded_at",
-    "body",
-    "prev_hash",
-    "hash",
-)
+def _read_head(cursor: Any) -> Head:
+    row = cursor.execute(
+        "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+    ).fetchone()
+    return Head(*row) if row else Head(0, GENESIS_HASH, None)
 
 
-def _placeholder(connection: Connection) -> str:
-    """The driver's parameter marker: sqlite3 takes ``?``, psycopg ``%s``."""
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+_COLUMNS = LEDGER_COLUMNS["events"]
 
 
-def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _insert_rows(cursor: Any, marker: str, rows: list[dict[str, Any]]) -> None:
     """The driver's executemany with plain tuples: the bulk path costs what the driver does."""
-    marker = _placeholder(connection)
     statement = (
         f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join([marker] * len(_COLUMNS))})"
     )
+    if len(rows) == 1:  # a single append: no executemany set-up
+        cursor.execute(statement, tuple(rows[0][column] for column in _COLUMNS))
+        return
     tuples = [tuple(row[column] for column in _COLUMNS) for row in rows]
     for start in range(0, len(tuples), 5000):
-        connection.exec_driver_sql(statement, tuples[start : start + 5000])
+        cursor.executemany(statement, tuples[start : start + 5000])
 
 
 def _article(noun: str) -> str:
@@ -383,16 +460,18 @@ class _AppendPlan:
 
     def __init__(
         self,
-        connection: Connection,
+        cursor: Any,
+        marker: str,
         events: Sequence[Event],
         envelopes: list[dict[str, Any]],
         where: list[str],
     ) -> None:
-        self.connection = connection
+        self.cursor = cursor
+        self.marker = marker
         self.events = events
         self.envelopes = envelopes
         self.where = where
-        self.head = Store._head(connection)
+        self.head = _read_head(cursor)
         self.stored = self._stored_bodies([e["id"] for e in envelopes])
         referenced = {e["item"] for e in envelopes} | {
             e["data"]["to"] for e in envelopes if e["type"] == "link.added"
@@ -419,10 +498,9 @@ class _AppendPlan:
         Plain driver SQL: compiling an expanding IN of thousands of bound values through
         the SQL expression layer costs more than running it.
         """
-        marker = _placeholder(self.connection)
         for chunk in _chunks(values):
-            statement = query.format(", ".join([marker] * len(chunk)))
-            yield from self.connection.exec_driver_sql(statement, tuple(chunk))
+            statement = query.format(", ".join([self.marker] * len(chunk)))
+            yield from self.cursor.execute(statement, tuple(chunk)).fetchall()
 
     def _stored_bodies(self, ids: list[str]) -> dict[str, str]:
         return dict(self._lookup("SELECT event_id, body FROM events WHERE event_id IN ({})", ids))

@@ -12,10 +12,13 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ledger.errors import IntegrityError
 from ledger.mapper import GENESIS_HASH, chain_hash
-from ledger.store import Store
+
+if TYPE_CHECKING:
+    from ledger.store import Store
 
 __all__ = ["VerifyReport", "check_digest", "digest", "parse_digest", "verify"]
 

@@ -1,32 +1,39 @@
 """Report building and scheduling: rendering periods and their index, the published site
 (``reports.site``), APScheduler jobs.
 
-Imports ``events`` and ``ledger``; never ``cli``.
+Imports ``events`` and ``ledger``; never ``cli``. Each public name is imported from its
+module on first use (PEP 562): rendering a report does not load APScheduler.
 """
 
-from reports.errors import InvalidSchedule, ReportError, ScheduleError, UnknownSchedule
-from reports.index import render_index
-from reports.output import write_atomic
-from reports.periods import (
-    Period,
-    latest_complete_period,
-    parse_period,
-    period_containing,
-    periods_between,
-)
-from reports.report import render_period
-from reports.scheduling import (
-    RunSummary,
-    ScheduleInfo,
-    add_schedule,
-    list_schedules,
-    remove_schedule,
-    run_pending,
-    serve,
-    stop_on_signals,
-)
-from reports.series import render_series
-from reports.site import PublishResult, publish_site
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reports.errors import InvalidSchedule, ReportError, ScheduleError, UnknownSchedule
+    from reports.index import render_index
+    from reports.output import write_atomic
+    from reports.periods import (
+        Period,
+        latest_complete_period,
+        parse_period,
+        period_containing,
+        periods_between,
+    )
+    from reports.report import render_period
+    from reports.scheduling import (
+        RunSummary,
+        ScheduleInfo,
+        add_schedule,
+        list_schedules,
+        remove_schedule,
+        run_pending,
+        serve,
+        stop_on_signals,
+    )
+    from reports.series import render_series
+    from reports.site import PublishResult, publish_site
 
 __all__ = [
     "InvalidSchedule",
@@ -53,3 +60,53 @@ __all__ = [
     "stop_on_signals",
     "write_atomic",
 ]
+
+#: Where each public name lives.
+_MODULES = {
+    "reports.errors": (
+        "InvalidSchedule",
+        "ReportError",
+        "ScheduleError",
+        "UnknownSchedule",
+    ),
+    "reports.index": ("render_index",),
+    "reports.output": ("write_atomic",),
+    "reports.periods": (
+        "Period",
+        "latest_complete_period",
+        "parse_period",
+        "period_containing",
+        "periods_between",
+    ),
+    "reports.report": ("render_period",),
+    "reports.scheduling": (
+        "RunSummary",
+        "ScheduleInfo",
+        "add_schedule",
+        "list_schedules",
+        "remove_schedule",
+        "run_pending",
+        "serve",
+        "stop_on_signals",
+    ),
+    "reports.series": ("render_series",),
+    "reports.site": (
+        "PublishResult",
+        "publish_site",
+    ),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module the first time it is asked for."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

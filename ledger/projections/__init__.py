@@ -9,6 +9,7 @@ it; ``series`` derives them at many dates in one walk; ``taxonomy`` names the st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ledger.memory import gc_paused
 from ledger.projections.folded import FoldedEvent, FoldedLog, fold_log
@@ -35,7 +36,9 @@ from ledger.projections.view import (
     parse_as_of,
     parse_known_at,
 )
-from ledger.store import Store
+
+if TYPE_CHECKING:
+    from ledger.store import Store
 
 __all__ = [
     "LABELS",
