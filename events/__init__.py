@@ -7,8 +7,9 @@ event model; the registry loads the catalogue when a type is first looked up.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from events.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from events.base import ENVELOPE_FIELDS, Event, Source
@@ -85,18 +86,4 @@ _MODULES = {
     "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),
     "events.text": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
 }
-_WHERE = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module the first time it is asked for."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _MODULES)

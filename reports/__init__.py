@@ -7,8 +7,9 @@ module on first use (PEP 562): rendering a report does not load APScheduler.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from events.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from reports.errors import InvalidSchedule, ReportError, ScheduleError, UnknownSchedule
@@ -95,18 +96,4 @@ _MODULES = {
         "publish_site",
     ),
 }
-_WHERE = {name: module for module, names in _MODULES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module the first time it is asked for."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _MODULES)
