@@ -16,6 +16,7 @@ from events import period_bounds
 from reports.errors import ReportError
 
 __all__ = [
+    "MONTHS",
     "Period",
     "latest_complete_period",
     "parse_period",
@@ -28,7 +29,8 @@ _PATTERNS = (
     ("month", re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")),
     ("year", re.compile(r"^(\d{4})$")),
 )
-_MONTHS = (
+#: Month names, fixed (the locale's would make reports differ from machine to machine).
+MONTHS = (
     "January",
     "February",
     "March",
@@ -59,7 +61,7 @@ class Period:
         """Plain words: ``October–December 2023``, ``November 2023``, ``2023``."""
         if self.kind == "year":
             return self.name
-        first, last = _MONTHS[self.start.month - 1], _MONTHS[self.end.month - 1]
+        first, last = MONTHS[self.start.month - 1], MONTHS[self.end.month - 1]
         if self.kind == "month":
             return f"{first} {self.start.year}"
         return f"{first}–{last} {self.start.year}"

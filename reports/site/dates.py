@@ -12,23 +12,9 @@ from datetime import date
 from functools import lru_cache
 
 from events import parse_instant
+from reports.periods import MONTHS
 
 __all__ = ["human_date", "human_instant", "human_months", "machine_date"]
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _part(text: str) -> tuple[str, str, str]:
@@ -37,7 +23,7 @@ def _part(text: str) -> tuple[str, str, str]:
     month, _, day = rest.partition("-")
     return (
         str(int(day)) if day else "",
-        _MONTHS[int(month) - 1] if month else "",
+        MONTHS[int(month) - 1] if month else "",
         year,
     )
 
@@ -84,7 +70,7 @@ def human_instant(value: str | None, missing: str = "—") -> str:
     if not value:
         return missing
     moment = parse_instant(value)
-    day = f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    day = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
         return day
     return f"{day}, {moment.hour:02d}:{moment.minute:02d} UTC"
