@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from events import date_bounds
 from ledger import Cut, ItemStatus, Record, RecordView, describe, meaning
 from ledger.mapper import GENESIS_HASH
 from reports.charts import ProgressBar, StackedChart, progress_bar, stacked_bars
@@ -26,6 +25,7 @@ from reports.wording import (
     STATUS_ORDER,
     STATUS_WORDS,
     status_word,
+    target_verdict,
 )
 
 __all__ = ["ReportContext", "build_context"]
@@ -403,7 +403,7 @@ def build_context(
         for s in sorted(now, key=lambda s: (STATUS_ORDER.index(s.status), s.item))
         if s.status in ("overdue", "stalled")
     ]
-    targets = [_target_row(s, as_of) for s in now if s.kind == "promise" and s.target]
+    targets = [_target_row(s) for s in now if s.kind == "promise" and s.target]
     contested = [_contested(s, seen, sources) for s in now if s.contested]
     return ReportContext(
         period=period.name,
@@ -465,23 +465,12 @@ def _transition(
     )
 
 
-def _target_row(status: ItemStatus, as_of: date) -> TargetRow:
+def _target_row(status: ItemStatus) -> TargetRow:
     target = status.target or {}
     unit = target.get("unit", "")
     progress = target.get("progress")
-    elapsed = None
-    if status.deadline and target.get("baseline_date"):
-        first = date_bounds(target["baseline_date"])[0]
-        last = date_bounds(status.deadline)[1]
-        total = (last - first).days
-        elapsed = 1.0 if total <= 0 else min(max((as_of - first).days / total, 0.0), 1.0)
-    on_track = target.get("on_track")
-    if progress is None:
-        verdict = "no measurement yet"
-    elif on_track is None:
-        verdict = "no deadline to judge by"
-    else:
-        verdict = "on track" if on_track else "behind"
+    elapsed, on_track = target.get("elapsed"), target.get("on_track")
+    verdict = target_verdict(progress, on_track)
     latest = _number(target.get("latest"), unit)
     if target.get("latest_period"):
         latest += f" ({target['latest_period']})"

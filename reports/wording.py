@@ -16,6 +16,7 @@ __all__ = [
     "STATUS_ORDER",
     "STATUS_WORDS",
     "status_word",
+    "target_verdict",
 ]
 
 #: Reading order: from first step to final outcome, then the exceptions.
@@ -54,6 +55,15 @@ KIND_WORDS = {
     "amendment": "amendment",
     "milestone": "milestone",
 }
+
+
+def target_verdict(progress: float | None, on_track: bool | None) -> str:
+    """Where a target stands, in words."""
+    if progress is None:
+        return "no measurement yet"
+    if on_track is None:
+        return "no deadline to judge by"
+    return "on track" if on_track else "behind"
 
 
 def status_word(status: str | None) -> str:

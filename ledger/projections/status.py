@@ -568,6 +568,17 @@ def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
     return any(link.relation in _IMPLEMENTS and folds[link.source].max_level >= 3 for link in links)
 
 
+def _elapsed_share(target: dict[str, Any], deadline: str | None, as_of: str) -> float | None:
+    """The share of time gone from the target's baseline date to the deadline's end."""
+    if not deadline:
+        return None
+    start = date_bounds(target["baseline_date"])[0]
+    total = (date_bounds(deadline)[1] - start).days
+    if total <= 0:
+        return 1.0
+    return min(max((date.fromisoformat(as_of) - start).days / total, 0.0), 1.0)
+
+
 def _target_view(
     target: dict[str, Any], fold: ItemFold, deadline: str | None, as_of: str
 ) -> dict[str, Any]:
@@ -581,10 +592,23 @@ def _target_view(
         "latest_period": None,
         "progress": None,
         "on_track": None,
+        "elapsed": _elapsed_share(target, deadline, as_of),
         "event": None,
     }
     if measured is None:
         return view
+    latest = measured[1]
+    span = target["goal"] - target["baseline"]
+    progress = (latest.data["value"] - target["baseline"]) / span
+    view.update(
+        latest=latest.data["value"],
+        latest_period=latest.data["period"],
+        progress=round(progress, 4),
+        event=latest,
+    )
+    if view["elapsed"] is not None:
+        view["on_track"] = progress >= view["elapsed"]
+    return view
     latest = measured[1]
     span = target["goal"] - target["baseline"]
     progress = (latest.data["value"] - target["baseline"]) / span

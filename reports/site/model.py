@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from events import date_bounds
 from ledger import (
     METHOD,
     Cut,
@@ -40,6 +39,7 @@ from reports.wording import (
     STATUS_ORDER,
     STATUS_WORDS,
     status_word,
+    target_verdict,
 )
 
 __all__ = [
@@ -589,7 +589,7 @@ def _item(
         months_quiet=months,
         freshness=freshness,
         deadline=human_date(status.deadline, ""),
-        target=_target(status, cut.as_of),
+        target=_target(status),
         timeline=timeline,
         verdicts=verdicts,
         disputes=disputes,
@@ -659,25 +659,14 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
-def _target(status: ItemStatus, as_of: date) -> TargetView | None:
+def _target(status: ItemStatus) -> TargetView | None:
     target = status.target
     if status.kind != "promise" or not target:
         return None
     unit = target.get("unit", "")
     progress = target.get("progress")
-    elapsed = None
-    if status.deadline and target.get("baseline_date"):
-        first = date_bounds(target["baseline_date"])[0]
-        last = date_bounds(status.deadline)[1]
-        total = (last - first).days
-        elapsed = 1.0 if total <= 0 else min(max((as_of - first).days / total, 0.0), 1.0)
-    on_track = target.get("on_track")
-    if progress is None:
-        verdict = "no measurement yet"
-    elif on_track is None:
-        verdict = "no deadline to judge by"
-    else:
-        verdict = "on track" if on_track else "behind"
+    elapsed, on_track = target.get("elapsed"), target.get("on_track")
+    verdict = target_verdict(progress, on_track)
     latest = _number(target.get("latest"), unit)
     if target.get("latest_period"):
         latest += f" ({human_date(target['latest_period'])})"
