@@ -443,12 +443,25 @@ def build_site(
     since: Period,
     base_url: str | None,
     title: str,
+    only: Period | None = None,
 ) -> Site:
-    """The whole site's content at the cut (as of, known at), periods from ``since``."""
+    """The whole site's content at the cut (as of, known at), periods from ``since``.
+
+    With ``only`` (one of those periods), the model holds that period's entry alone, and
+    the status rules are evaluated at its two ends and the as-of date instead of at every
+    period's end: what one period's report needs, for a fraction of the cost. Its items
+    carry no status strip. Everything it does hold is what the whole model holds.
+    """
     last = period_containing(as_of, kind)
     periods = periods_between(since, last) if since.start <= last.start else [last]
     ends = [min(p.end, as_of) for p in periods]
-    dates = sorted(set(ends) | {periods[0].previous().end})
+    chosen = range(len(periods))
+    if only is not None:
+        if only not in periods:
+            raise ValueError(f"{only.name} is not between {periods[0].name} and {last.name}")
+        chosen = range(periods.index(only), periods.index(only) + 1)
+    starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
+    dates = sorted({ends[i] for i in chosen} | {starts[i] for i in chosen} | {ends[-1]})
     series = evaluate_series(snapshot.knowledge(known_at), dates, exact=set(dates))
     cut = Cut(as_of, known_at)
     seen = snapshot.records_at(cut)
@@ -471,19 +484,24 @@ def build_site(
             source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
             target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
     spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
-    by_period = seen.happened_within(spans)
+    by_period = seen.happened_within(spans[: chosen[-1] + 1])
     entries, changes = [], []
-    before = {s.item: s for s in series[periods[0].previous().end]}
     newest: Record | None = None
-    for period, end, happened in zip(periods, ends, by_period, strict=True):
-        after = {s.item: s for s in series[end]}
-        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
+    for index, happened in enumerate(by_period):
         for record in happened:
             if newest is None or record.position > newest.position:
                 newest = record
+        if index not in chosen:
+            continue
+        period, end = periods[index], ends[index]
+        before = {s.item: s for s in series[starts[index]]}
+        after = {s.item: s for s in series[end]}
+        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
+        if only is not None:
+            continue
         for item, status in after.items():
             if item in items:
                 items[item].strip.append(
@@ -495,7 +513,6 @@ def build_site(
                         STATUS_COLOURS[status.status],
                     )
                 )
-        before = after
     head = seen.head
     return Site(
         title=title,
