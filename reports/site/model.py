@@ -11,6 +11,7 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
@@ -472,9 +473,15 @@ def build_site(
     packages = slugs_for(s.package for s in now.values() if s.package)
     knowledge = snapshot.knowledge(known_at)
     links = knowledge.at(as_of).links()
-    items = {
-        item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
-    }
+    if only is not None:  # a report names few items: each entry is made when first asked
+        lazy = _LazyItems(lambda item: _item(now[item], cut, seen, sources, areas, packages))
+        lazy.keys_from(now)
+        items: dict[str, ItemEntry] = lazy
+        links = []  # a report shows no links
+    else:
+        items = {
+            item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
+        }
     for link in links:
         if link.source in items and link.target in items:
             out_word, in_word = _RELATION_WORDS.get(
@@ -525,7 +532,7 @@ def build_site(
         kind=kind,
         since=periods[0],
         base_url=base_url,
-        items=dict(sorted(items.items())),
+        items=items if only is not None else dict(sorted(items.items())),
         periods=entries,
         sources=list(sources.info.values()),
         areas=areas,
@@ -533,6 +540,37 @@ def build_site(
         changes=changes,
         records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
     )
+
+
+class _LazyItems(dict):
+    """The items of a one-period model: every id is there, each entry is made (by the same
+    ``_item`` as the whole model's) the first time it is read."""
+
+    def __init__(self, make: Callable[[str], ItemEntry]) -> None:
+        super().__init__()
+        self._make = make
+        self._ids: dict[str, None] = {}
+
+    def keys_from(self, ids: Iterable[str]) -> None:
+        self._ids = dict.fromkeys(sorted(ids))
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+    def __missing__(self, item: str) -> ItemEntry:
+        if item not in self._ids:
+            raise KeyError(item)
+        entry = self[item] = self._make(item)
+        return entry
+
+    def get(self, item: str, default: ItemEntry | None = None) -> ItemEntry | None:
+        return self[item] if item in self._ids else default
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
 
 
 def _item(
