@@ -1022,16 +1022,46 @@ def publish(
         str | None, typer.Option("--base-url", help="Public URL of the site (og: metadata).")
     ] = None,
     title: Annotated[str, typer.Option(help="The site's title.")] = "Reform Ledger",
+    period_only: Annotated[
+        str | None,
+        typer.Option(
+            "--period-only",
+            help="Write only this period's short report (periods/P.html and .md), "
+            "from a model of that period alone.",
+        ),
+    ] = None,
 ) -> None:
     """Publish the static site: home, item pages, period reports, feeds and data files.
 
-    Only files whose bytes change are rewritten.
+    Only files whose bytes change are rewritten. With --period-only P, only period P's
+    report is written (the same bytes the whole build writes for it).
 
     Example: reform-ledger publish --out site --base-url https://example.org/ledger/
     """
     from reports import publish_site
+    from reports.site.publish import publish_period
 
     with _store(ctx) as store:
+        if period_only is not None:
+            result = publish_period(
+                store,
+                out,
+                period_only,
+                as_of=as_of,
+                known_at=known_at,
+                kind=period,
+                since=since,
+                base_url=base_url,
+                title=title,
+            )
+            _say(
+                f"{len(result.written)} file(s) written, {result.unchanged} unchanged in "
+                f"{out}/ (digest {result.digest}); "
+                f"open {out / 'periods' / result.periods[0]}.html"
+            )
+            for path in result.written:
+                typer.echo(str(path))
+            return
         result = publish_site(
             store,
             out,

@@ -11,6 +11,7 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
@@ -443,12 +444,25 @@ def build_site(
     since: Period,
     base_url: str | None,
     title: str,
+    only: Period | None = None,
 ) -> Site:
-    """The whole site's content at the cut (as of, known at), periods from ``since``."""
+    """The whole site's content at the cut (as of, known at), periods from ``since``.
+
+    With ``only`` (one of those periods), the model holds that period's entry alone, and
+    the status rules are evaluated at its two ends and the as-of date instead of at every
+    period's end: what one period's report needs, for a fraction of the cost. Its items
+    carry no status strip. Everything it does hold is what the whole model holds.
+    """
     last = period_containing(as_of, kind)
     periods = periods_between(since, last) if since.start <= last.start else [last]
     ends = [min(p.end, as_of) for p in periods]
-    dates = sorted(set(ends) | {periods[0].previous().end})
+    chosen = range(len(periods))
+    if only is not None:
+        if only not in periods:
+            raise ValueError(f"{only.name} is not between {periods[0].name} and {last.name}")
+        chosen = range(periods.index(only), periods.index(only) + 1)
+    starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
+    dates = sorted({ends[i] for i in chosen} | {starts[i] for i in chosen} | {ends[-1]})
     series = evaluate_series(snapshot.knowledge(known_at), dates, exact=set(dates))
     cut = Cut(as_of, known_at)
     seen = snapshot.records_at(cut)
@@ -459,9 +473,15 @@ def build_site(
     packages = slugs_for(s.package for s in now.values() if s.package)
     knowledge = snapshot.knowledge(known_at)
     links = knowledge.at(as_of).links()
-    items = {
-        item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
-    }
+    if only is not None:  # a report names few items: each entry is made when first asked
+        lazy = _LazyItems(lambda item: _item(now[item], cut, seen, sources, areas, packages))
+        lazy.keys_from(now)
+        items: dict[str, ItemEntry] = lazy
+        links = []  # a report shows no links
+    else:
+        items = {
+            item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
+        }
     for link in links:
         if link.source in items and link.target in items:
             out_word, in_word = _RELATION_WORDS.get(
@@ -471,19 +491,24 @@ def build_site(
             source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
             target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
     spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
-    by_period = seen.happened_within(spans)
+    by_period = seen.happened_within(spans[: chosen[-1] + 1])
     entries, changes = [], []
-    before = {s.item: s for s in series[periods[0].previous().end]}
     newest: Record | None = None
-    for period, end, happened in zip(periods, ends, by_period, strict=True):
-        after = {s.item: s for s in series[end]}
-        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
+    for index, happened in enumerate(by_period):
         for record in happened:
             if newest is None or record.position > newest.position:
                 newest = record
+        if index not in chosen:
+            continue
+        period, end = periods[index], ends[index]
+        before = {s.item: s for s in series[starts[index]]}
+        after = {s.item: s for s in series[end]}
+        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
+        if only is not None:
+            continue
         for item, status in after.items():
             if item in items:
                 items[item].strip.append(
@@ -495,7 +520,6 @@ def build_site(
                         STATUS_COLOURS[status.status],
                     )
                 )
-        before = after
     head = seen.head
     return Site(
         title=title,
@@ -508,7 +532,7 @@ def build_site(
         kind=kind,
         since=periods[0],
         base_url=base_url,
-        items=dict(sorted(items.items())),
+        items=items if only is not None else dict(sorted(items.items())),
         periods=entries,
         sources=list(sources.info.values()),
         areas=areas,
@@ -516,6 +540,37 @@ def build_site(
         changes=changes,
         records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
     )
+
+
+class _LazyItems(dict):
+    """The items of a one-period model: every id is there, each entry is made (by the same
+    ``_item`` as the whole model's) the first time it is read."""
+
+    def __init__(self, make: Callable[[str], ItemEntry]) -> None:
+        super().__init__()
+        self._make = make
+        self._ids: dict[str, None] = {}
+
+    def keys_from(self, ids: Iterable[str]) -> None:
+        self._ids = dict.fromkeys(sorted(ids))
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+    def __missing__(self, item: str) -> ItemEntry:
+        if item not in self._ids:
+            raise KeyError(item)
+        entry = self[item] = self._make(item)
+        return entry
+
+    def get(self, item: str, default: ItemEntry | None = None) -> ItemEntry | None:
+        return self[item] if item in self._ids else default
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
 
 
 def _item(

@@ -512,7 +512,7 @@ def _report_context(site: Site, index: int) -> dict[str, Any]:
         "label": entry.period.label,
         "as_of": human_date(entry.end),
         "previous": entry.previous.name,
-        "has_previous": index > 0,
+        "has_previous": entry.period != site.since,
         "headline": headline,
         "score": score,
         "happened_changes": changes["happened"],

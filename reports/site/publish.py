@@ -29,7 +29,7 @@ from reports.site.model import Site, build_site, default_since, safe_url
 from reports.site.pages import Page, period_report, site_pages
 from reports.snapshot import load_snapshot
 
-__all__ = ["PublishResult", "publish_site"]
+__all__ = ["PublishResult", "publish_period", "publish_site"]
 
 #: Folders whose files belong to the site alone: stale files there are removed.
 _OWNED = ("items", "areas", "packages", "periods", "feeds")
@@ -152,8 +152,11 @@ def build(
     since: str | Period | None = None,
     base_url: str | None = None,
     title: str = "Reform Ledger",
+    only: str | Period | None = None,
 ) -> Site:
-    """The site model of the ledger at (as of, known at); the store is read once."""
+    """The site model of the ledger at (as of, known at); the store is read once.
+
+    With ``only``, the model of that one period (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
@@ -164,6 +167,7 @@ def build(
     start = wanted_since or default_since(snapshot, evaluated, kind)
     if start is None:
         start = period_containing(day, kind)
+    chosen = _only(only, kind, start, day)
     return build_site(
         snapshot,
         as_of=day,
@@ -173,7 +177,28 @@ def build(
         since=start,
         base_url=url,
         title=title.strip() or "Reform Ledger",
+        only=chosen,
     )
+
+
+def _only(value: str | Period | None, kind: str, start: Period, day: date) -> Period | None:
+    """The one period asked for, checked against the periods the site covers."""
+    if value is None:
+        return None
+    period = parse_period(value)
+    last = period_containing(day, kind)
+    if period.kind != kind:
+        raise ReportError(
+            f"--period-only {period.name} is a {period.kind}, but the site is built per "
+            f"{kind} (give a {kind}, or --period {period.kind})"
+        )
+    first = start if start.start <= last.start else last
+    if not first.start <= period.start <= last.start:
+        raise ReportError(
+            f"--period-only {period.name} is not among the site's periods "
+            f"({first.name} to {last.name})"
+        )
+    return period
 
 
 def publish_site(
@@ -229,6 +254,53 @@ def publish_site(
             write(METADATA, metadata_json(site), whole)
         write.remove_stale()
         write(MANIFEST, write.manifest.body())
+    result.digest, result.as_of = site.digest, site.as_of
+    result.items, result.periods = len(site.items), [p.name for p in site.periods]
+    return result
+
+
+def publish_period(
+    store: Store,
+    out: Path,
+    period: str | Period,
+    *,
+    as_of: str | date | None = None,
+    known_at: str | date | datetime | None = None,
+    kind: str = "quarter",
+    since: str | Period | None = None,
+    base_url: str | None = None,
+    title: str = "Reform Ledger",
+) -> PublishResult:
+    """Write one period's short report (``periods/<P>.html`` and ``.md``) into ``out``.
+
+    The same bytes the whole site's build writes for that period, from a model of that
+    period alone (see ``build_site``): the way to refresh or preview one report over a
+    large ledger. Nothing else in ``out`` is touched, the build manifest included; the
+    next whole build checks these files by their bytes.
+    """
+    out = Path(out)
+    result = PublishResult(out)
+    with gc_paused():
+        site = build(
+            store,
+            as_of=as_of,
+            known_at=known_at,
+            period=kind,
+            since=since,
+            base_url=base_url,
+            title=title,
+            only=period,
+        )
+        for page in period_report(site, 0):
+            path = out / page.path
+            try:
+                changed = write_atomic(path, page.text.encode("utf-8"))
+            except OSError as error:
+                raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+            if changed:
+                result.written.append(path)
+            else:
+                result.unchanged += 1
     result.digest, result.as_of = site.digest, site.as_of
     result.items, result.periods = len(site.items), [p.name for p in site.periods]
     return result

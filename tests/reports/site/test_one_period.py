@@ -1,0 +1,55 @@
+"""One period's report built from a model of that period alone (``publish_period``) is
+the very file the whole site's build writes for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports import ReportError, publish_site
+from reports.site.publish import publish_period
+from tests.reports.conftest import build_ledger
+from tests.reports.site.conftest import BASE_URL, DEMO_AS_OF
+
+
+def test_every_demo_period_alone_equals_the_whole_build(demo_store, demo_site, tmp_path):
+    periods = sorted(p.stem for p in (demo_site / "periods").glob("*.md"))
+    assert len(periods) > 4
+    for name in periods:
+        out = tmp_path / name
+        result = publish_period(
+            demo_store, out, name, as_of=DEMO_AS_OF, base_url=BASE_URL, title="Demo <site>"
+        )
+        written = sorted(p.relative_to(out).as_posix() for p in result.written)
+        assert written == [f"periods/{name}.html", f"periods/{name}.md"]
+        for path in written:
+            assert (out / path).read_bytes() == (demo_site / path).read_bytes(), path
+
+
+def test_one_period_in_the_site_folder_leaves_it_as_built(store, tmp_path):
+    ledger = build_ledger(store)
+    site = tmp_path / "site"
+    publish_site(ledger, site, as_of="2024-06-30", period="month", since="2023-01")
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    result = publish_period(
+        ledger, site, "2023-01", as_of="2024-06-30", kind="month", since="2023-01"
+    )
+    assert result.written == [] and result.unchanged == 2
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2024-Q3", "--period-only 2024-Q3 is not among the site's periods"),
+        ("2001-Q1", "--period-only 2001-Q1 is not among the site's periods"),
+        ("2024-05", "--period-only 2024-05 is a month, but the site is built per quarter"),
+        ("soon", "period 'soon' is not a year, quarter or month"),
+    ],
+)
+def test_a_period_outside_the_site_is_refused_before_writing(
+    sqlite_store, tmp_path, period, message
+):
+    ledger = build_ledger(sqlite_store)
+    with pytest.raises(ReportError, match=message):
+        publish_period(ledger, tmp_path / "site", period, as_of="2024-06-30")
+    assert not (tmp_path / "site").exists()
