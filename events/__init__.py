@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from events.facts import RELATIONS, VERDICTS
     from events.findings import GRADES
     from events.promises import Target
-    from events.registry import event_class, event_types, parse_event, register, upcast
+    from events.registry import event_class, event_types, parse_event, register
     from events.sources import SOURCE_KINDS, SourceRegistered, web_url
     from events.text import INVISIBLE, escape_invisible_json, show_invisible
+    from events.upcasting import current_schema, upcast
 
 __all__ = [
     "ENVELOPE_FIELDS",
@@ -47,6 +48,7 @@ __all__ = [
     "TypeDoc",
     "UnknownEventType",
     "canonical_json",
+    "current_schema",
     "date_bounds",
     "escape_invisible_json",
     "event_class",
@@ -81,9 +83,10 @@ _MODULES = {
     "events.facts": ("RELATIONS", "VERDICTS"),
     "events.findings": ("GRADES",),
     "events.promises": ("Target",),
-    "events.registry": ("event_class", "event_types", "parse_event", "register", "upcast"),
+    "events.registry": ("event_class", "event_types", "parse_event", "register"),
     "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),
     "events.text": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
+    "events.upcasting": ("current_schema", "upcast"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
