@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from events.facts import RELATIONS, VERDICTS
     from events.findings import GRADES
     from events.promises import Target
-    from events.registry import event_class, event_types, parse_event, register, upcast
+    from events.registry import event_class, event_types, parse_event, register
     from events.sources import SOURCE_KINDS, SourceRegistered, web_url
     from events.text import INVISIBLE, escape_invisible_json, show_invisible
+    from events.upcasting import current_schema, upcast
 
 __all__ = [
     "ENVELOPE_FIELDS",
@@ -48,6 +49,7 @@ __all__ = [
     "TypeDoc",
     "UnknownEventType",
     "canonical_json",
+    "current_schema",
     "date_bounds",
     "escape_invisible_json",
     "event_class",
@@ -82,8 +84,9 @@ _MODULES = {
     "events.facts": ("RELATIONS", "VERDICTS"),
     "events.findings": ("GRADES",),
     "events.promises": ("Target",),
-    "events.registry": ("event_class", "event_types", "parse_event", "register", "upcast"),
+    "events.registry": ("event_class", "event_types", "parse_event", "register"),
     "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),
     "events.text": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
+    "events.upcasting": ("current_schema", "upcast"),
 }
 __getattr__, __dir__ = lazy_exports(globals(), _MODULES)

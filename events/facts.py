@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from events.base import Event
 from events.registry import register
 from events.text import FuzzyDate, LongText, ShortText, Slug
+from events.upcasting import link_added_v1_v2
 
 __all__ = [
     "RELATIONS",
@@ -76,13 +77,7 @@ class LinkAdded(Event):
         description="How this item relates to the other: implements moves a promise's status."
     )
 
-    @staticmethod
-    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
-        if "target" in data:
-            data["to"] = data.pop("target")
-        if "kind" in data:
-            data["relation"] = data.pop("kind")
-        return data
+    upcast_v1_v2 = staticmethod(link_added_v1_v2)
 
 
 @register

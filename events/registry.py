@@ -1,8 +1,9 @@
 """Maps each stored event type name to its class, upgrades old schema versions, and
 validates raw events, putting every validation error in the ledger's own words.
 
-``@register`` refuses a duplicate name at import time. Reading a stored event applies
-the class's ``upcast_vN_vN+1`` static methods in order, so stored rows are never
+``@register`` refuses a duplicate name at import time, and a class whose
+``event_version`` or ``upcast_vN_vN+1`` static methods disagree with the plain table in
+``events.upcasting``, which reading uses without building any model; stored rows are never
 rewritten when a payload changes shape. ``describe_error`` is the one place where
 pydantic's error types become messages.
 """
@@ -20,8 +21,9 @@ from pydantic_core import ErrorDetails
 from events.base import ENVELOPE_ATTRS, ENVELOPE_FIELDS, Event
 from events.errors import InvalidInput, InvalidInputs, UnknownEventType
 from events.text import MULTI_LINE, ONE_LINE, describe_char, first_refused
+from events.upcasting import UPCASTERS, current_schema, upcast
 
-__all__ = ["describe_error", "event_class", "event_types", "parse_event", "register", "upcast"]
+__all__ = ["describe_error", "event_class", "event_types", "parse_event", "register"]
 
 _REGISTRY: dict[str, type[Event]] = {}
 #: The modules that declare the event types, imported on the first look-up of a type, so
@@ -48,6 +50,11 @@ def register(cls: type[Event]) -> type[Event]:
     name = cls.event_type
     if not name or name in _REGISTRY:
         raise RuntimeError(f"event type {name!r} is empty or registered twice")
+    declared = tuple(
+        getattr(cls, f"upcast_v{n}_v{n + 1}", None) for n in range(1, cls.event_version)
+    )
+    if cls.event_version != current_schema(name) or declared != UPCASTERS.get(name, ()):
+        raise RuntimeError(f"event type {name!r}: its upcasters differ from events.upcasting")
     _REGISTRY[name] = cls
     return cls
 
@@ -66,23 +73,6 @@ def event_class(type_name: str) -> type[Event]:
         _load_catalogue()
         return event_class(type_name)
     raise UnknownEventType(str(type_name)) from None
-
-
-def upcast(type_name: str, schema: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Bring a stored payload of an older schema version up to the current one."""
-    cls = event_class(type_name)
-    if schema > cls.event_version:
-        raise InvalidInput(
-            f"{type_name} schema {schema} is newer than this program knows "
-            f"({cls.event_version}); upgrade reform-ledger"
-        )
-    if schema < 1:
-        raise InvalidInput(f"field 'schema': {type_name} schema versions start at 1, not {schema}")
-    while schema < cls.event_version:
-        step = getattr(cls, f"upcast_v{schema}_v{schema + 1}")
-        data = step(dict(data))
-        schema += 1
-    return data
 
 
 def _shown(value: Any) -> str:

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
-from events import InvalidInput, event_class, event_types
+from events import InvalidInput
 from ledger.projections import STATUSES, ItemStatus
 
 __all__ = ["UnknownFilterValue", "filter_items", "item_kinds", "split_names"]
@@ -37,7 +37,10 @@ class UnknownFilterValue(InvalidInput):
 
 def item_kinds() -> tuple[str, ...]:
     """The kinds of tracked item the catalogue can create (promise, law, …), sorted; a
-    source is a document events cite, not an item with a status."""
+    source is a document events cite, not an item with a status. Asked only when a kind
+    filter is given, so a plain listing builds no event model."""
+    from events import event_class, event_types
+
     kinds = set()
     for type_name in event_types():
         cls = event_class(type_name)

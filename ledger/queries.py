@@ -12,7 +12,6 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from events import InvalidInput, canonical_json, loads
@@ -80,8 +79,13 @@ def status(
     with gc_paused():  # one pause for both: the loaded log is what a collection would scan
         caught = catch_up(store)
         items = evaluate(View.of(caught.log, cut), rules)
-    # the names in use, asked only when a filter matches nothing at this cut
-    every = partial(evaluate, View.of(caught.log, Cut.of(date.max)), rules)
+
+    # the names in use, asked only when a filter matches nothing at this cut (so the
+    # view of everything is built only then: a listing pays for one view, not two)
+    def every() -> list[ItemStatus]:
+        with gc_paused():
+            return evaluate(View.of(caught.log, Cut.of(date.max)), rules)
+
     items = filter_items(
         items, kind=kind, status=statuses, area=area, package=package, every_item=every
     )

@@ -27,7 +27,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from events import InvalidInput, InvalidInputs, event_class, format_instant, loads, upcast
+from events import InvalidInput, InvalidInputs, current_schema, format_instant, loads, upcast
 from ledger.errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -506,6 +506,8 @@ class _AppendPlan:
         return dict(self._lookup("SELECT event_id, body FROM events WHERE event_id IN ({})", ids))
 
     def _items(self, items: set[str]) -> tuple[dict[str, str], dict[str, int]]:
+        from events import event_class  # appending builds the models; reading does not
+
         ordered = sorted(items)
         kinds = {
             item: event_class(type_).item_kind or "item"
@@ -600,7 +602,7 @@ class _AppendPlan:
             stored.pop(key, None)
         # an event stored under an older schema is the same event read at the current one
         stored["data"] = upcast(stored["type"], stored["schema"], stored["data"])
-        stored["schema"] = event_class(stored["type"]).event_version
+        stored["schema"] = current_schema(stored["type"])
         return stored == envelope
 
     def _check_item(self, event: Event, envelope: dict[str, Any], where: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 import orjson
@@ -100,11 +100,14 @@ class FoldedLog:
     @classmethod
     def from_json(cls, blob: bytes | str) -> FoldedLog:
         raw = orjson.loads(blob)
-        make = FoldedEvent._make
+        make = partial(tuple.__new__, FoldedEvent)  # ``_make`` without a Python call each
         streams = {
-            item: Stream(stream["kind"], [make(event) for event in stream["events"]])
+            item: Stream(stream["kind"], list(map(make, stream["events"])))
             for item, stream in raw["items"].items()
         }
+        width = len(FoldedEvent._fields)
+        if any(len(event) != width for stream in streams.values() for event in stream.events):
+            raise ValueError("a checkpoint event has the wrong number of fields")
         return cls(streams, raw["retracted"])
 
 

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from events import Event, InvalidInput
+from events import InvalidInput
 from ledger.mapper import Record
 from ledger.projections.view import known_by
 
 if TYPE_CHECKING:
+    from events import Event
     from ledger.store import Store
 
 __all__ = [

@@ -237,30 +237,36 @@ class ItemFold:
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
+        # the running values are kept in locals and written back once: this loop runs
+        # for every event of every item a status evaluates
         self.events.extend(events)
+        last_evidence, last_progress, stall = self.last_evidence, self.last_progress, self.stall
+        level, max_level, level_event = self.level, self.max_level, self.level_event
+        deadlines, measurements, levels = self.deadlines, self.latest_measurements, LEVELS
         for event in events:
-            type_, data = event.type, event.data
-            if self.last_evidence is None or event.end >= self.last_evidence.end:
-                self.last_evidence = event
+            type_, data, end = event.type, event.data, event.end
+            if last_evidence is None or end >= last_evidence.end:
+                last_evidence = event
             if "deadline" in data:
-                self.deadlines.append(event)
+                deadlines.append(event)
             if type_ in _NAMING:
                 self.title = data.get("title") or self.title
                 self.area = data.get("area") or self.area
                 self.package = data.get("package") or self.package
-            if type_ in _PROGRESS and event.end > self.last_progress:
-                self.last_progress = event.end
-            level = LEVELS.get(type_)
-            if level is not None and level >= self.level:
-                self.level, self.level_event = level, event
-                self.max_level = max(self.max_level, level)
-            elif type_ == "law.repealed":
-                self.own_undone = event
+            if type_ in _PROGRESS and end > last_progress:
+                last_progress = end
+            reached = levels.get(type_)
+            if reached is not None and reached >= level:
+                level, level_event = reached, event
+                if reached > max_level:
+                    max_level = reached
             elif type_ == "measurement.recorded":
                 key = (iso_bounds(data["period"])[1], event.position)
-                latest = self.latest_measurements.get(data["metric"])
+                latest = measurements.get(data["metric"])
                 if latest is None or key > latest[0]:
-                    self.latest_measurements[data["metric"]] = (key, event)
+                    measurements[data["metric"]] = (key, event)
+            elif type_ == "law.repealed":
+                self.own_undone = event
             elif type_ == "assessment.recorded":
                 self.assessments[data["assessor"]] = event
             elif type_ == "link.added":
@@ -274,10 +280,12 @@ class ItemFold:
             elif type_ == "promise.marked_unverifiable":
                 self.unverifiable = event
             elif type_ in _STALLS:
-                if self.stall is None or event.end >= self.stall.end:
-                    self.stall = event
+                if stall is None or end >= stall.end:
+                    stall = event
             elif type_ == "claim.recorded":
                 self.claims.append(event)
+        self.last_evidence, self.last_progress, self.stall = last_evidence, last_progress, stall
+        self.level, self.max_level, self.level_event = level, max_level, level_event
         self.undone_event, self.undone_owner = self.own_undone, self
 
     @property

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import NamedTuple
 
 from events import InvalidInput, format_instant, parse_instant, period_bounds
@@ -40,6 +41,10 @@ __all__ = [
     "parse_as_of",
     "parse_known_at",
 ]
+
+
+#: The order of a known stream: by the first day of the effective span, then as appended.
+_START_POSITION = attrgetter("start", "position")
 
 
 def parse_as_of(value: str | date | None) -> date:
@@ -136,8 +141,9 @@ class KnownStream:
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
         self.item, self.kind, self.events = item, kind, events
-        self._order = sorted(range(len(events)), key=lambda i: events[i].end)
-        self._ends = [events[i].end for i in self._order]
+        ends = [event.end for event in events]
+        self._order = sorted(range(len(events)), key=ends.__getitem__)  # stable, as before
+        self._ends = list(map(ends.__getitem__, self._order))
 
     def happened_count(self, day: str) -> int:
         """How many of the events have happened by ``day`` (ISO text)."""
@@ -185,7 +191,7 @@ class Knowledge:
             ]
             if not events:
                 continue
-            events.sort(key=lambda e: (e.start, e.position))
+            events.sort(key=_START_POSITION)
             if stream.kind == "source":
                 self.source_kinds[item] = next(
                     (e.data["kind"] for e in reversed(events) if "kind" in e.data), "other"

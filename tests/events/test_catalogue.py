@@ -402,3 +402,38 @@ def test_stored_payload_keys_are_not_envelope_fields() -> None:
     for type_name in event_types():
         payload_fields = set(event_class(type_name).model_fields) - set(Event.model_fields)
         assert not payload_fields & ENVELOPE_FIELDS, type_name
+
+
+def test_reading_upcasts_through_the_plain_table_that_the_models_declare() -> None:
+    """Reading uses ``events.upcasting`` without the models, so each model's version and
+    ``upcast_vN_vN+1`` methods must be the table's, for every registered type."""
+    from events.upcasting import UPCASTERS, current_schema
+
+    for type_name in event_types():
+        cls = event_class(type_name)
+        assert cls.event_version == current_schema(type_name), type_name
+        declared = [getattr(cls, f"upcast_v{n}_v{n + 1}") for n in range(1, cls.event_version)]
+        assert declared == list(UPCASTERS.get(type_name, ())), type_name
+    assert set(UPCASTERS) <= set(event_types())
+
+
+def test_a_model_whose_upcasters_disagree_with_the_table_is_refused() -> None:
+    from events import register
+    from events.base import Event
+
+    class Drifted(Event):
+        event_type = "test.drifted"
+        event_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(data: dict) -> dict:
+            return data
+
+    with pytest.raises(RuntimeError, match="'test.drifted': its upcasters differ"):
+        register(Drifted)
+    assert "test.drifted" not in event_types()
+
+
+def test_a_stored_payload_of_an_unknown_type_and_a_wrong_schema_is_refused_by_name() -> None:
+    with pytest.raises(UnknownEventType, match="unknown event type 'law.vetoed'"):
+        upcast("law.vetoed", 2, {})
