@@ -784,6 +784,14 @@ def show(
         console.print(f"← {link['from']} {link['relation']}", markup=False)
 
 
+def _evidence_cell(evidence: dict[str, Any] | None) -> str:
+    """The grade behind a status and how many sources give it: ``reported ×2``."""
+    if evidence is None:
+        return ""
+    count = len(evidence["sources"])
+    return (evidence["grade"] or "not graded") + (f" ×{count}" if count > 1 else "")
+
+
 def _evidence_line(s: Any, sources: Any) -> str:
     """What the status rests on and how fresh the ledger's knowledge of the item is."""
     if s.evidence is None:
@@ -849,14 +857,19 @@ def status(
             }
         )
         return
-    table = _table("item", "kind", "status", "since", "deadline", "contested", "title")
+    table = _table(
+        "item", "kind", "status", "evidence", "since", "last evidence", "deadline", "contested",
+        "title",
+    )  # fmt: skip
     for s in view.items:
         table.add_row(
             s.item,
             s.kind,
             label(s.status, labels) + (" (late)" if s.late else ""),
+            _evidence_cell(s.evidence),
             s.since or "",
-            s.deadline or "",
+            (s.last_evidence or "") + (" (gap)" if s.evidence_gap else ""),
+            (s.deadline or "") + (" (implied)" if s.deadline_implied else ""),
             "yes" if s.contested else "",
             s.title,
         )
