@@ -27,6 +27,68 @@ SHORT = '<script>alert(4)</script>"><img src=x onerror=alert(5)>|`*[x](javascrip
 HOSTILE_URL = "https://hostile.example/it's(a)*_b_*?q=%3Cscript%3Ealert(9)&r=1#x)"
 
 
+def hostile_item_events(source: dict, other: dict) -> list:
+    """One hostile promise with a law, a measurement, two sources' verdicts and a
+    revision, every text field hostile: the events both kinds of report are tested on."""
+    return [
+        promise(
+            "hostile",
+            "2023-01-05",
+            SHORT,
+            SHORT,
+            package=SHORT,
+            deadline="2023-03",
+            source=source,
+            target={
+                "metric": SHORT,
+                "unit": SHORT,
+                "baseline": 1,
+                "baseline_date": "2022",
+                "goal": 10,
+                "direction": "up",
+            },
+        ),
+        event("law.drafted", "hostile-law", "2023-10-02", title=SHORT, source=source),
+        link("hostile-law", "hostile", "2023-10-02"),
+        event(
+            "measurement.recorded",
+            "hostile",
+            "2023-11",
+            source=source,
+            metric=SHORT,
+            value=4,
+            unit=SHORT,
+            period="2023-11",
+        ),
+        event(
+            "assessment.recorded",
+            "hostile",
+            "2023-11-20",
+            source=source,
+            assessor=SHORT,
+            verdict="broken",
+            rationale=HOSTILE,
+        ),
+        event(
+            "assessment.recorded",
+            "hostile",
+            "2023-12-01",
+            source=other,
+            assessor="Second <b>source</b>",
+            verdict="delivered",
+            rationale=HOSTILE,
+        ),
+        event(
+            "promise.revised",
+            "hostile",
+            "2023-12-02",
+            source=source,
+            change="restated",
+            summary=HOSTILE,
+        ),
+    ]
+
+
 @pytest.fixture(scope="module")
 def hostile_reports(tmp_path_factory):
     from ledger import open_store
@@ -53,61 +115,7 @@ def hostile_reports(tmp_path_factory):
             ),
             registration("other.txt"),
             registration("doc-a.txt"),  # the links cite it
-            promise(
-                "hostile",
-                "2023-01-05",
-                SHORT,
-                SHORT,
-                package=SHORT,
-                deadline="2023-03",
-                source=source,
-                target={
-                    "metric": SHORT,
-                    "unit": SHORT,
-                    "baseline": 1,
-                    "baseline_date": "2022",
-                    "goal": 10,
-                    "direction": "up",
-                },
-            ),
-            event("law.drafted", "hostile-law", "2023-10-02", title=SHORT, source=source),
-            link("hostile-law", "hostile", "2023-10-02"),
-            event(
-                "measurement.recorded",
-                "hostile",
-                "2023-11",
-                source=source,
-                metric=SHORT,
-                value=4,
-                unit=SHORT,
-                period="2023-11",
-            ),
-            event(
-                "assessment.recorded",
-                "hostile",
-                "2023-11-20",
-                source=source,
-                assessor=SHORT,
-                verdict="broken",
-                rationale=HOSTILE,
-            ),
-            event(
-                "assessment.recorded",
-                "hostile",
-                "2023-12-01",
-                source=other,
-                assessor="Second <b>source</b>",
-                verdict="delivered",
-                rationale=HOSTILE,
-            ),
-            event(
-                "promise.revised",
-                "hostile",
-                "2023-12-02",
-                source=source,
-                change="restated",
-                summary=HOSTILE,
-            ),
+            *hostile_item_events(source, other),
         ]
     )
     unregistered = {"document": SHORT, "locator": SHORT, "quote": HOSTILE}

@@ -12,9 +12,8 @@ from ledger import open_store
 from reports import publish_site
 from tests.conftest import append_unchecked
 from tests.reports.checks import check_markdown_tables, gfm, validate_html, visit_pages
-from tests.reports.conftest import event, link, promise
 from tests.reports.site.test_downloads import atom_entries
-from tests.reports.test_escaping import HOSTILE, SHORT
+from tests.reports.test_escaping import HOSTILE, SHORT, hostile_item_events
 
 
 @pytest.fixture(scope="module")
@@ -23,65 +22,10 @@ def hostile_site(tmp_path_factory):
     store = open_store(f"sqlite:///{folder / 'ledger.db'}", create=True)
     source = {"document": SHORT, "locator": SHORT, "quote": HOSTILE, "url": "javascript:alert(7)"}
     other = {"document": "other.txt", "locator": "p. 2", "quote": HOSTILE}
-    target = {
-        "metric": SHORT,
-        "unit": SHORT,
-        "baseline": 1,
-        "baseline_date": "2022",
-        "goal": 10,
-        "direction": "up",
-    }
     append_unchecked(  # as a ledger from before sources were registered holds it
         store,
         [
-            promise(
-                "hostile",
-                "2023-01-05",
-                SHORT,
-                SHORT,
-                package=SHORT,
-                deadline="2023-03",
-                source=source,
-                target=target,
-            ),
-            event("law.drafted", "hostile-law", "2023-10-02", title=SHORT, source=source),
-            link("hostile-law", "hostile", "2023-10-02"),
-            event(
-                "measurement.recorded",
-                "hostile",
-                "2023-11",
-                source=source,
-                metric=SHORT,
-                value=4,
-                unit=SHORT,
-                period="2023-11",
-            ),
-            event(
-                "assessment.recorded",
-                "hostile",
-                "2023-11-20",
-                source=source,
-                assessor=SHORT,
-                verdict="broken",
-                rationale=HOSTILE,
-            ),
-            event(
-                "assessment.recorded",
-                "hostile",
-                "2023-12-01",
-                source=other,
-                assessor="Second <b>source</b>",
-                verdict="delivered",
-                rationale=HOSTILE,
-            ),
-            event(
-                "promise.revised",
-                "hostile",
-                "2023-12-02",
-                source=source,
-                change="restated",
-                summary=HOSTILE,
-            ),
+            *hostile_item_events(source, other),
         ],
     )
     out = folder / "site"
