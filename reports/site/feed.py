@@ -5,7 +5,8 @@ is a UUID derived from the item and the event that caused the change (or, for a 
 caused by time passing, the item, the new status and its date), so the same change keeps
 the same id in every build and a feed reader never shows it twice. Its ``updated`` time is
 when the ledger learned of the cause, never the build's clock, so the same ledger gives
-the same bytes.
+the same bytes. Text a feed reader shows never carries a raw invisible character: one an
+older ledger holds is written ``<U+202E>``, as on the pages.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
-from events import parse_instant
+from events import parse_instant, show_invisible
 from reports.site.model import Change, Site
 
 __all__ = ["AREA_FEED_ENTRIES", "FEED_ENTRIES", "entry_id", "site_feeds"]
@@ -66,9 +67,9 @@ def _feed(site: Site, changes: list[Change], title: str, path: str, limit: int) 
     newest = sorted(changes, key=lambda c: (c.learned, c.item, entry_id(c)), reverse=True)[:limit]
     generator = FeedGenerator()
     generator.id(f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'feed|{site.title}|{path}')}")
-    generator.title(title)
+    generator.title(show_invisible(title))
     generator.subtitle(f"Status changes derived by method {site.method} from cited events.")
-    generator.author({"name": site.title})
+    generator.author({"name": show_invisible(site.title)})
     generator.generator("Reform Ledger")
     generator.link(href=_link(site, "index.html", prefix), rel="alternate")
     if site.base_url:
@@ -77,10 +78,10 @@ def _feed(site: Site, changes: list[Change], title: str, path: str, limit: int) 
     for change in newest:
         entry = generator.add_entry(order="append")
         entry.id(entry_id(change))
-        entry.title(f"{change.title}: {change.after}")
+        entry.title(show_invisible(f"{change.title}: {change.after}"))
         entry.updated(_instant(change.learned))
         entry.link(href=_link(site, f"items/{change.item}.html", prefix), rel="alternate")
-        entry.content(_content(change), type="text")
+        entry.content(show_invisible(_content(change)), type="text")
     return generator.atom_str(pretty=True)
 
 

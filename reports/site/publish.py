@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
+from events import escape_invisible_json
 from ledger import Store, export_events, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.errors import ReportError
@@ -90,7 +91,7 @@ def _events(store: Store, site: Site, write: _Writer) -> tuple[bytes, bool]:
     for index, line in enumerate(export_events(store), start=1):
         if index > site.position:
             break
-        lines.append(line)
+        lines.append(escape_invisible_json(line))  # lossless, as `export` writes it
     return "".join(lines).encode("utf-8"), False
 
 

@@ -76,3 +76,27 @@ def test_markdown_report_feed_and_csv_hold(hostile_site):
     with (hostile_site / "data/items.csv").open(encoding="utf-8", newline="") as stream:
         rows = {row["id"]: row for row in csv.DictReader(stream)}
     assert rows["hostile"]["title"] == SHORT
+
+
+def test_the_feeds_never_carry_a_raw_invisible_character(tmp_path):
+    """What an older ledger holds (bidi controls in titles and quotes) reaches a feed
+    reader shown as <U+XXXX>, as on the pages, and the feeds stay well-formed Atom; the
+    published events.jsonl writes them as JSON escapes, which read back to the same text."""
+    from xml.sax.saxutils import escape as xml_escape
+
+    from tests.reports.test_invisible_characters import SHOWN, _older_events
+
+    store = open_store(f"sqlite:///{tmp_path / 'older.db'}", create=True)
+    append_unchecked(store, _older_events())
+    out = tmp_path / "site"
+    publish_site(store, out, as_of="2024-01-01")
+    store.close()
+    events = (out / "data" / "events.jsonl").read_text(encoding="utf-8")
+    assert "\\u202e" in events and "\u202e" not in events  # escaped, losslessly
+    feeds = [out / "feed.xml", *sorted((out / "feeds").glob("*.xml"))]
+    assert len(feeds) >= 2
+    for path in feeds:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad\ufeff]", text), path
+        assert atom_entries(path)
+    assert xml_escape(SHOWN) in (out / "feed.xml").read_text(encoding="utf-8")
