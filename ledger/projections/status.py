@@ -617,23 +617,6 @@ def _target_view(
     if view["elapsed"] is not None:
         view["on_track"] = progress >= view["elapsed"]
     return view
-    latest = measured[1]
-    span = target["goal"] - target["baseline"]
-    progress = (latest.data["value"] - target["baseline"]) / span
-    view.update(
-        latest=latest.data["value"],
-        latest_period=latest.data["period"],
-        progress=round(progress, 4),
-        event=latest,
-    )
-    if deadline:
-        start = date_bounds(target["baseline_date"])[0]
-        end = date_bounds(deadline)[1]
-        total = (end - start).days
-        elapsed = (date.fromisoformat(as_of) - start).days
-        share = 1.0 if total <= 0 else min(max(elapsed / total, 0.0), 1.0)
-        view["on_track"] = progress >= share
-    return view
 
 
 # -- disagreements ------------------------------------------------------------------------
