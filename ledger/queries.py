@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -113,8 +113,9 @@ class ItemView:
     everything: bool = False
 
 
-def describe(record: Record) -> str:
-    """One plain line saying what an event records."""
+def describe(record: Record, *, day: Callable[[str], str] = str) -> str:
+    """One plain line saying what an event records; ``day`` writes a date it names (the
+    site writes "March 2022" where the terminal keeps "2022-03")."""
     data = record.data
     kind = record.type
     if kind == "promise.made":
@@ -142,7 +143,7 @@ def describe(record: Record) -> str:
     if kind == "promise.deadline_stated":
         how = "implies" if data.get("implied") else "states"
         summary = f": {data['summary']}" if data.get("summary") else ""
-        return f"{how} a deadline of {data['deadline']}{summary}"
+        return f"{how} a deadline of {day(data['deadline'])}{summary}"
     if kind == "milestone.reached":
         value = ""
         if data.get("value") is not None:

@@ -10,6 +10,7 @@ depends on dict order, locale or the clock.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,7 +29,7 @@ from reports.wording import (
     target_verdict,
 )
 
-__all__ = ["ReportContext", "build_context"]
+__all__ = ["ReportContext", "TargetRow", "build_context", "target_row"]
 
 _OTHER_KINDS = ("law", "amendment", "milestone")
 
@@ -403,7 +404,7 @@ def build_context(
         for s in sorted(now, key=lambda s: (STATUS_ORDER.index(s.status), s.item))
         if s.status in ("overdue", "stalled")
     ]
-    targets = [_target_row(s) for s in now if s.kind == "promise" and s.target]
+    targets = [target_row(s) for s in now if s.kind == "promise" and s.target]
     contested = [_contested(s, seen, sources) for s in now if s.contested]
     return ReportContext(
         period=period.name,
@@ -465,26 +466,27 @@ def _transition(
     )
 
 
-def _target_row(status: ItemStatus) -> TargetRow:
+def target_row(status: ItemStatus, *, day: Callable[[str], str] = str) -> TargetRow:
+    """A promise's target in words; ``day`` writes its dates (the site writes them as
+    people do)."""
     target = status.target or {}
     unit = target.get("unit", "")
     progress = target.get("progress")
     elapsed, on_track = target.get("elapsed"), target.get("on_track")
-    verdict = target_verdict(progress, on_track)
     latest = _number(target.get("latest"), unit)
     if target.get("latest_period"):
-        latest += f" ({target['latest_period']})"
+        latest += f" ({day(target['latest_period'])})"
     return TargetRow(
         item=status.item,
         title=status.title,
         metric=target.get("metric", ""),
-        baseline=f"{_number(target.get('baseline'), unit)} ({target.get('baseline_date', '')})",
+        baseline=f"{_number(target.get('baseline'), unit)} ({day(target['baseline_date'])})",
         latest=latest,
         goal=_number(target.get("goal"), unit),
-        deadline=status.deadline or "none",
+        deadline=day(status.deadline) if status.deadline else "none",
         progress="—" if progress is None else f"{100 * progress:.0f}%",
         elapsed="—" if elapsed is None else f"{100 * elapsed:.0f}%",
-        verdict=verdict,
+        verdict=target_verdict(progress, on_track),
         bar=progress_bar(progress, elapsed, on_track),
     )
 

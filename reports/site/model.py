@@ -27,7 +27,7 @@ from ledger import (
     evaluate_series,
 )
 from ledger.mapper import GENESIS_HASH
-from reports.charts import ProgressBar, progress_bar
+from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
 from reports.site.dates import human_date, human_instant, human_months, machine_date
 from reports.site.evidence import evidence_of, last_evidence_of
@@ -40,7 +40,6 @@ from reports.wording import (
     STATUS_ORDER,
     STATUS_WORDS,
     status_word,
-    target_verdict,
 )
 
 __all__ = [
@@ -144,19 +143,6 @@ class StripCell:
 
 
 @dataclass(frozen=True)
-class TargetView:
-    metric: str
-    baseline: str
-    latest: str
-    goal: str
-    deadline: str
-    progress: str
-    elapsed: str
-    verdict: str
-    bar: ProgressBar
-
-
-@dataclass(frozen=True)
 class Change:
     """A status change at the end of a period, and what caused it."""
 
@@ -226,7 +212,7 @@ class ItemEntry:
     months_quiet: int | None
     freshness: str
     deadline: str
-    target: TargetView | None
+    target: TargetRow | None
     timeline: list[TimelineEvent]
     verdicts: list[Verdict]
     disputes: list[Dispute]
@@ -334,11 +320,7 @@ def what_happened(record: Record, titles: dict[str, str]) -> str:
     if record.type == "link.added":
         target = titles.get(data["to"], data["to"])
         return f"{data['relation'].replace('_', ' ')}: {target}"
-    if record.type == "promise.deadline_stated":
-        how = "implies" if data.get("implied") else "states"
-        summary = f": {data['summary']}" if data.get("summary") else ""
-        return f"{how} a deadline of {human_date(data['deadline'])}{summary}"
-    return describe(record)
+    return describe(record, day=human_date)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -707,36 +689,10 @@ def _since_phrase(status: ItemStatus) -> str:
     return f"since {human_date(status.since)}"
 
 
-def _number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
-    return f"{text} {unit}".strip()
-
-
-def _target(status: ItemStatus) -> TargetView | None:
-    target = status.target
-    if status.kind != "promise" or not target:
+def _target(status: ItemStatus) -> TargetRow | None:
+    if status.kind != "promise" or not status.target:
         return None
-    unit = target.get("unit", "")
-    progress = target.get("progress")
-    elapsed, on_track = target.get("elapsed"), target.get("on_track")
-    verdict = target_verdict(progress, on_track)
-    latest = _number(target.get("latest"), unit)
-    if target.get("latest_period"):
-        latest += f" ({human_date(target['latest_period'])})"
-    return TargetView(
-        metric=target.get("metric", ""),
-        baseline=f"{_number(target.get('baseline'), unit)} "
-        f"({human_date(target.get('baseline_date'))})",
-        latest=latest,
-        goal=_number(target.get("goal"), unit),
-        deadline=human_date(status.deadline, "none"),
-        progress="—" if progress is None else f"{100 * progress:.0f}%",
-        elapsed="—" if elapsed is None else f"{100 * elapsed:.0f}%",
-        verdict=verdict,
-        bar=progress_bar(progress, elapsed, on_track),
-    )
+    return target_row(status, day=human_date)
 
 
 def _period(
