@@ -258,6 +258,10 @@ class PeriodEntry:
     delivered: int
     late: int
     changes: list[Change]
+    #: promises by status, net: the changes that happened in the period (or that time
+    #: made), and those only first reported in it (they happened earlier, within a range)
+    news: Counter[str]
+    first_reported: Counter[str]
     happened: list[EventLine]
     reported: list[tuple[EventLine, str]]
     newly_overdue: list[ItemLine]
@@ -715,6 +719,16 @@ def _period(
             continue
         changes.append(_change(period, cut, status, old, snapshot, sources, items))
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+    news: Counter[str] = Counter()
+    first_reported: Counter[str] = Counter()
+    for change in changes:
+        status, old = after[change.item], before.get(change.item)
+        if status.kind != "promise":
+            continue
+        net = first_reported if change.how == "reported" else news
+        net[status.status] += 1
+        if old is not None:
+            net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     for record in happened:
@@ -768,6 +782,8 @@ def _period(
             1 for s in after.values() if s.kind == "promise" and s.status == "delivered" and s.late
         ),
         changes=changes,
+        news=news,
+        first_reported=first_reported,
         happened=lines_now,
         reported=reported,
         newly_overdue=lines(overdue),

@@ -195,17 +195,20 @@ def _home(pages: _Pages) -> Page:
             STATUS_WORDS[key][0],
             STATUS_COLOURS[key],
             latest.counts[key],
-            _signed(latest.counts[key] - before[key]) if latest.counts[key] != before[key] else "",
+            _signed(latest.news[key]) if latest.news[key] else "",
             f"{100 * latest.counts[key] / promises:.2f}" if promises else "0",
             "; ".join(f"{text}: {n}" for text, n in sorted(evidence[key].items())),
         )
         for key in STATUS_ORDER
     ]
     delivered_before = before["delivered"]
+    reported = latest.first_reported["delivered"]
+    delivered_change = _change_text(delivered_before + latest.news["delivered"], delivered_before)
     change_line = (
-        f"{_change_text(latest.delivered, delivered_before).capitalize()} in delivered promises "
-        f"since the end of {latest.previous.name} ({delivered_before} of "
-        f"{sum(before.values())}); as of {site.as_of_text}."
+        f"{delivered_change.capitalize()} in delivered promises from what happened since "
+        f"the end of {latest.previous.name} ({delivered_before} of {sum(before.values())})"
+        + (f"; {_signed(reported)} first reported, having happened earlier" if reported else "")
+        + f"; as of {site.as_of_text}."
     )
     others = Counter(i.status.status for i in site.items.values() if i.kind != "promise")
     others_line = f"The ledger also tracks {sum(others.values())} laws, amendments and milestones."
@@ -480,7 +483,10 @@ class ScoreRow:
     word: str
     colour: str
     count: int
+    #: the net change from what happened in the period (and time passing)
     change: str
+    #: the net change from what was only first reported in it
+    reported: str
 
 
 def _report_context(site: Site, index: int) -> dict[str, Any]:
@@ -500,7 +506,8 @@ def _report_context(site: Site, index: int) -> dict[str, Any]:
             STATUS_WORDS[k][0],
             STATUS_COLOURS[k],
             entry.counts[k],
-            _signed(entry.counts[k] - before_counts[k]),
+            _signed(entry.news[k]),
+            _signed(entry.first_reported[k]),
         )
         for k in STATUS_ORDER
     ]
