@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.memory import gc_paused
-from ledger.projections.folded import FoldedEvent, FoldedLog, fold_log
+from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
 from ledger.projections.series import evaluate_series
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.statuses import Evaluated, check_cached, statuses
@@ -98,10 +98,8 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
             position, log = 0, FoldedLog()
         else:
             position, log = saved[0], FoldedLog.from_json(saved[1])
-        folded = 0
-        for record in store.read(after=position):
-            folded += fold_log(log, (record,))
-            position = record.position
+        folded, last = fold_bodies(log, store.read_bodies(after=position))
+        position = last or position
         if folded and save:
             store.save_checkpoint(CHECKPOINT, position, log.to_json())
         return CatchUp(log, position, folded)
