@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ledger.projections import folded, status, taxonomy, view
-from ledger.projections.folded import FoldedLog
+from ledger.projections.folded import FoldedLog, fold_log
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
-from ledger.projections.view import Cut, Knowledge, View, linked_group
+from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
 
 if TYPE_CHECKING:
     from ledger.store import Store
@@ -75,6 +75,11 @@ class _Entry:
     position: int
     hash: str
     items: list[ItemStatus]
+    #: each item's neighbours along links: those of the log the entry was evaluated from,
+    #: and any added since (a superset still gives groups closed under links)
+    links: dict[str, list[str]]
+    #: each registered source's kind (a change to a source re-evaluates everything)
+    source_kinds: dict[str, str]
 
 
 def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
@@ -89,7 +94,8 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
             _FIELDS,
         ):
             return None
-        return _Entry(saved[0], raw["hash"], [_status_of(d) for d in raw["items"]])
+        items = [_status_of(row) for row in raw["items"]]
+        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
     except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
         return None
 
@@ -113,18 +119,19 @@ def _row_of(status: ItemStatus) -> list[Any]:
     return [*_values(status), found]
 
 
-def _save(store: Store, method: str, cut: Cut, position: int, items: list[ItemStatus]) -> None:
-    head_hash = store.hash_at(position) if position else ""
+def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
     blob = orjson.dumps(
         {
             "as_of": cut.day,
             "rules": _rules_fingerprint(),
-            "hash": head_hash,
+            "hash": entry.hash,
             "fields": _FIELDS,
-            "items": list(map(_row_of, items)),
+            "items": list(map(_row_of, entry.items)),
+            "links": entry.links,
+            "sources": entry.source_kinds,
         }
     )
-    store.save_checkpoint(_name(method), position, blob)
+    store.save_checkpoint(_name(method), entry.position, blob)
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -137,48 +144,78 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     entry = _load(store, method, cut) if knows_all else None
     if entry is not None and (entry.position, entry.hash) == (head.position, head.hash):
         return Evaluated(entry.items, head.position, lambda: catch_up(store).log)
-    caught = catch_up(store)
-    items = None
     if (
         entry is not None
-        and entry.position < caught.position
+        and entry.position < head.position
         and store.hash_at(entry.position) == entry.hash
     ):
-        items = _refresh(store, caught.log, cut, method, entry)
-    if items is None:
-        items = evaluate(View.of(caught.log, cut), method)
+        refreshed = _refresh(store, cut, method, entry, head.position)
+        if refreshed is not None:
+            refreshed.hash = head.hash
+            _save(store, method, cut, refreshed)
+            return Evaluated(refreshed.items, head.position, lambda: catch_up(store).log)
+    caught = catch_up(store)
+    knowledge = Knowledge(caught.log, cut.known_at)
+    items = evaluate(View(knowledge, cut), method)
     if knows_all:
-        _save(store, method, cut, caught.position, items)
+        links = link_neighbours(caught.log, cut.known_at)
+        head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
+        fresh = _Entry(caught.position, head_hash, items, links, knowledge.source_kinds)
+        _save(store, method, cut, fresh)
     return Evaluated(items, caught.position, lambda: caught.log)
 
 
-def _refresh(
-    store: Store, log: FoldedLog, cut: Cut, method: str, entry: _Entry
-) -> list[ItemStatus] | None:
-    """The cached statuses with the linked groups of the events since re-evaluated; None
-    when everything must be (a source changed, or too much did)."""
+def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) -> _Entry | None:
+    """The entry brought to ``position``: the linked groups the events since touch read
+    from the store (only their items' events) and evaluated again, the other items'
+    statuses kept; None when everything must be evaluated (a source changed, an old
+    ledger's retraction sits on another item, or too much changed)."""
     limit = max(len(entry.items) // _REFRESH_SHARE, 100)
+    links = {item: list(others) for item, others in entry.links.items()}
     touched: set[str] = set()
     for record in store.read(after=entry.position):
+        if record.position > position:
+            break
         changed = [record]
         if record.type == "event.retracted":
             retracted = store.find_event(record.data["retracted"])
-            if retracted is None:
+            if retracted is None or retracted.item != record.item:
                 return None
             changed.append(retracted)
         for event in changed:
-            stream = log.streams.get(event.item)
-            if stream is None or stream.kind == "source" or event.type == "source.registered":
-                return None
+            if event.type == "source.registered" or event.item in entry.source_kinds:
+                return None  # every item's evidence grades read the sources
             touched.add(event.item)
             if event.type == "link.added":
                 touched.add(event.data["to"])
+                links.setdefault(event.item, []).append(event.data["to"])
+                links.setdefault(event.data["to"], []).append(event.item)
         if len(touched) > limit:
             return None
-    group = linked_group(log, cut.known_at, touched)
-    fresh = evaluate(View(Knowledge(log, cut.known_at, items=group), cut), method)
+    group = group_of(links, touched)
+    if len(group) > limit:
+        return None
+    streams = []
+    for item in group:
+        records = [r for r in store.read(item=item) if r.position <= position]
+        if records:
+            if records[0].type == "source.registered":
+                return None
+            streams.append(records)
+    streams.sort(key=lambda records: records[0].position)  # the log's order of items
+    log = FoldedLog()
+    for records in streams:
+        fold_log(log, records)
+    knowledge = Knowledge(log, cut.known_at)
+    knowledge.source_kinds = entry.source_kinds  # unchanged, or we would not be here
+    fresh = evaluate(View(knowledge, cut), method)
     kept = [s for s in entry.items if s.item not in group]
-    return sorted(kept + fresh, key=lambda s: s.item)
+    items = sorted(kept + fresh, key=lambda s: s.item)
+    return _Entry(position, entry.hash, items, links, entry.source_kinds)
+
+
+def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(item, other) for item, others in links.items() for other in others}
 
 
 def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
@@ -197,12 +234,18 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
         try:
             raw = orjson.loads(saved[1])
             cut = Cut.of(raw["as_of"], store.head().recorded_at or None)
-            cached = [_status_of(d) for d in raw["items"]]
+            cached = [_status_of(row) for row in raw["items"]]
+            links, sources = _edges(raw["links"]), raw["sources"]
         except (ValueError, KeyError, TypeError):
-            cached, cut = None, Cut.of()
-        fresh = evaluate(View.of(log, cut), method)
-        same = cached == fresh and all(
-            c.disagreements == f.disagreements for c, f in zip(cached or [], fresh, strict=False)
+            cached, links, sources, cut = None, set(), None, Cut.of()
+        knowledge = Knowledge(log, cut.known_at)
+        fresh = evaluate(View(knowledge, cut), method)
+        same = (
+            cached == fresh
+            and [c.disagreements for c in cached or []] == [f.disagreements for f in fresh]
+            and sources == knowledge.source_kinds
+            # more links than the log holds only widen the groups evaluated again
+            and links.issuperset(_edges(link_neighbours(log, cut.known_at)))
         )
         if not same:
             store.save_checkpoint(_name(method), 0, b"")

@@ -37,7 +37,9 @@ __all__ = [
     "Link",
     "RecordView",
     "View",
+    "group_of",
     "known_by",
+    "link_neighbours",
     "linked_group",
     "parse_as_of",
     "parse_known_at",
@@ -219,15 +221,9 @@ class Knowledge:
         return date.fromisoformat(min(ends)) if ends else None
 
 
-def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str]:
-    """``items`` and every item joined to them, in either direction and through any
-    number of steps, by a link known (and not retracted) at ``known_at``.
-
-    An item's status depends only on the events of its linked group, so the group is
-    what must be evaluated again when one of ``items`` changes, and a ``Knowledge`` of it
-    (``Knowledge(log, known_at, items=group)``) gives the group's statuses, or its status
-    series, without the rest of the ledger.
-    """
+def link_neighbours(log: FoldedLog, known_at: str) -> dict[str, list[str]]:
+    """Each item's neighbours along the links known (and not retracted) at ``known_at``,
+    in either direction."""
     retracted = {i for i, when in log.retractions.items() if when <= known_at}
     neighbours: dict[str, list[str]] = defaultdict(list)
     for item, stream in log.streams.items():
@@ -239,6 +235,11 @@ def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str
             ):
                 neighbours[item].append(event.data["to"])
                 neighbours[event.data["to"]].append(item)
+    return dict(neighbours)
+
+
+def group_of(neighbours: dict[str, list[str]], items: Iterable[str]) -> set[str]:
+    """``items`` and every item reachable from them through ``neighbours``."""
     group = set(items)
     todo = list(group)
     while todo:
@@ -247,6 +248,18 @@ def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str
                 group.add(other)
                 todo.append(other)
     return group
+
+
+def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str]:
+    """``items`` and every item joined to them, in either direction and through any
+    number of steps, by a link known (and not retracted) at ``known_at``.
+
+    An item's status depends only on the events of its linked group, so the group is
+    what must be evaluated again when one of ``items`` changes, and a ``Knowledge`` of it
+    (``Knowledge(log, known_at, items=group)``) gives the group's statuses, or its status
+    series, without the rest of the ledger.
+    """
+    return group_of(link_neighbours(log, known_at), items)
 
 
 class View:

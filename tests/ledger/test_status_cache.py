@@ -176,3 +176,17 @@ def test_an_unreadable_cache_is_no_cache(ledger):
     position, _ = ledger.load_checkpoint(name)
     ledger.save_checkpoint(name, position, b"{not json")
     assert answered(ledger) == replayed(ledger)
+
+
+def test_verify_finds_a_cache_that_lost_a_link(ledger):
+    """Without the link, a new event of law-q would re-derive law-q alone, not q."""
+    name = f"{CACHE}:{METHOD}"
+    position, blob = ledger.load_checkpoint(name)
+    state = orjson.loads(blob)
+    state["links"] = {}
+    ledger.save_checkpoint(name, position, orjson.dumps(state))
+    with pytest.raises(IntegrityError, match="did not match"):
+        verify(ledger)
+    ledger.append([make("law.in_force", "law-q", "2022-05-01")])
+    assert statuses_of(ledger)["q"] == "delivered"
+    assert answered(ledger) == replayed(ledger)
