@@ -87,17 +87,19 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
     if saved is None:
         return None
     try:
-        raw = orjson.loads(saved[1])
-        if (raw["as_of"], raw["rules"], tuple(raw["fields"])) != (
-            cut.day,
-            _rules_fingerprint(),
-            _FIELDS,
-        ):
+        key, _, body = saved[1].partition(b"\n")  # the key first: no parse of another day's
+        if orjson.loads(key) != _key(cut):
             return None
+        raw = orjson.loads(body)
         items = [_status_of(row) for row in raw["items"]]
         return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
     except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
         return None
+
+
+def _key(cut: Cut) -> dict[str, Any]:
+    """What an entry answers besides the log: the day, the rules' code, the fields kept."""
+    return {"as_of": cut.day, "rules": _rules_fingerprint(), "fields": list(_FIELDS)}
 
 
 #: An ItemStatus is kept as an array of its fields in this order, then its disagreements.
@@ -120,18 +122,15 @@ def _row_of(status: ItemStatus) -> list[Any]:
 
 
 def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
-    blob = orjson.dumps(
+    body = orjson.dumps(
         {
-            "as_of": cut.day,
-            "rules": _rules_fingerprint(),
             "hash": entry.hash,
-            "fields": _FIELDS,
             "items": list(map(_row_of, entry.items)),
             "links": entry.links,
             "sources": entry.source_kinds,
         }
     )
-    store.save_checkpoint(_name(method), entry.position, blob)
+    store.save_checkpoint(_name(method), entry.position, orjson.dumps(_key(cut)) + b"\n" + body)
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -232,8 +231,9 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
             store.save_checkpoint(_name(method), 0, b"")
             continue
         try:
-            raw = orjson.loads(saved[1])
-            cut = Cut.of(raw["as_of"], store.head().recorded_at or None)
+            key, _, body = saved[1].partition(b"\n")
+            raw = orjson.loads(body)
+            cut = Cut.of(orjson.loads(key)["as_of"], store.head().recorded_at or None)
             cached = [_status_of(row) for row in raw["items"]]
             links, sources = _edges(raw["links"]), raw["sources"]
         except (ValueError, KeyError, TypeError):
