@@ -87,10 +87,11 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
     if saved is None:
         return None
     try:
-        key, _, body = saved[1].partition(b"\n")  # the key first: no parse of another day's
-        if orjson.loads(key) != _key(cut):
+        blob = saved[1]
+        end = blob.index(b"\n")  # the key first: another day's entry is not parsed
+        if orjson.loads(blob[:end]) != _key(cut):
             return None
-        raw = orjson.loads(body)
+        raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
         items = [_status_of(row) for row in raw["items"]]
         return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
     except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
