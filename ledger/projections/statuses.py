@@ -157,7 +157,7 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     caught = catch_up(store)
     knowledge = Knowledge(caught.log, cut.known_at)
     items = evaluate(View(knowledge, cut), method)
-    if knows_all:
+    if knows_all and caught.position == head.position:  # later events: maybe not known
         links = link_neighbours(caught.log, cut.known_at)
         head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
         fresh = _Entry(caught.position, head_hash, items, links, knowledge.source_kinds)
