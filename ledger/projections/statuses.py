@@ -83,13 +83,19 @@ class _Entry:
 
 
 def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
-    saved = store.load_checkpoint(_name(method))
-    if saved is None:
+    # the key has a row of its own: another day's entry is neither read nor parsed
+    key = store.load_checkpoint(_name(method) + ":key")
+    if key is None:
         return None
     try:
+        if orjson.loads(key[1])[0] != _key(cut):
+            return None
+        saved = store.load_checkpoint(_name(method))
+        if saved is None or saved[0] != key[0]:
+            return None
         blob = saved[1]
-        end = blob.index(b"\n")  # the key first: another day's entry is not parsed
-        if orjson.loads(blob[:end]) != _key(cut):
+        end = blob.index(b"\n")  # the entry starts with its key: both rows were written
+        if blob[:end] != key[1]:
             return None
         raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
         items = [_status_of(row) for row in raw["items"]]
@@ -131,7 +137,9 @@ def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
             "sources": entry.source_kinds,
         }
     )
-    store.save_checkpoint(_name(method), entry.position, orjson.dumps(_key(cut)) + b"\n" + body)
+    key = orjson.dumps([_key(cut), entry.hash])
+    store.save_checkpoint(_name(method), entry.position, key + b"\n" + body)
+    store.save_checkpoint(_name(method) + ":key", entry.position, key)
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -234,7 +242,7 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
         try:
             key, _, body = saved[1].partition(b"\n")
             raw = orjson.loads(body)
-            cut = Cut.of(orjson.loads(key)["as_of"], store.head().recorded_at or None)
+            cut = Cut.of(orjson.loads(key)[0]["as_of"], store.head().recorded_at or None)
             cached = [_status_of(row) for row in raw["items"]]
             links, sources = _edges(raw["links"]), raw["sources"]
         except (ValueError, KeyError, TypeError):

@@ -159,7 +159,7 @@ def test_verify_finds_and_drops_an_altered_cache(ledger):
     position, blob = ledger.load_checkpoint(name)
     key, _, body = blob.partition(b"\n")
     state = orjson.loads(body)
-    where = orjson.loads(key)["fields"].index("status")
+    where = orjson.loads(key)[0]["fields"].index("status")
     row = next(row for row in state["items"] if row[0] == "p")
     row[where] = "delivered"
     ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
