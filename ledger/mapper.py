@@ -11,9 +11,17 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from events import canonical_json, loads, upcast
+from events import canonical_json, current_schema, loads, upcast
 
-__all__ = ["GENESIS_HASH", "Record", "chain_hash", "record_of_row", "to_record", "to_row"]
+__all__ = [
+    "GENESIS_HASH",
+    "Record",
+    "chain_hash",
+    "record_of_row",
+    "stored_event",
+    "to_record",
+    "to_row",
+]
 
 GENESIS_HASH = "0" * 64
 
@@ -94,6 +102,21 @@ def to_record(body: str, prev_hash: str, hash_: str) -> Record:
         prev_hash=prev_hash,
         hash=hash_,
     )
+
+
+def stored_event(body: str | bytes) -> dict[str, Any]:
+    """A stored body as the plain dict it holds, its payload upcast: what a fold that needs
+    neither the chain fields nor a ``Record`` reads (a replay of the whole log)."""
+    stored = loads(body)
+    type_ = stored["type"]
+    current = _SCHEMAS.get(type_) or _SCHEMAS.setdefault(type_, current_schema(type_))
+    if stored["schema"] != current:
+        stored["data"] = upcast(type_, stored["schema"], stored["data"])
+    return stored
+
+
+#: Each event type's current schema version, looked up once per type and process.
+_SCHEMAS: dict[str, int] = {}
 
 
 def record_of_row(envelope: dict[str, Any], row: dict[str, Any]) -> Record:

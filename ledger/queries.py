@@ -29,6 +29,7 @@ from ledger.projections import (
     check_method,
     evaluate,
 )
+from ledger.projections import statuses as evaluate_latest
 
 if TYPE_CHECKING:
     from ledger.store import Store
@@ -77,19 +78,18 @@ def status(
     newest when None); today and now where not given."""
     cut, rules = Cut.of(as_of, known_at), check_method(method)
     with gc_paused():  # one pause for both: the loaded log is what a collection would scan
-        caught = catch_up(store)
-        items = evaluate(View.of(caught.log, cut), rules)
+        evaluated = evaluate_latest(store, cut, rules)
 
     # the names in use, asked only when a filter matches nothing at this cut (so the
     # view of everything is built only then: a listing pays for one view, not two)
     def every() -> list[ItemStatus]:
         with gc_paused():
-            return evaluate(View.of(caught.log, Cut.of(date.max)), rules)
+            return evaluate(View.of(evaluated.log(), Cut.of(date.max)), rules)
 
     items = filter_items(
-        items, kind=kind, status=statuses, area=area, package=package, every_item=every
+        evaluated.items, kind=kind, status=statuses, area=area, package=package, every_item=every
     )
-    return StatusView(cut, caught.position, items, rules)
+    return StatusView(cut, evaluated.position, items, rules)
 
 
 @dataclass

@@ -354,6 +354,13 @@ class Store:
         for body, prev_hash, hash_ in self._stream(self._sql(query), tuple(params)):
             yield to_record(body, prev_hash, hash_)
 
+    def read_bodies(self, *, after: int = 0) -> Iterator[str | bytes]:
+        """Each stored body in position order, after a position (for a replay, which
+        needs neither the chain fields nor a ``Record`` per event)."""
+        query = self._sql("SELECT body FROM events WHERE position > ? ORDER BY position")
+        for (body,) in self._stream(query, (after,)):
+            yield body
+
     def read_raw(self, *, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Every stored row with all columns, in position order (for ``verify``)."""
         query = f"SELECT {', '.join(_COLUMNS)} FROM events WHERE position > ? ORDER BY position"

@@ -3,7 +3,8 @@
 ``catch_up`` loads the last checkpoint of the folded log, folds only the events appended
 since, and saves the new checkpoint, so a status query after N new events folds exactly
 N. ``view`` decides what a cut (as of, known at) shows; ``status`` derives statuses from
-it; ``series`` derives them at many dates in one walk; ``taxonomy`` names the statuses.
+it; ``statuses`` keeps the latest ones and re-derives only what new events touch;
+``series`` derives them at many dates in one walk; ``taxonomy`` names the statuses.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.memory import gc_paused
-from ledger.projections.folded import FoldedEvent, FoldedLog, fold_log
+from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
 from ledger.projections.series import evaluate_series
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
+from ledger.projections.statuses import Evaluated, check_cached, statuses
 from ledger.projections.taxonomy import (
     LABELS,
     METHOD,
@@ -33,6 +35,7 @@ from ledger.projections.view import (
     Knowledge,
     RecordView,
     View,
+    linked_group,
     parse_as_of,
     parse_known_at,
 )
@@ -51,6 +54,7 @@ __all__ = [
     "CatchUp",
     "Cut",
     "Disagreement",
+    "Evaluated",
     "FoldedEvent",
     "FoldedLog",
     "ItemStatus",
@@ -65,10 +69,12 @@ __all__ = [
     "fold_log",
     "gc_paused",
     "label",
+    "linked_group",
     "meaning",
     "parse_as_of",
     "parse_known_at",
     "rebuild_if_tampered",
+    "statuses",
 ]
 
 #: Bumped whenever the folded log's shape changes, so older checkpoints are ignored. The
@@ -92,36 +98,34 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
             position, log = 0, FoldedLog()
         else:
             position, log = saved[0], FoldedLog.from_json(saved[1])
-        folded = 0
-        for record in store.read(after=position):
-            folded += fold_log(log, (record,))
-            position = record.position
+        folded, last = fold_bodies(log, store.read_bodies(after=position))
+        position = last or position
         if folded and save:
             store.save_checkpoint(CHECKPOINT, position, log.to_json())
         return CatchUp(log, position, folded)
 
 
 def rebuild_if_tampered(store: Store) -> bool:
-    """Compare the stored checkpoint with a fresh replay up to its position.
+    """Compare the stored checkpoint with a fresh replay up to its position, and the
+    cached statuses with a fresh evaluation.
 
-    The checkpoint is a cache outside the hash chain, so someone with write access to the
-    database could alter it without breaking the chain. Returns True when it was wrong and
-    has been rebuilt from the (verified) log.
+    Both are caches outside the hash chain, so someone with write access to the database
+    could alter them without breaking the chain. Returns True when one was wrong and has
+    been rebuilt (or dropped) from the (verified) log.
     """
     saved = store.load_checkpoint(CHECKPOINT)
-    if saved is None:
-        return False
-    position, blob = saved
     with gc_paused():
         replayed = FoldedLog()
+        position = 0 if saved is None else saved[0]
         fold_log(replayed, (r for r in store.read() if r.position <= position))
-        try:
-            intact = FoldedLog.from_json(blob) == replayed
-        except (ValueError, KeyError, TypeError):
-            intact = False
-        if intact:
-            return False
+        intact = True
+        if saved is not None:
+            try:
+                intact = FoldedLog.from_json(saved[1]) == replayed
+            except (ValueError, KeyError, TypeError):
+                intact = False
         fold_log(replayed, store.read(after=position))
         last = store.head().position
-        store.save_checkpoint(CHECKPOINT, last, replayed.to_json())
-    return True
+        if not intact:
+            store.save_checkpoint(CHECKPOINT, last, replayed.to_json())
+        return not check_cached(store, replayed, last) or not intact

@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import orjson
 
 from events import date_bounds
-from ledger.mapper import Record
+from ledger.mapper import Record, stored_event
 
-__all__ = ["FoldedEvent", "FoldedLog", "Stream", "fold_log", "iso_bounds"]
+__all__ = ["FoldedEvent", "FoldedLog", "Stream", "fold_bodies", "fold_log", "iso_bounds"]
 
 #: Payload keys the rules read; the rest stays in the store (``show`` reads it there), so
 #: the checkpoint stays small and quick to load.
@@ -137,3 +137,45 @@ def fold_log(log: FoldedLog, records: Iterable[Record]) -> int:
             retractions.setdefault(record.data["retracted"], record.recorded_at)
         folded += 1
     return folded
+
+
+def fold_bodies(log: FoldedLog, bodies: Iterable[str | bytes]) -> tuple[int, int]:
+    """Fold stored bodies (``Store.read_bodies``) into ``log`` in place, as ``fold_log``
+    folds their records, without building a ``Record`` for each; return how many were
+    folded and the position of the last (0 when none)."""
+    streams, retractions, keep, bounds = log.streams, log.retractions, _KEEP, iso_bounds
+    new, event_of = tuple.__new__, FoldedEvent
+    folded = position = 0
+    for body in bodies:
+        stored = stored_event(body)
+        item, type_, effective, data = (
+            stored["item"],
+            stored["type"],
+            stored["effective"],
+            stored["data"],
+        )
+        stream = streams.get(item)
+        if stream is None:
+            stream = streams[item] = Stream(type_.partition(".")[0])
+        position = stored["position"]
+        start, end = bounds(effective)
+        stream.events.append(
+            new(
+                event_of,
+                (
+                    position,
+                    stored["id"],
+                    type_,
+                    effective,
+                    start,
+                    end,
+                    stored["recorded_at"],
+                    stored["source"].get("document"),
+                    {k: v for k, v in data.items() if k in keep},
+                ),
+            )
+        )
+        if type_ == "event.retracted":
+            retractions.setdefault(data["retracted"], stored["recorded_at"])
+        folded += 1
+    return folded, position

@@ -37,7 +37,10 @@ __all__ = [
     "Link",
     "RecordView",
     "View",
+    "group_of",
     "known_by",
+    "link_neighbours",
+    "linked_group",
     "parse_as_of",
     "parse_known_at",
 ]
@@ -169,12 +172,14 @@ class Knowledge:
     """What the ledger knew at ``known_at``: each item's known events, retractions applied.
 
     Retraction events themselves are not part of any stream; the events they retract (as
-    known then) are left out.
+    known then) are left out. ``items`` keeps only those items' streams (sources are always
+    kept: every item's evidence grades read them); with a set closed under links
+    (``linked_group``), the rules give those items what they give over everything.
     """
 
     __slots__ = ("known_at", "streams", "retracted", "source_kinds")
 
-    def __init__(self, log: FoldedLog, known_at: str) -> None:
+    def __init__(self, log: FoldedLog, known_at: str, items: Collection[str] | None = None) -> None:
         self.known_at = known_at
         self.retracted = {i for i, when in log.retractions.items() if when <= known_at}
         retracted = self.retracted
@@ -182,6 +187,8 @@ class Knowledge:
         #: each registered source's kind (a source is a document, not a tracked item)
         self.source_kinds: dict[str, str] = {}
         for item, stream in log.streams.items():
+            if items is not None and item not in items and stream.kind != "source":
+                continue
             events = [
                 e
                 for e in stream.events
@@ -212,6 +219,47 @@ class Knowledge:
         )
         ends = [stream.first_end for stream in streams]
         return date.fromisoformat(min(ends)) if ends else None
+
+
+def link_neighbours(log: FoldedLog, known_at: str) -> dict[str, list[str]]:
+    """Each item's neighbours along the links known (and not retracted) at ``known_at``,
+    in either direction."""
+    retracted = {i for i, when in log.retractions.items() if when <= known_at}
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for item, stream in log.streams.items():
+        for event in stream.events:
+            if (
+                event.type == "link.added"
+                and event.recorded_at <= known_at
+                and event.id not in retracted
+            ):
+                neighbours[item].append(event.data["to"])
+                neighbours[event.data["to"]].append(item)
+    return dict(neighbours)
+
+
+def group_of(neighbours: dict[str, list[str]], items: Iterable[str]) -> set[str]:
+    """``items`` and every item reachable from them through ``neighbours``."""
+    group = set(items)
+    todo = list(group)
+    while todo:
+        for other in neighbours.get(todo.pop(), ()):
+            if other not in group:
+                group.add(other)
+                todo.append(other)
+    return group
+
+
+def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str]:
+    """``items`` and every item joined to them, in either direction and through any
+    number of steps, by a link known (and not retracted) at ``known_at``.
+
+    An item's status depends only on the events of its linked group, so the group is
+    what must be evaluated again when one of ``items`` changes, and a ``Knowledge`` of it
+    (``Knowledge(log, known_at, items=group)``) gives the group's statuses, or its status
+    series, without the rest of the ledger.
+    """
+    return group_of(link_neighbours(log, known_at), items)
 
 
 class View:

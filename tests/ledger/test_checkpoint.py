@@ -31,3 +31,33 @@ def test_incremental_state_equals_a_full_replay(store):
     cut = Cut.of("2023-01-01")
     assert evaluate(View.of(incremental, cut)) == evaluate(View.of(replayed, cut))
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p1"] == "delivered"
+
+
+def test_a_replay_from_stored_bodies_equals_a_fold_of_records_old_schemas_upcast(store):
+    from ledger.mapper import to_row
+    from ledger.projections.folded import fold_bodies
+    from ledger.tables import StoredEvent
+
+    store.append([promise("p"), make("law.in_force", "l", "2022-02-01", title="Law")])
+    head = store.head()
+    old_link = {
+        **link("l", "p").envelope(),
+        "schema": 1,
+        "data": {"target": "p", "kind": "implements"},
+    }
+    row = to_row(
+        old_link,
+        position=head.position + 1,
+        version=2,
+        recorded_at=head.recorded_at,
+        prev_hash=head.hash,
+    )
+    with store.engine.begin() as connection:
+        connection.execute(StoredEvent.__table__.insert(), [row])
+
+    from_bodies, from_records = FoldedLog(), FoldedLog()
+    assert fold_bodies(from_bodies, store.read_bodies()) == (4, 4)
+    assert fold_log(from_records, store.read()) == 4
+    assert from_bodies == from_records
+    assert from_bodies.streams["l"].events[-1].data == {"to": "p", "relation": "implements"}
+    assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"

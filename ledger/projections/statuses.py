@@ -1,0 +1,262 @@
+"""The status cache: the statuses last evaluated at the ledger's latest knowledge.
+
+A ``status`` asks for every item at (as of a day, known now). The answer depends on the
+events, the as-of day, the method and the rules' code; so the last answer is kept as a
+checkpoint keyed by all of them (the log's position and head hash, the day, the method,
+a fingerprint of the rules' source). Asked again with nothing new, ``statuses`` returns
+it without loading the folded log. After new events, it re-evaluates only the linked
+groups they touch (the items of the new events, of the events they retract, and the
+items their links name), whose statuses are the only ones that can differ; a new or
+retracted source registration changes every item's evidence grades, so it re-evaluates
+everything. A cut that does not know every event (``--known-at`` in the past) is
+evaluated afresh and not kept.
+
+Like the folded log's checkpoint, the cache lives outside the hash chain: ``verify``
+compares it with a fresh evaluation (``check_cached``) and drops it when they differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import cache
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ledger.projections import folded, status, taxonomy, view
+from ledger.projections.folded import FoldedLog, fold_log
+from ledger.projections.status import Disagreement, ItemStatus, evaluate
+from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
+
+if TYPE_CHECKING:
+    from ledger.store import Store
+
+__all__ = ["CACHE", "Evaluated", "check_cached", "statuses"]
+
+#: Bumped whenever the cached form changes.
+CACHE = "statuses:1"
+#: Re-evaluating the touched groups pays while they are a small share of the items.
+_REFRESH_SHARE = 10
+
+
+@dataclass
+class Evaluated:
+    """Every existing item's status at a cut, and the position of the log they read."""
+
+    items: list[ItemStatus]
+    position: int
+    #: the folded log they were evaluated from (loaded only when asked for)
+    log: Callable[[], FoldedLog]
+
+
+@cache
+def _rules_fingerprint() -> str:
+    """A digest of the code that turns events into statuses, so a changed rule (even
+    without a new method version) never reuses an old answer."""
+    digest = hashlib.sha256()
+    for module in (folded, status, taxonomy, view):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:  # no source to read: never reuse across runs
+            digest.update(str(id(module)).encode())
+    return digest.hexdigest()[:16]
+
+
+def _name(method: str) -> str:
+    return f"{CACHE}:{method}"
+
+
+@dataclass
+class _Entry:
+    position: int
+    hash: str
+    items: list[ItemStatus]
+    #: each item's neighbours along links: those of the log the entry was evaluated from,
+    #: and any added since (a superset still gives groups closed under links)
+    links: dict[str, list[str]]
+    #: each registered source's kind (a change to a source re-evaluates everything)
+    source_kinds: dict[str, str]
+
+
+def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
+    # the key has a row of its own: another day's entry is neither read nor parsed
+    key = store.load_checkpoint(_name(method) + ":key")
+    if key is None:
+        return None
+    try:
+        if orjson.loads(key[1])[0] != _key(cut):
+            return None
+        saved = store.load_checkpoint(_name(method))
+        if saved is None or saved[0] != key[0]:
+            return None
+        blob = saved[1]
+        end = blob.index(b"\n")  # the entry starts with its key: both rows were written
+        if blob[:end] != key[1]:
+            return None
+        raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
+        items = [_status_of(row) for row in raw["items"]]
+        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
+    except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
+        return None
+
+
+def _key(cut: Cut) -> dict[str, Any]:
+    """What an entry answers besides the log: the day, the rules' code, the fields kept."""
+    return {"as_of": cut.day, "rules": _rules_fingerprint(), "fields": list(_FIELDS)}
+
+
+#: An ItemStatus is kept as an array of its fields in this order, then its disagreements.
+_FIELDS = tuple(f.name for f in fields(ItemStatus))
+_values = attrgetter(*_FIELDS)
+
+
+def _status_of(row: list[Any]) -> ItemStatus:
+    result = ItemStatus(*row[:-1])
+    result.disagreements = [
+        Disagreement(kind, subject, [(what, tuple(who)) for what, who in claims], detail)
+        for kind, subject, claims, detail in row[-1]
+    ]
+    return result
+
+
+def _row_of(status: ItemStatus) -> list[Any]:
+    found = [[d.kind, d.subject, d.claims, d.detail] for d in status.disagreements]
+    return [*_values(status), found]
+
+
+def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
+    body = orjson.dumps(
+        {
+            "hash": entry.hash,
+            "items": list(map(_row_of, entry.items)),
+            "links": entry.links,
+            "sources": entry.source_kinds,
+        }
+    )
+    key = orjson.dumps([_key(cut), entry.hash])
+    store.save_checkpoint(_name(method), entry.position, key + b"\n" + body)
+    store.save_checkpoint(_name(method) + ":key", entry.position, key)
+
+
+def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
+    """Every existing item's status at ``cut`` by ``method``, sorted by item id, as
+    ``evaluate`` gives it; from the cache where it still holds."""
+    from ledger.projections import catch_up  # the package's own catch-up
+
+    head = store.head()
+    knows_all = head.recorded_at is None or cut.knows(head.recorded_at)
+    entry = _load(store, method, cut) if knows_all else None
+    if entry is not None and (entry.position, entry.hash) == (head.position, head.hash):
+        return Evaluated(entry.items, head.position, lambda: catch_up(store).log)
+    if (
+        entry is not None
+        and entry.position < head.position
+        and store.hash_at(entry.position) == entry.hash
+    ):
+        refreshed = _refresh(store, cut, method, entry, head.position)
+        if refreshed is not None:
+            refreshed.hash = head.hash
+            _save(store, method, cut, refreshed)
+            return Evaluated(refreshed.items, head.position, lambda: catch_up(store).log)
+    caught = catch_up(store)
+    knowledge = Knowledge(caught.log, cut.known_at)
+    items = evaluate(View(knowledge, cut), method)
+    if knows_all and caught.position == head.position:  # later events: maybe not known
+        links = link_neighbours(caught.log, cut.known_at)
+        head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
+        fresh = _Entry(caught.position, head_hash, items, links, knowledge.source_kinds)
+        _save(store, method, cut, fresh)
+    return Evaluated(items, caught.position, lambda: caught.log)
+
+
+def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) -> _Entry | None:
+    """The entry brought to ``position``: the linked groups the events since touch read
+    from the store (only their items' events) and evaluated again, the other items'
+    statuses kept; None when everything must be evaluated (a source changed, an old
+    ledger's retraction sits on another item, or too much changed)."""
+    limit = max(len(entry.items) // _REFRESH_SHARE, 100)
+    links = {item: list(others) for item, others in entry.links.items()}
+    touched: set[str] = set()
+    for record in store.read(after=entry.position):
+        if record.position > position:
+            break
+        changed = [record]
+        if record.type == "event.retracted":
+            retracted = store.find_event(record.data["retracted"])
+            if retracted is None or retracted.item != record.item:
+                return None
+            changed.append(retracted)
+        for event in changed:
+            if event.type == "source.registered" or event.item in entry.source_kinds:
+                return None  # every item's evidence grades read the sources
+            touched.add(event.item)
+            if event.type == "link.added":
+                touched.add(event.data["to"])
+                links.setdefault(event.item, []).append(event.data["to"])
+                links.setdefault(event.data["to"], []).append(event.item)
+        if len(touched) > limit:
+            return None
+    group = group_of(links, touched)
+    if len(group) > limit:
+        return None
+    streams = []
+    for item in group:
+        records = [r for r in store.read(item=item) if r.position <= position]
+        if records:
+            if records[0].type == "source.registered":
+                return None
+            streams.append(records)
+    streams.sort(key=lambda records: records[0].position)  # the log's order of items
+    log = FoldedLog()
+    for records in streams:
+        fold_log(log, records)
+    knowledge = Knowledge(log, cut.known_at)
+    knowledge.source_kinds = entry.source_kinds  # unchanged, or we would not be here
+    fresh = evaluate(View(knowledge, cut), method)
+    kept = [s for s in entry.items if s.item not in group]
+    items = sorted(kept + fresh, key=lambda s: s.item)
+    return _Entry(position, entry.hash, items, links, entry.source_kinds)
+
+
+def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(item, other) for item, others in links.items() for other in others}
+
+
+def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
+    """Whether the cached answers of the log at ``position`` (its head) match a fresh
+    evaluation; a wrong one (someone altered it) is dropped, and so is one of an earlier
+    position, which the next ``statuses`` would carry forward unchecked. True when every
+    answer at ``position`` matched."""
+    intact = True
+    for method in taxonomy.METHODS:
+        saved = store.load_checkpoint(_name(method))
+        if saved is None or not saved[1]:
+            continue
+        if saved[0] != position:  # an older answer would be carried forward: drop it
+            store.save_checkpoint(_name(method), 0, b"")
+            continue
+        try:
+            key, _, body = saved[1].partition(b"\n")
+            raw = orjson.loads(body)
+            cut = Cut.of(orjson.loads(key)[0]["as_of"], store.head().recorded_at or None)
+            cached = [_status_of(row) for row in raw["items"]]
+            links, sources = _edges(raw["links"]), raw["sources"]
+        except (ValueError, KeyError, TypeError):
+            cached, links, sources, cut = None, set(), None, Cut.of()
+        knowledge = Knowledge(log, cut.known_at)
+        fresh = evaluate(View(knowledge, cut), method)
+        same = (
+            cached == fresh
+            and [c.disagreements for c in cached or []] == [f.disagreements for f in fresh]
+            and sources == knowledge.source_kinds
+            # more links than the log holds only widen the groups evaluated again
+            and links.issuperset(_edges(link_neighbours(log, cut.known_at)))
+        )
+        if not same:
+            store.save_checkpoint(_name(method), 0, b"")
+            intact = False
+    return intact

@@ -1,0 +1,194 @@
+"""The cached statuses: reused while nothing changed, re-derived where something did.
+
+Every test primes the cache, changes what the statuses depend on, and compares the
+answer with a fresh evaluation of a full replay; each change is one that a cache keyed
+too loosely (by the touched item alone, by the position alone, ignoring the date or the
+sources) would answer wrongly.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+import pytest
+
+from ledger import Cut, FoldedLog, IntegrityError, View, evaluate, fold_log, status, verify
+from ledger.projections import METHOD
+from ledger.projections.statuses import CACHE
+from tests.conftest import SOURCE, link, make, promise
+
+AS_OF = "2023-06-30"
+
+
+def replayed(store, as_of: str = AS_OF, known_at=None):
+    """What a fresh evaluation of the whole log says (with each item's disagreements)."""
+    log = FoldedLog()
+    fold_log(log, store.read())
+    found = evaluate(View.of(log, Cut.of(as_of, known_at)))
+    return found, [s.disagreements for s in found]
+
+
+def answered(store, as_of: str = AS_OF, known_at=None):
+    found = status(store, as_of=as_of, known_at=known_at).items
+    return found, [s.disagreements for s in found]
+
+
+def statuses_of(store, as_of: str = AS_OF) -> dict[str, str]:
+    return {s.item: s.status for s in status(store, as_of=as_of).items}
+
+
+def cached_position(store) -> int | None:
+    saved = store.load_checkpoint(f"{CACHE}:{METHOD}")
+    return saved[0] if saved and saved[1] else None
+
+
+@pytest.fixture
+def ledger(store):
+    """A promise, an unlinked law in force, a second promise its law implements (a
+    linked group of two), and two sources' conflicting verdicts (a disagreement)."""
+    store.append(
+        [
+            promise("p"),
+            make("law.in_force", "law", "2022-02-01", title="Law"),
+            promise("q"),
+            make("law.signed", "law-q", "2022-03-01", title="Law Q"),
+            link("law-q", "q"),
+            make(
+                "assessment.recorded",
+                "q",
+                "2022-04",
+                assessor="A",
+                verdict="broken",
+                rationale="Says broken.",
+            ),
+            make(
+                "assessment.recorded",
+                "q",
+                "2022-04",
+                assessor="B",
+                verdict="delivered",
+                rationale="Says delivered.",
+            ),
+        ]
+    )
+    assert statuses_of(store) == {
+        "p": "announced",
+        "law": "delivered",
+        "q": "adopted",
+        "law-q": "adopted",
+    }
+    assert cached_position(store) == store.head().position
+    return store
+
+
+def test_nothing_new_answers_from_the_cache_as_a_replay_would(ledger):
+    assert answered(ledger) == replayed(ledger)
+    assert any(s.contested for s in status(ledger, as_of=AS_OF).items)
+
+
+def test_a_new_link_into_a_group_re_derives_the_item_it_links_to(ledger):
+    ledger.append([link("law", "p")])  # touches "law"; "p" is what changes
+    assert statuses_of(ledger)["p"] == "delivered"
+    assert answered(ledger) == replayed(ledger)
+    assert cached_position(ledger) == ledger.head().position
+
+
+def test_a_new_event_of_a_linked_item_re_derives_its_group(ledger):
+    ledger.append([make("law.in_force", "law-q", "2022-05-01")])
+    assert statuses_of(ledger)["q"] == "delivered"
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_a_retracted_link_re_derives_both_of_its_ends(ledger):
+    linked = link("law", "p")
+    ledger.append([linked])
+    assert statuses_of(ledger)["p"] == "delivered"
+    ledger.append([make("event.retracted", "law", retracted=str(linked.id), reason="Wrong law.")])
+    assert statuses_of(ledger)["p"] == "announced"
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_a_backdated_event_counts_at_once(ledger):
+    ledger.append([make("promise.abandoned", "p", "2021-01-01", reason="Dropped.")])
+    assert statuses_of(ledger)["p"] == "broken"
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_a_later_as_of_is_derived_again_and_the_earlier_still_holds(ledger):
+    ledger.append([promise("d", deadline="2024")])
+    assert statuses_of(ledger)["d"] == "announced"
+    assert statuses_of(ledger, "2030-01-01")["d"] == "overdue"
+    assert answered(ledger, "2030-01-01") == replayed(ledger, "2030-01-01")
+    assert statuses_of(ledger)["d"] == "announced"
+
+
+def test_a_changed_source_kind_re_grades_every_item(ledger):
+    before = {s.item: s.evidence for s in status(ledger, as_of=AS_OF).items}
+    assert before["law"]["grade"] == "reported"
+    ledger.append(
+        [
+            make(
+                "source.registered",
+                SOURCE["document"],
+                "2000",
+                id=str(uuid.uuid4()),
+                title="The document, corrected",
+                publisher="Test Publisher",
+                published="2000",
+                kind="official",
+                language="en",
+            )
+        ]
+    )
+    after = {s.item: s.evidence for s in status(ledger, as_of=AS_OF).items}
+    assert after["law"]["grade"] == after["q"]["grade"] == "official"
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_a_cut_known_at_an_earlier_time_is_not_answered_from_the_cache(ledger):
+    earlier = ledger.head().recorded_at
+    ledger.append([link("law", "p")])
+    assert statuses_of(ledger)["p"] == "delivered"
+    assert answered(ledger, known_at=earlier) == replayed(ledger, known_at=earlier)
+    assert {s.item: s.status for s in answered(ledger, known_at=earlier)[0]}["p"] == ("announced")
+
+
+def test_verify_finds_and_drops_an_altered_cache(ledger):
+    name = f"{CACHE}:{METHOD}"
+    position, blob = ledger.load_checkpoint(name)
+    key, _, body = blob.partition(b"\n")
+    state = orjson.loads(body)
+    where = orjson.loads(key)[0]["fields"].index("status")
+    row = next(row for row in state["items"] if row[0] == "p")
+    row[where] = "delivered"
+    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    assert statuses_of(ledger)["p"] == "delivered"  # the cache is what status reads
+
+    with pytest.raises(IntegrityError, match="did not match"):
+        verify(ledger)
+    assert verify(ledger).events == ledger.head().position
+    assert statuses_of(ledger)["p"] == "announced"
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_an_unreadable_cache_is_no_cache(ledger):
+    name = f"{CACHE}:{METHOD}"
+    position, _ = ledger.load_checkpoint(name)
+    ledger.save_checkpoint(name, position, b"{not json")
+    assert answered(ledger) == replayed(ledger)
+
+
+def test_verify_finds_a_cache_that_lost_a_link(ledger):
+    """Without the link, a new event of law-q would re-derive law-q alone, not q."""
+    name = f"{CACHE}:{METHOD}"
+    position, blob = ledger.load_checkpoint(name)
+    key, _, body = blob.partition(b"\n")
+    state = orjson.loads(body)
+    state["links"] = {}
+    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    with pytest.raises(IntegrityError, match="did not match"):
+        verify(ledger)
+    ledger.append([make("law.in_force", "law-q", "2022-05-01")])
+    assert statuses_of(ledger)["q"] == "delivered"
+    assert answered(ledger) == replayed(ledger)
