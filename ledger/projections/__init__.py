@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ledger.memory import gc_paused
 from ledger.projections.folded import FoldedEvent, FoldedLog, fold_log
-from ledger.projections.series import evaluate_series
+from ledger.projections.series import evaluate_series, linked_groups
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.taxonomy import (
     LABELS,
@@ -65,6 +65,7 @@ __all__ = [
     "fold_log",
     "gc_paused",
     "label",
+    "linked_groups",
     "meaning",
     "parse_as_of",
     "parse_known_at",

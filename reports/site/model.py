@@ -29,6 +29,7 @@ from ledger import (
 from ledger.mapper import GENESIS_HASH
 from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
+from reports.site.cache import SeriesCache
 from reports.site.dates import human_date, human_instant, human_months, machine_date
 from reports.site.evidence import evidence_of, last_evidence_of
 from reports.site.slugs import display_name, slugs_for
@@ -431,6 +432,7 @@ def build_site(
     base_url: str | None,
     title: str,
     only: Period | None = None,
+    cache: SeriesCache | None = None,
 ) -> Site:
     """The whole site's content at the cut (as of, known at), periods from ``since``.
 
@@ -438,6 +440,8 @@ def build_site(
     the status rules are evaluated at its two ends and the as-of date instead of at every
     period's end: what one period's report needs, for a fraction of the cost. Its items
     carry no status strip. Everything it does hold is what the whole model holds.
+    With ``cache``, the statuses of linked groups whose events did not change since the
+    build that made it are read back instead of evaluated (the same statuses).
     """
     last = period_containing(as_of, kind)
     periods = periods_between(since, last) if since.start <= last.start else [last]
@@ -449,7 +453,11 @@ def build_site(
         chosen = range(periods.index(only), periods.index(only) + 1)
     starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
     dates = sorted({ends[i] for i in chosen} | {starts[i] for i in chosen} | {ends[-1]})
-    series = evaluate_series(snapshot.knowledge(known_at), dates, exact=set(dates))
+    knowledge = snapshot.knowledge(known_at)
+    if cache is None:
+        series = evaluate_series(knowledge, dates, exact=set(dates))
+    else:
+        series = cache.series(knowledge, dates)
     cut = Cut(as_of, known_at)
     seen = snapshot.records_at(cut)
     now = {s.item: s for s in series[as_of if as_of in series else ends[-1]]}
@@ -457,7 +465,6 @@ def build_site(
     sources = _Sources(snapshot, shown_records, {s.item: s.title for s in now.values()}, known_at)
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
-    knowledge = snapshot.knowledge(known_at)
     links = knowledge.at(as_of).links()
     if only is not None:  # a report names few items: each entry is made when first asked
         lazy = _LazyItems(lambda item: _item(now[item], cut, seen, sources, areas, packages))

@@ -22,6 +22,7 @@ from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
 from reports.periods import KINDS, Period, parse_period, period_containing
+from reports.site.cache import SERIES_CACHE, SeriesCache
 from reports.site.data import EVENTS, data_files
 from reports.site.database import DATABASE, METADATA, database_bytes, metadata_json
 from reports.site.feed import site_feeds
@@ -154,10 +155,12 @@ def build(
     base_url: str | None = None,
     title: str = "Reform Ledger",
     only: str | Period | None = None,
+    cache: SeriesCache | None = None,
 ) -> Site:
     """The site model of the ledger at (as of, known at); the store is read once.
 
-    With ``only``, the model of that one period (see ``build_site``)."""
+    With ``only``, the model of that one period; with ``cache``, statuses a previous
+    build evaluated are reused (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
@@ -179,6 +182,7 @@ def build(
         base_url=url,
         title=title.strip() or "Reform Ledger",
         only=chosen,
+        cache=cache,
     )
 
 
@@ -220,7 +224,9 @@ def publish_site(
     """
     out = Path(out)
     result = PublishResult(out)
+    fingerprint = code_fingerprint()
     with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
+        cache = SeriesCache(out, fingerprint)
         site = build(
             store,
             as_of=as_of,
@@ -229,8 +235,9 @@ def publish_site(
             since=since,
             base_url=base_url,
             title=title,
+            cache=cache,
         )
-        write = _Writer(out, result, Manifest(out, code_fingerprint()))
+        write = _Writer(out, result, Manifest(out, fingerprint))
         write("site.css", _stylesheet())
         for page in site_pages(site):
             write.page(page)
@@ -253,6 +260,7 @@ def publish_site(
         if not (write.kept(DATABASE, whole) and write.kept(METADATA, whole)):
             write(DATABASE, database_bytes(site), whole)
             write(METADATA, metadata_json(site), whole)
+        write(SERIES_CACHE, cache.body())
         write.remove_stale()
         write(MANIFEST, write.manifest.body())
     result.digest, result.as_of = site.digest, site.as_of
@@ -291,6 +299,7 @@ def publish_period(
             base_url=base_url,
             title=title,
             only=period,
+            cache=SeriesCache(out, code_fingerprint(), keep=False),  # read only
         )
         for page in period_report(site, 0):
             path = out / page.path
