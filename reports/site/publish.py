@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
+import orjson
+
 from events import escape_invisible_json
 from ledger import Store, export_events, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
@@ -88,12 +90,38 @@ def _events(store: Store, site: Site, write: _Writer) -> tuple[bytes, bool]:
         write.produced.add(write.out / EVENTS.path)
         write.result.unchanged += 1
         return kept, True
+    published, after = _published_prefix(store, site, write.manifest)
     lines = []
-    for index, line in enumerate(export_events(store), start=1):
+    for index, line in enumerate(export_events(store, after=after), start=after + 1):
         if index > site.position:
             break
         lines.append(escape_invisible_json(line))  # lossless, as `export` writes it
-    return "".join(lines).encode("utf-8"), False
+    return published + "".join(lines).encode("utf-8"), False
+
+
+def _published_prefix(store: Store, site: Site, manifest: Manifest) -> tuple[bytes, int]:
+    """The published events.jsonl and the position it ends at, when the ledger only grew
+    since: the store's own chain still has the file's last hash at its position (so every
+    line before it is what the store holds), and the file holds what the last build
+    wrote. Otherwise nothing (the export starts from the first event)."""
+    position, _, hash_ = (manifest.previous_key(EVENTS.path) or "").partition(":")
+    if not position.isdigit() or not 0 < int(position) < site.position:
+        return b"", 0
+    if store.hash_at(int(position)) != hash_:
+        return b"", 0
+    body = manifest.previous_body(EVENTS.path)
+    if not body or not body.endswith(b"\n"):
+        return b"", 0
+    try:
+        last = orjson.loads(body[body.rfind(b"\n", 0, -1) + 1 :])
+    except orjson.JSONDecodeError:
+        return b"", 0
+    if not isinstance(last, dict) or (last.get("position"), last.get("hash")) != (
+        int(position),
+        hash_,
+    ):
+        return b"", 0
+    return body, int(position)
 
 
 def _stylesheet() -> bytes:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ledger import open_store
 from reports import ReportError, publish_site
-from tests.reports.conftest import add_2024_event, event
+from tests.conftest import registered
+from tests.reports.conftest import add_2024_event, build_ledger, event
 from tests.reports.site.test_downloads import ATOM, atom_entries
 
 AS_OF = "2024-06-30"
@@ -186,3 +188,18 @@ def test_bad_options_are_refused_before_anything_is_written(ledger, tmp_path, op
     with pytest.raises(ReportError, match=message.replace("(", r"\(").replace(")", r"\)")):
         publish_site(ledger, tmp_path / "site", as_of=AS_OF, **options)
     assert not (tmp_path / "site").exists()
+
+
+def test_events_of_another_ledger_are_exported_whole_not_extended(ledger, tmp_path):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    other = open_store(f"sqlite:///{tmp_path / 'other.db'}", create=True)
+    try:
+        registered(other, "doc-other.txt")  # a longer chain that does not extend the first
+        build_ledger(registered(other))
+        add_2024_event(other)
+        publish_site(other, out, as_of=AS_OF)
+        publish_site(other, tmp_path / "fresh", as_of=AS_OF)
+    finally:
+        other.close()
+    assert snapshot(out) == snapshot(tmp_path / "fresh")
