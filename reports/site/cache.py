@@ -89,6 +89,8 @@ class SeriesCache:
             if saved is not None and all(day in saved["dates"] for day in wanted):
                 made = [_decode(entry) for entry in saved["statuses"]]
                 chosen[key] = [[made[i] for i in saved["dates"][day]] for day in wanted]
+                if self.keep and list(saved["dates"]) == wanted:
+                    self.groups[key] = saved  # the same dates: kept as read
                 self.reused += 1
             else:
                 chosen[key] = [[] for _ in wanted]
@@ -101,7 +103,8 @@ class SeriesCache:
                     chosen[stale[status.item]][index].append(status)
         if self.keep:
             for key, per_day in chosen.items():
-                self._keep(key, wanted, per_day)
+                if key not in self.groups:
+                    self._keep(key, wanted, per_day)
         series: dict[date, list[ItemStatus]] = {}
         for index, day in enumerate(days):
             results = [s for per_day in chosen.values() for s in per_day[index]]
