@@ -26,7 +26,14 @@ from reports.output import write_atomic
 from reports.periods import KINDS, Period, parse_period, period_containing
 from reports.site.cache import SERIES_CACHE, SeriesCache
 from reports.site.data import EVENTS, data_files
-from reports.site.database import DATABASE, METADATA, database_bytes, metadata_json
+from reports.site.database import (
+    DATABASE,
+    METADATA,
+    database_bytes,
+    metadata_json,
+    source_anchors,
+    updated_database_bytes,
+)
 from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
@@ -122,6 +129,29 @@ def _published_prefix(store: Store, site: Site, manifest: Manifest) -> tuple[byt
     ):
         return b"", 0
     return body, int(position)
+
+
+def _database_key(whole: str, site: Site) -> str:
+    """What the database was made from: the site's inputs, the sources' anchors (the
+    events table names sources by them) and the digest of the newest event it holds."""
+    return f"{whole} {digest_of(source_anchors(site))} {site.digest}"
+
+
+def _database(store: Store, site: Site, manifest: Manifest) -> bytes:
+    """The database: the last build's brought up to date when it holds a prefix of this
+    ledger (checked against the store's chain) under the same anchors, else built fresh."""
+    parts = (manifest.previous_key(DATABASE) or "").split(" ")
+    anchors, digest = parts[1:] if len(parts) == 3 else ("", "")
+    position, _, hash_ = digest.partition(":")
+    if (
+        anchors == digest_of(source_anchors(site))
+        and position.isdigit()
+        and 0 < int(position) <= site.position
+        and store.hash_at(int(position)) == hash_
+        and (previous := manifest.previous_body(DATABASE)) is not None
+    ):
+        return updated_database_bytes(site, previous, int(position))
+    return database_bytes(site)
 
 
 def _stylesheet() -> bytes:
@@ -285,8 +315,10 @@ def publish_site(
                     write(path, body, site.digest)
             else:
                 write(path, body)
-        if not (write.kept(DATABASE, whole) and write.kept(METADATA, whole)):
-            write(DATABASE, database_bytes(site), whole)
+        made_from = _database_key(whole, site)
+        if not write.kept(DATABASE, made_from):
+            write(DATABASE, _database(store, site, write.manifest), made_from)
+        if not write.kept(METADATA, whole):
             write(METADATA, metadata_json(site), whole)
         write(SERIES_CACHE, cache.body())
         write.remove_stale()
