@@ -133,8 +133,11 @@ def _published_prefix(store: Store, site: Site, manifest: Manifest) -> tuple[byt
 
 def _database_key(whole: str, site: Site) -> str:
     """What the database was made from: the site's inputs, the sources' anchors (the
-    events table names sources by them) and the digest of the newest event it holds."""
-    return f"{whole} {digest_of(source_anchors(site))} {site.digest}"
+    events table names sources by them) and the newest event it holds (every event
+    known at the cut, happened or not: not always the site's digest)."""
+    newest = site.records[-1] if site.records else None
+    held = f"{newest.position}:{newest.hash}" if newest else "0:"
+    return f"{whole} {digest_of(source_anchors(site))} {held}"
 
 
 def _database(store: Store, site: Site, manifest: Manifest) -> bytes:
@@ -146,7 +149,7 @@ def _database(store: Store, site: Site, manifest: Manifest) -> bytes:
     if (
         anchors == digest_of(source_anchors(site))
         and position.isdigit()
-        and 0 < int(position) <= site.position
+        and 0 < int(position) <= (site.records[-1].position if site.records else 0)
         and store.hash_at(int(position)) == hash_
         and (previous := manifest.previous_body(DATABASE)) is not None
     ):

@@ -279,3 +279,19 @@ def test_the_database_is_brought_up_to_date_when_the_ledger_only_grew(ledger, tm
     # a file that does not end where it is said to is built afresh
     assert updated_database_bytes(site, previous, position - 1) == fresh
     assert updated_database_bytes(site, b"not a database" * 300, position) == fresh
+
+
+def test_rebuilds_with_events_not_yet_happened_or_an_earlier_known_at(ledger, tmp_path):
+    out = tmp_path / "site"
+    later = event("law.in_force", "law-akims", "2024-09-01", recorded_at="2024-07-01T00:00:00Z")
+    ledger.append([later])  # known, but not yet happened as of the site's date
+    publish_site(ledger, out, as_of=AS_OF)
+    add_2024_event(ledger)
+    publish_site(ledger, out, as_of=AS_OF)
+    publish_site(ledger, tmp_path / "fresh", as_of=AS_OF)
+    same_site(out, tmp_path / "fresh")
+    assert (out / DATABASE).read_bytes() != (tmp_path / "fresh" / DATABASE).read_bytes()
+    # as known before either: the database must lose what it held, not keep it
+    publish_site(ledger, out, as_of=AS_OF, known_at="2024-06-30")
+    publish_site(ledger, tmp_path / "then", as_of=AS_OF, known_at="2024-06-30")
+    same_site(out, tmp_path / "then")
