@@ -8,7 +8,8 @@ Prints (figures for the notes, not test assertions; the machine is noisy):
    ``bench_reports.py``): a fresh build (target < 60 s), a rebuild after one new event
    (target < 5 s), the files it rewrote, and one period's short report alone: rendered
    from the whole model already built, and written by ``publish_period`` from the store
-   (the one-period model; target < 2 s).
+   (the one-period model; target < 2 s), into an empty folder and into the site's own
+   folder (where it reads the statuses the build kept).
 
     .venv/bin/python benchmarks/bench_site.py [--items 10000] [--events 200000]
 """
@@ -104,6 +105,15 @@ def synthetic(folder: Path, items: int, count: int) -> None:
         for path in alone.written
     )
     print(f"  {len(alone.written)} files, the same bytes as the whole build's: {same}")
+    again = timed(
+        "one period alone, into the site (its series cache)",
+        publish_period,
+        store,
+        out,
+        latest,
+        as_of="2024-06-30",
+    )
+    print(f"  {len(again.written)} files rewritten (the whole build wrote the same bytes)")
     store.close()
 
 
