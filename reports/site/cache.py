@@ -1,9 +1,9 @@
 """The status series a build computed, kept beside the site for the next build to reuse.
 
-``.reform-ledger-series.json`` in the site's folder holds, for every linked group of
-items (``ledger.linked_groups``: an item's status depends only on its group's events),
-the group's statuses at every date the build evaluated. Each group is keyed by a digest
-of everything its statuses are computed from: the group's known events as the read
+``.reform-ledger-series.json.gz`` in the site's folder (gzipped JSON) holds, for every
+linked group of items (``ledger.linked_groups``: an item's status depends only on its
+group's events), the group's statuses at every date the build evaluated. Each group is
+keyed by a digest of everything its statuses are computed from: the group's known events as the read
 model folds them (ids, positions, effective dates, recorded times, the fields the rules
 read; a retracted event is simply absent), the kinds of the registered sources (they
 grade evidence), the method, and the fingerprint of the code. A key that matches is the
@@ -18,6 +18,7 @@ only, ``keep=False``: what it lacks is evaluated, not cached).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from dataclasses import fields
 from datetime import date
@@ -30,7 +31,7 @@ from ledger import METHOD, Disagreement, ItemStatus, Knowledge, evaluate_series,
 
 __all__ = ["SERIES_CACHE", "SeriesCache"]
 
-SERIES_CACHE = ".reform-ledger-series.json"
+SERIES_CACHE = ".reform-ledger-series.json.gz"
 _VERSION = 1
 _FIELDS = tuple(f.name for f in fields(ItemStatus))
 
@@ -63,10 +64,10 @@ class SeriesCache:
         if out is None:
             return
         try:
-            saved = orjson.loads((out / SERIES_CACHE).read_bytes())
+            saved = orjson.loads(gzip.decompress((out / SERIES_CACHE).read_bytes()))
             if saved.get("version") == _VERSION and saved.get("code") == fingerprint:
                 self.previous = dict(saved["groups"])
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             self.previous = {}  # missing or unreadable: everything is evaluated
 
     def series(self, knowledge: Knowledge, dates: list[date]) -> dict[date, list[ItemStatus]]:
@@ -136,4 +137,6 @@ class SeriesCache:
         # groups sorted by key; a status's own dicts keep their order (it can show)
         groups = dict(sorted(self.groups.items()))
         saved = {"version": _VERSION, "code": self.fingerprint, "groups": groups}
-        return orjson.dumps(saved) + b"\n"
+        # gzip without a time stamp: the same statuses give the same bytes; the fastest
+        # level, as the JSON shrinks about tenfold at any level
+        return gzip.compress(orjson.dumps(saved) + b"\n", compresslevel=1, mtime=0)

@@ -3,6 +3,7 @@ walk gives, and only the linked groups whose events changed are evaluated again.
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 
 import pytest
@@ -77,7 +78,7 @@ def test_a_cut_at_an_earlier_known_at_does_not_reuse_later_events(store, tmp_pat
     assert cache.evaluated == 1 and cache.reused == len(linked_groups(earlier)) - 1
 
 
-@pytest.mark.parametrize("change", ["code", "dates", "unreadable"])
+@pytest.mark.parametrize("change", ["code", "dates", "not gzip", "broken json"])
 def test_other_code_or_dates_or_a_broken_file_mean_evaluating_again(store, tmp_path, change):
     build_ledger(store)
     knowledge = knowledge_of(store)
@@ -88,6 +89,8 @@ def test_other_code_or_dates_or_a_broken_file_mean_evaluating_again(store, tmp_p
     elif change == "dates":
         cache = cached(tmp_path, knowledge, dates=[*DATES, date(2024, 7, 31)])
     else:
-        (tmp_path / SERIES_CACHE).write_bytes(b'{"version": 1, "code": "code", "groups": [')
+        broken = b'{"version": 1, "code": "code", "groups": ['
+        saved = broken if change == "not gzip" else gzip.compress(broken)
+        (tmp_path / SERIES_CACHE).write_bytes(saved)
         cache = cached(tmp_path, knowledge)
     assert (cache.reused, cache.evaluated) == (0, groups)

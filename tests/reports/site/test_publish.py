@@ -115,7 +115,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
         "data/reform-ledger.db",
         "data/metadata.json",
         ".reform-ledger-site.json",  # the build manifest
-        ".reform-ledger-series.json",  # the statuses the next build reuses
+        ".reform-ledger-series.json.gz",  # the statuses the next build reuses
     }
     after = snapshot(out)
     assert [name for name in before if name not in written and before[name] != after[name]] == []
