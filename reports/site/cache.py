@@ -52,6 +52,21 @@ def _decode(saved: list[Any]) -> ItemStatus:
     return status
 
 
+def _read_back(saved: dict[str, Any], wanted: list[str]) -> list[list[ItemStatus]]:
+    """A group's statuses at the wanted dates; each status decoded once, and only when
+    one of those dates shows it."""
+    made: dict[int, ItemStatus] = {}
+    statuses = saved["statuses"]
+    per_day = []
+    for day in wanted:
+        indexes = saved["dates"][day]
+        for index in indexes:
+            if index not in made:
+                made[index] = _decode(statuses[index])
+        per_day.append([made[index] for index in indexes])
+    return per_day
+
+
 class SeriesCache:
     """The previous build's series per group (when readable) and the one being made."""
 
@@ -88,8 +103,7 @@ class SeriesCache:
             key = digest.hexdigest()
             saved = self.previous.get(key)
             if saved is not None and all(day in saved["dates"] for day in wanted):
-                made = [_decode(entry) for entry in saved["statuses"]]
-                chosen[key] = [[made[i] for i in saved["dates"][day]] for day in wanted]
+                chosen[key] = _read_back(saved, wanted)
                 if self.keep and list(saved["dates"]) == wanted:
                     self.groups[key] = saved  # the same dates: kept as read
                 self.reused += 1
