@@ -8,7 +8,8 @@ Prints (figures for the notes, not test assertions; the machine is noisy):
    ``bench_reports.py``): a fresh build (target < 60 s), a rebuild after one new event
    (target < 5 s), the files it rewrote, and one period's short report alone: rendered
    from the whole model already built, and written by ``publish_period`` from the store
-   (the one-period model; target < 2 s).
+   (the one-period model; target < 2 s), into an empty folder and into the site's own
+   folder (where it reads the statuses the build kept).
 
     .venv/bin/python benchmarks/bench_site.py [--items 10000] [--events 200000]
 """
@@ -31,6 +32,8 @@ from events import parse_event  # noqa: E402
 from ledger import import_files, load_dataset, open_store  # noqa: E402
 from ledger.memory import gc_paused  # noqa: E402
 from reports import publish_site  # noqa: E402
+from reports.site.cache import SeriesCache  # noqa: E402
+from reports.site.manifest import code_fingerprint  # noqa: E402
 from reports.site.pages import period_report  # noqa: E402
 from reports.site.publish import build, publish_period  # noqa: E402
 
@@ -85,7 +88,10 @@ def synthetic(folder: Path, items: int, count: int) -> None:
         + ", ".join(sorted(p.relative_to(out).as_posix() for p in again.written))[:300]
     )
     with gc_paused():
-        site = timed("  of which: reading and the site model", build, store, as_of="2024-06-30")
+        kept = SeriesCache(out, code_fingerprint(), keep=False)  # as the rebuild reads it
+        site = timed(
+            "  of which: reading and the site model", build, store, as_of="2024-06-30", cache=kept
+        )
         timed(
             "one period's short report (md and html)",
             lambda: list(period_report(site, len(site.periods) - 1)),
@@ -104,6 +110,15 @@ def synthetic(folder: Path, items: int, count: int) -> None:
         for path in alone.written
     )
     print(f"  {len(alone.written)} files, the same bytes as the whole build's: {same}")
+    again = timed(
+        "one period alone, into the site (its series cache)",
+        publish_period,
+        store,
+        out,
+        latest,
+        as_of="2024-06-30",
+    )
+    print(f"  {len(again.written)} files rewritten (the whole build wrote the same bytes)")
     store.close()
 
 

@@ -210,12 +210,13 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_events(store: Store, fmt: str = "jsonl") -> Iterator[str]:
-    """Every event in position order: canonical JSON lines, or CSV rows."""
+def export_events(store: Store, fmt: str = "jsonl", *, after: int = 0) -> Iterator[str]:
+    """Every event in position order: canonical JSON lines, or CSV rows; JSON lines may
+    start ``after`` a position (to extend an export made earlier)."""
     if fmt == "jsonl":
         # the stored body as hashed (old schemas stay as stored), plus the chain fields,
         # so anyone can recompute every hash from the export alone
-        for row in store.read_raw():
+        for row in store.read_raw(after=after):
             stored = loads(row[8])
             stored["prev_hash"], stored["hash"] = row[9], row[10]
             yield canonical_json(stored) + "\n"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ledger.memory import gc_paused
 from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
-from ledger.projections.series import evaluate_series
+from ledger.projections.series import evaluate_series, linked_groups
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.statuses import Evaluated, check_cached, statuses
 from ledger.projections.taxonomy import (
@@ -70,6 +70,7 @@ __all__ = [
     "gc_paused",
     "label",
     "linked_group",
+    "linked_groups",
     "meaning",
     "parse_as_of",
     "parse_known_at",

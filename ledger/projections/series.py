@@ -44,7 +44,7 @@ from ledger.projections.status import (
 from ledger.projections.taxonomy import METHOD, PRECEDENCE
 from ledger.projections.view import Knowledge, KnownStream
 
-__all__ = ["evaluate_series"]
+__all__ = ["evaluate_series", "linked_groups"]
 
 #: Statuses that rank above the deadline tests: the rules decide them before looking at
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
@@ -148,7 +148,13 @@ def _crossed(values: list[str], old: str, new: str) -> bool:
     return bool(values) and bisect_left(values, old) != bisect_left(values, new)
 
 
-def _components(knowledge: Knowledge) -> list[_Component]:
+def linked_groups(knowledge: Knowledge) -> list[list[str]]:
+    """The known items joined by links, each group in the log's order: an item's status
+    depends only on the events of its own group (a caller may keep results per group)."""
+    return [list(group) for group in _groups(knowledge).values()]
+
+
+def _groups(knowledge: Knowledge) -> dict[str, list[str]]:
     streams = knowledge.streams
     parent = {item: item for item in streams}
 
@@ -164,10 +170,19 @@ def _components(knowledge: Knowledge) -> list[_Component]:
                 a, b = root(item), root(event.data["to"])
                 if a != b:
                     parent[b] = a
-    groups: dict[str, list[KnownStream]] = defaultdict(list)
-    for item, stream in streams.items():  # the log's order, as ``evaluate`` walks it
-        groups[root(item)].append(stream)
-    return [_Component(members) for members in groups.values()]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for item in streams:  # the log's order, as ``evaluate`` walks it
+        groups[root(item)].append(item)
+    return groups
+
+
+def _components(knowledge: Knowledge, items: Collection[str] | None) -> list[_Component]:
+    streams = knowledge.streams
+    return [
+        _Component([streams[item] for item in group])
+        for group in _groups(knowledge).values()
+        if items is None or any(item in items for item in group)
+    ]
 
 
 def evaluate_series(
@@ -176,13 +191,15 @@ def evaluate_series(
     *,
     exact: Collection[date] | None = None,
     method: str = METHOD,
+    items: Collection[str] | None = None,
 ) -> dict[date, list[ItemStatus]]:
     """Every item's status at each date, sorted by item id, as ``evaluate`` gives it.
 
     ``exact``: the dates that need contested flags and current on-track verdicts (all
-    dates when None); the others are exact in every status.
+    dates when None); the others are exact in every status. ``items``: only the groups
+    (``linked_groups``) holding one of these items, each as the whole walk gives it.
     """
-    components = _components(knowledge)
+    components = _components(knowledge, items)
     sources = knowledge.source_kinds
     series: dict[date, list[ItemStatus]] = {}
     for day in sorted(set(dates)):

@@ -6,10 +6,12 @@ statements and over event descriptions and quotes. The FTS tables are external-c
 tables named ``<table>_fts`` with ``content="<table>"``, which is how Datasette finds
 them. ``metadata.json`` describes the database for ``datasette serve``.
 
-It is a copy for reading, not a ledger: nothing appends to it, and it is rebuilt whole
-each time. It is built in a temporary file with a fixed page size and no WAL, then
-vacuumed, so the same site gives the same bytes and an unchanged database is not
-rewritten.
+It is a copy for reading, not a ledger. A fresh build makes it in a temporary file with
+a fixed page size and no WAL, then vacuums it, so the same site gives the same bytes and
+an unchanged database is not rewritten. After the ledger only grew, the previous build's
+file is brought up to date instead (``updated_database_bytes``): the new events are
+inserted and the other tables rewritten where they differ, which gives the same rows and
+search answers as a fresh build, not necessarily the same bytes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from ledger import describe
 from reports.site.evidence import last_evidence_of
 from reports.site.model import Site
 
-__all__ = ["DATABASE", "METADATA", "database_bytes", "metadata_json"]
+__all__ = [
+    "DATABASE",
+    "METADATA",
+    "database_bytes",
+    "metadata_json",
+    "source_anchors",
+    "updated_database_bytes",
+]
 
 DATABASE = "data/reform-ledger.db"
 METADATA = "data/metadata.json"
@@ -66,11 +75,11 @@ CREATE VIRTUAL TABLE events_fts USING fts5(description, quote, content="events")
 """
 
 
-def _fill(connection: sqlite3.Connection, site: Site) -> None:
+def _tables(site: Site) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows but the events', in the order a fresh build inserts them."""
     items = site.items.values()
-    connection.executemany(
-        "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
+    return {
+        "items": [
             (
                 i.id,
                 i.kind,
@@ -90,10 +99,7 @@ def _fill(connection: sqlite3.Connection, site: Site) -> None:
             )
             for i in items
         ],
-    )
-    connection.executemany(
-        "INSERT INTO periods VALUES (?,?,?,?,?,?,?)",
-        [
+        "periods": [
             (
                 p.name,
                 p.period.kind,
@@ -105,43 +111,53 @@ def _fill(connection: sqlite3.Connection, site: Site) -> None:
             )
             for p in site.periods
         ],
-    )
-    connection.executemany(
-        "INSERT INTO status_history VALUES (?,?,?)",
-        [(i.id, cell.period, cell.status) for i in items for cell in i.strip],
-    )
-    connection.executemany(
-        "INSERT INTO sources VALUES (?,?,?,?,?,?,?)",
-        [(s.anchor, s.title, s.author, s.published, s.kind, s.url, s.cited) for s in site.sources],
-    )
-    anchors = {s.key: s.anchor for s in site.sources}
-    connection.executemany(
-        "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                r.position,
-                r.id,
-                r.item,
-                r.type,
-                r.effective,
-                r.recorded_at,
-                describe(r),
-                anchors.get(r.source.get("document", "")),
-                r.source.get("locator"),
-                r.source.get("quote"),
-                r.hash,
-            )
-            for r in site.records
+        "status_history": [(i.id, cell.period, cell.status) for i in items for cell in i.strip],
+        "sources": [
+            (s.anchor, s.title, s.author, s.published, s.kind, s.url, s.cited) for s in site.sources
         ],
-    )
-    connection.executemany(
-        "INSERT INTO links VALUES (?,?,?)",
-        [(i.id, link.relation, link.item) for i in items for link in i.links_out],
-    )
-    connection.executemany(
-        "INSERT INTO disagreements VALUES (?,?)",
-        [(i.id, d.text) for i in items for d in i.disputes],
-    )
+        "links": [(i.id, link.relation, link.item) for i in items for link in i.links_out],
+        "disagreements": [(i.id, d.text) for i in items for d in i.disputes],
+    }
+
+
+def _event_rows(site: Site, after: int = 0) -> list[tuple[object, ...]]:
+    """The events table's rows for the site's records after position ``after``."""
+    anchors = source_anchors(site)
+    return [
+        (
+            r.position,
+            r.id,
+            r.item,
+            r.type,
+            r.effective,
+            r.recorded_at,
+            describe(r),
+            anchors.get(r.source.get("document", "")),
+            r.source.get("locator"),
+            r.source.get("quote"),
+            r.hash,
+        )
+        for r in site.records
+        if r.position > after
+    ]
+
+
+def _insert(connection: sqlite3.Connection, table: str, rows: list[tuple[object, ...]]) -> None:
+    if rows:
+        marks = ",".join("?" * len(rows[0]))
+        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def source_anchors(site: Site) -> dict[str, str]:
+    """Each cited document's anchor: the events table names sources by it."""
+    return {s.key: s.anchor for s in site.sources}
+
+
+def _fill(connection: sqlite3.Connection, site: Site) -> None:
+    for table, rows in _tables(site).items():
+        _insert(connection, table, rows)
+        if table == "sources":  # the fresh build's order: events after sources
+            _insert(connection, "events", _event_rows(site))
     connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
     connection.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
 
@@ -158,6 +174,48 @@ def database_bytes(site: Site) -> bytes:
                 connection.executescript(_SCHEMA)
                 _fill(connection, site)
             connection.execute("VACUUM")
+        finally:
+            connection.close()
+        return path.read_bytes()
+
+
+def updated_database_bytes(site: Site, previous: bytes, after: int) -> bytes:
+    """The database of an earlier build of the same ledger brought up to ``site``.
+
+    The caller vouches that ``previous`` was built from a prefix of this ledger ending
+    at position ``after``, with the same source anchors (the events it holds are this
+    ledger's). Its events table gets only the events after ``after`` (and their
+    full-text rows); every other table is compared with what a fresh build would hold
+    and rewritten whole where it differs. Every table then holds, row for row (in rowid
+    order), what a fresh build's holds, and full-text search answers the same; the
+    file's bytes may differ from a fresh build's (free pages, full-text segments). A
+    database that does not end at ``after`` is built fresh instead.
+    """
+    with tempfile.TemporaryDirectory(prefix="reform-ledger-site-") as folder:
+        path = Path(folder) / "reform-ledger.db"
+        path.write_bytes(previous)
+        connection = sqlite3.connect(path)
+        try:
+            ends = connection.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+            if ends != after:
+                return database_bytes(site)
+            with connection:
+                for table, rows in _tables(site).items():
+                    held = connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                    if held == rows:
+                        continue
+                    connection.execute(f"DELETE FROM {table}")
+                    _insert(connection, table, rows)
+                    if table == "items":
+                        connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+                added = _event_rows(site, after)
+                _insert(connection, "events", added)
+                connection.executemany(
+                    "INSERT INTO events_fts(rowid, description, quote) VALUES (?,?,?)",
+                    [(row[0], row[6], row[9]) for row in added],
+                )
+        except sqlite3.DatabaseError:
+            return database_bytes(site)  # not a database this code made: build it afresh
         finally:
             connection.close()
         return path.read_bytes()

@@ -76,14 +76,26 @@ class Manifest:
         entry = self.previous.get(relative)
         if entry is None or entry[0] != key:
             return None
+        body = self.previous_body(relative)
+        if body is not None:
+            self.files[relative] = entry
+        return body
+
+    def previous_key(self, relative: str) -> str | None:
+        """The key ``relative`` was last made from (None when not known)."""
+        entry = self.previous.get(relative)
+        return entry[0] if entry else None
+
+    def previous_body(self, relative: str) -> bytes | None:
+        """The file's bytes when it still holds what the last build wrote, else None."""
+        entry = self.previous.get(relative)
+        if entry is None:
+            return None
         try:
             body = (self.out / relative).read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(body).hexdigest() != entry[1]:
-            return None
-        self.files[relative] = entry
-        return body
+        return body if hashlib.sha256(body).hexdigest() == entry[1] else None
 
     def record(self, relative: str, key: str | None, body: bytes) -> None:
         digest = hashlib.sha256(body).hexdigest()

@@ -29,6 +29,7 @@ from ledger import (
 from ledger.mapper import GENESIS_HASH
 from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
+from reports.site.cache import SeriesCache
 from reports.site.dates import human_date, human_instant, human_months, machine_date
 from reports.site.evidence import evidence_of, last_evidence_of
 from reports.site.slugs import display_name, slugs_for
@@ -233,17 +234,27 @@ class ItemEntry:
         return self.months_quiet is not None and self.months_quiet >= GAP_MONTHS
 
     def line(self, note: str = "") -> ItemLine:
-        return ItemLine(
-            self.id,
-            self.title,
-            self.kind_word,
-            self.status_word,
-            self.status.status,
-            self.colour,
-            self.since,
-            self.last_evidence,
-            note,
-        )
+        return _line(self.status, note)
+
+
+def _line(status: ItemStatus, note: str = "") -> ItemLine:
+    """An item's line in a list, from its status alone (what its entry shows), so a
+    report can list items without making their whole entries."""
+    return ItemLine(
+        status.item,
+        status.title,
+        KIND_WORDS.get(status.kind, status.kind),
+        _status_word(status),
+        status.status,
+        STATUS_COLOURS[status.status],
+        _since(status),
+        human_date(last_evidence_of(status), "none"),
+        note,
+    )
+
+
+def _status_word(status: ItemStatus) -> str:
+    return status_word(status.status) + (" (late)" if status.late else "")
 
 
 @dataclass
@@ -431,6 +442,7 @@ def build_site(
     base_url: str | None,
     title: str,
     only: Period | None = None,
+    cache: SeriesCache | None = None,
 ) -> Site:
     """The whole site's content at the cut (as of, known at), periods from ``since``.
 
@@ -438,6 +450,8 @@ def build_site(
     the status rules are evaluated at its two ends and the as-of date instead of at every
     period's end: what one period's report needs, for a fraction of the cost. Its items
     carry no status strip. Everything it does hold is what the whole model holds.
+    With ``cache``, the statuses of linked groups whose events did not change since the
+    build that made it are read back instead of evaluated (the same statuses).
     """
     last = period_containing(as_of, kind)
     periods = periods_between(since, last) if since.start <= last.start else [last]
@@ -449,7 +463,11 @@ def build_site(
         chosen = range(periods.index(only), periods.index(only) + 1)
     starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
     dates = sorted({ends[i] for i in chosen} | {starts[i] for i in chosen} | {ends[-1]})
-    series = evaluate_series(snapshot.knowledge(known_at), dates, exact=set(dates))
+    knowledge = snapshot.knowledge(known_at)
+    if cache is None:
+        series = evaluate_series(knowledge, dates, exact=set(dates))
+    else:
+        series = cache.series(knowledge, dates)
     cut = Cut(as_of, known_at)
     seen = snapshot.records_at(cut)
     now = {s.item: s for s in series[as_of if as_of in series else ends[-1]]}
@@ -457,7 +475,6 @@ def build_site(
     sources = _Sources(snapshot, shown_records, {s.item: s.title for s in now.values()}, known_at)
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
-    knowledge = snapshot.knowledge(known_at)
     links = knowledge.at(as_of).links()
     if only is not None:  # a report names few items: each entry is made when first asked
         lazy = _LazyItems(lambda item: _item(now[item], cut, seen, sources, areas, packages))
@@ -489,7 +506,7 @@ def build_site(
         period, end = periods[index], ends[index]
         before = {s.item: s for s in series[starts[index]]}
         after = {s.item: s for s in series[end]}
-        entry = _period(period, end, before, after, happened, snapshot, sources, items, known_at)
+        entry = _period(period, end, before, after, happened, snapshot, sources, now, known_at)
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
@@ -621,7 +638,7 @@ def _item(
         package_slug=packages.get(package, ""),
         status=status,
         since_phrase=_since_phrase(status),
-        status_word=status_word(status.status) + (" (late)" if status.late else ""),
+        status_word=_status_word(status),
         colour=STATUS_COLOURS[status.status],
         since=_since(status),
         evidence=evidence_of(status),
@@ -707,9 +724,11 @@ def _period(
     happened: list[Record],
     snapshot: Snapshot,
     sources: _Sources,
-    items: dict[str, ItemEntry],
+    now: dict[str, ItemStatus],
     known_at: str,
 ) -> PeriodEntry:
+    """One period's entry. Items are named by their status as of the site's date
+    (``now``), as their pages show them."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     changes = []
@@ -717,7 +736,7 @@ def _period(
         old = before.get(item)
         if old is not None and old.status == status.status:
             continue
-        changes.append(_change(period, cut, status, old, snapshot, sources, items))
+        changes.append(_change(period, cut, status, old, snapshot, sources, now))
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
     news: Counter[str] = Counter()
     first_reported: Counter[str] = Counter()
@@ -732,11 +751,11 @@ def _period(
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     for record in happened:
-        if record.item not in items or record.source.get("document", "") not in sources.info:
+        if record.item not in now or record.source.get("document", "") not in sources.info:
             continue
         line = EventLine(
             record.item,
-            items[record.item].title,
+            now[record.item].title,
             human_date(record.effective),
             sources.what(record),
             sources.cite(record),
@@ -747,7 +766,7 @@ def _period(
             reported.append((line, human_date(record.effective)))
 
     def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
-        return [items[k].line((note or {}).get(k, "")) for k in sorted(keys) if k in items]
+        return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
 
     overdue = [
         k
@@ -800,7 +819,7 @@ def _change(
     old: ItemStatus | None,
     snapshot: Snapshot,
     sources: _Sources,
-    items: dict[str, ItemEntry],
+    now: dict[str, ItemStatus],
 ) -> Change:
     after = status_word(status.status) + (" (late)" if status.late else "")
     before = status_word(old.status) if old else "not yet tracked"
@@ -820,12 +839,12 @@ def _change(
     learned = (
         record.recorded_at if record is not None else f"{status.since or cut.day}T00:00:00.000000Z"
     )
-    entry = items.get(status.item)
+    shown = now.get(status.item)
     return Change(
         period=period.name,
         item=status.item,
         title=status.title,
-        area=entry.area if entry else (status.area or ""),
+        area=(shown or status).area or "",
         before=before,
         after=after,
         after_key=status.status,

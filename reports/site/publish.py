@@ -16,14 +16,24 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
+import orjson
+
 from events import escape_invisible_json
 from ledger import Store, export_events, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
 from reports.periods import KINDS, Period, parse_period, period_containing
+from reports.site.cache import SERIES_CACHE, SeriesCache
 from reports.site.data import EVENTS, data_files
-from reports.site.database import DATABASE, METADATA, database_bytes, metadata_json
+from reports.site.database import (
+    DATABASE,
+    METADATA,
+    database_bytes,
+    metadata_json,
+    source_anchors,
+    updated_database_bytes,
+)
 from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
@@ -87,12 +97,64 @@ def _events(store: Store, site: Site, write: _Writer) -> tuple[bytes, bool]:
         write.produced.add(write.out / EVENTS.path)
         write.result.unchanged += 1
         return kept, True
+    published, after = _published_prefix(store, site, write.manifest)
     lines = []
-    for index, line in enumerate(export_events(store), start=1):
+    for index, line in enumerate(export_events(store, after=after), start=after + 1):
         if index > site.position:
             break
         lines.append(escape_invisible_json(line))  # lossless, as `export` writes it
-    return "".join(lines).encode("utf-8"), False
+    return published + "".join(lines).encode("utf-8"), False
+
+
+def _published_prefix(store: Store, site: Site, manifest: Manifest) -> tuple[bytes, int]:
+    """The published events.jsonl and the position it ends at, when the ledger only grew
+    since: the store's own chain still has the file's last hash at its position (so every
+    line before it is what the store holds), and the file holds what the last build
+    wrote. Otherwise nothing (the export starts from the first event)."""
+    position, _, hash_ = (manifest.previous_key(EVENTS.path) or "").partition(":")
+    if not position.isdigit() or not 0 < int(position) < site.position:
+        return b"", 0
+    if store.hash_at(int(position)) != hash_:
+        return b"", 0
+    body = manifest.previous_body(EVENTS.path)
+    if not body or not body.endswith(b"\n"):
+        return b"", 0
+    try:
+        last = orjson.loads(body[body.rfind(b"\n", 0, -1) + 1 :])
+    except orjson.JSONDecodeError:
+        return b"", 0
+    if not isinstance(last, dict) or (last.get("position"), last.get("hash")) != (
+        int(position),
+        hash_,
+    ):
+        return b"", 0
+    return body, int(position)
+
+
+def _database_key(whole: str, site: Site) -> str:
+    """What the database was made from: the site's inputs, the sources' anchors (the
+    events table names sources by them) and the newest event it holds (every event
+    known at the cut, happened or not: not always the site's digest)."""
+    newest = site.records[-1] if site.records else None
+    held = f"{newest.position}:{newest.hash}" if newest else "0:"
+    return f"{whole} {digest_of(source_anchors(site))} {held}"
+
+
+def _database(store: Store, site: Site, manifest: Manifest) -> bytes:
+    """The database: the last build's brought up to date when it holds a prefix of this
+    ledger (checked against the store's chain) under the same anchors, else built fresh."""
+    parts = (manifest.previous_key(DATABASE) or "").split(" ")
+    anchors, digest = parts[1:] if len(parts) == 3 else ("", "")
+    position, _, hash_ = digest.partition(":")
+    if (
+        anchors == digest_of(source_anchors(site))
+        and position.isdigit()
+        and 0 < int(position) <= (site.records[-1].position if site.records else 0)
+        and store.hash_at(int(position)) == hash_
+        and (previous := manifest.previous_body(DATABASE)) is not None
+    ):
+        return updated_database_bytes(site, previous, int(position))
+    return database_bytes(site)
 
 
 def _stylesheet() -> bytes:
@@ -154,10 +216,12 @@ def build(
     base_url: str | None = None,
     title: str = "Reform Ledger",
     only: str | Period | None = None,
+    cache: SeriesCache | None = None,
 ) -> Site:
     """The site model of the ledger at (as of, known at); the store is read once.
 
-    With ``only``, the model of that one period (see ``build_site``)."""
+    With ``only``, the model of that one period; with ``cache``, statuses a previous
+    build evaluated are reused (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
@@ -179,6 +243,7 @@ def build(
         base_url=url,
         title=title.strip() or "Reform Ledger",
         only=chosen,
+        cache=cache,
     )
 
 
@@ -220,7 +285,9 @@ def publish_site(
     """
     out = Path(out)
     result = PublishResult(out)
+    fingerprint = code_fingerprint()
     with gc_paused():  # hundreds of thousands of acyclic objects: see ledger.memory
+        cache = SeriesCache(out, fingerprint)
         site = build(
             store,
             as_of=as_of,
@@ -229,8 +296,9 @@ def publish_site(
             since=since,
             base_url=base_url,
             title=title,
+            cache=cache,
         )
-        write = _Writer(out, result, Manifest(out, code_fingerprint()))
+        write = _Writer(out, result, Manifest(out, fingerprint))
         write("site.css", _stylesheet())
         for page in site_pages(site):
             write.page(page)
@@ -250,9 +318,12 @@ def publish_site(
                     write(path, body, site.digest)
             else:
                 write(path, body)
-        if not (write.kept(DATABASE, whole) and write.kept(METADATA, whole)):
-            write(DATABASE, database_bytes(site), whole)
+        made_from = _database_key(whole, site)
+        if not write.kept(DATABASE, made_from):
+            write(DATABASE, _database(store, site, write.manifest), made_from)
+        if not write.kept(METADATA, whole):
             write(METADATA, metadata_json(site), whole)
+        write(SERIES_CACHE, cache.body())
         write.remove_stale()
         write(MANIFEST, write.manifest.body())
     result.digest, result.as_of = site.digest, site.as_of
@@ -291,6 +362,7 @@ def publish_period(
             base_url=base_url,
             title=title,
             only=period,
+            cache=SeriesCache(out, code_fingerprint(), keep=False),  # read only
         )
         for page in period_report(site, 0):
             path = out / page.path

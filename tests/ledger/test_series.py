@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import Knowledge, catch_up, evaluate, evaluate_series, load_dataset, parse_known_at
+from ledger import (
+    Knowledge,
+    catch_up,
+    evaluate,
+    evaluate_series,
+    linked_groups,
+    load_dataset,
+    parse_known_at,
+)
 from tests.conftest import link, make, promise
 
 
@@ -146,3 +154,17 @@ def test_a_linked_groups_series_alone_equals_its_items_in_the_whole_series(store
     alone = evaluate_series(Knowledge(log, known_at, items=group), dates)
     for day in dates:
         assert alone[day] == [s for s in whole[day] if s.item in group]
+
+
+def test_each_linked_group_alone_gives_what_the_whole_walk_gives_it(store):
+    _varied_ledger(store)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
+    groups = linked_groups(knowledge)
+    assert sorted(item for group in groups for item in group) == sorted(knowledge.streams)
+    assert ["amend", "reversed", "undo"] in [sorted(group) for group in groups]
+    dates = [date(year, 12, 31) for year in range(2019, 2024)]
+    whole = evaluate_series(knowledge, dates)
+    for group in groups:
+        alone = evaluate_series(knowledge, dates, items=group[:1])
+        for day in dates:
+            assert alone[day] == [s for s in whole[day] if s.item in group], (group, day)

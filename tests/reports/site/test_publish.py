@@ -4,13 +4,20 @@ that event touches, feed ids stay stable, stale pages go, and bad options are re
 from __future__ import annotations
 
 import re
+import sqlite3
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import orjson
 import pytest
 
+from ledger import open_store
 from reports import ReportError, publish_site
-from tests.reports.conftest import add_2024_event, event
+from reports.site.database import DATABASE, database_bytes, updated_database_bytes
+from reports.site.manifest import MANIFEST
+from reports.site.publish import build
+from tests.conftest import registered
+from tests.reports.conftest import add_2024_event, build_ledger, event
 from tests.reports.site.test_downloads import ATOM, atom_entries
 
 AS_OF = "2024-06-30"
@@ -20,6 +27,57 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
+
+
+def database_contents(path: Path) -> dict[str, object]:
+    """Every table's rows in rowid order, the schema, and the full-text answers for every
+    word the searchable columns hold; both indexes checked against their tables."""
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        schema = connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        contents: dict[str, object] = {"schema": schema.fetchall()}
+        for (table,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'"
+        ).fetchall():
+            contents[table] = connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        for fts, columns in (
+            ("items_fts", "title, statement"),
+            ("events_fts", "description, quote"),
+        ):
+            connection.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+            table = fts.removesuffix("_fts")
+            text = " ".join(
+                str(value or "")
+                for row in connection.execute(f"SELECT {columns} FROM {table}")
+                for value in row
+            )
+            words = sorted(set(re.findall(r"[a-z0-9]+", text.lower())))
+            assert words
+            contents[fts] = [
+                connection.execute(
+                    f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid", (f'"{word}"',)
+                ).fetchall()
+                for word in words
+            ]
+    finally:
+        connection.close()
+    return contents
+
+
+def same_site(folder: Path, fresh: Path) -> None:
+    """The two folders hold the same bytes, except that the database (updated in place
+    by a rebuild) is compared by what it holds, and the manifest without its digest."""
+    files, expected = snapshot(folder), snapshot(fresh)
+    assert files.keys() == expected.keys()
+    for name in (DATABASE, MANIFEST):
+        files.pop(name), expected.pop(name)
+    assert files == expected
+    assert database_contents(folder / DATABASE) == database_contents(fresh / DATABASE)
+    manifests = [orjson.loads((f / MANIFEST).read_bytes())["files"] for f in (folder, fresh)]
+    for manifest in manifests:
+        manifest[DATABASE] = manifest[DATABASE][0]  # what it was made from, not its bytes
+    assert manifests[0] == manifests[1]
 
 
 def feed_ids(path: Path) -> list[str]:
@@ -57,6 +115,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
         "data/reform-ledger.db",
         "data/metadata.json",
         ".reform-ledger-site.json",  # the build manifest
+        ".reform-ledger-series.json.gz",  # the statuses the next build reuses
     }
     after = snapshot(out)
     assert [name for name in before if name not in written and before[name] != after[name]] == []
@@ -85,6 +144,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
 
 
 def test_a_rebuild_after_changes_equals_a_fresh_build_byte_for_byte(ledger, tmp_path):
+    """Byte for byte but the database, which holds the same rows and answers."""
     out, fresh = tmp_path / "site", tmp_path / "fresh"
     publish_site(ledger, out, as_of=AS_OF)
     add_2024_event(ledger)
@@ -102,11 +162,13 @@ def test_a_rebuild_after_changes_equals_a_fresh_build_byte_for_byte(ledger, tmp_
     rebuilt = publish_site(ledger, out, as_of=AS_OF)
     assert rebuilt.written and rebuilt.unchanged
     publish_site(ledger, fresh, as_of=AS_OF)
-    assert snapshot(out) == snapshot(fresh)
+    same_site(out, fresh)
+    # (the rebuild brought the last database up to date rather than making it afresh)
+    assert (out / DATABASE).read_bytes() != (fresh / DATABASE).read_bytes()
     # other options change what every page shows: nothing is kept from the last build
     publish_site(ledger, out, as_of="2024-05-31", base_url="https://example.org/l")
     publish_site(ledger, tmp_path / "other", as_of="2024-05-31", base_url="https://example.org/l")
-    assert snapshot(out) == snapshot(tmp_path / "other")
+    same_site(out, tmp_path / "other")
 
 
 def test_edited_or_deleted_files_are_written_again(ledger, tmp_path):
@@ -185,3 +247,51 @@ def test_bad_options_are_refused_before_anything_is_written(ledger, tmp_path, op
     with pytest.raises(ReportError, match=message.replace("(", r"\(").replace(")", r"\)")):
         publish_site(ledger, tmp_path / "site", as_of=AS_OF, **options)
     assert not (tmp_path / "site").exists()
+
+
+def test_events_of_another_ledger_are_exported_whole_not_extended(ledger, tmp_path):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    other = open_store(f"sqlite:///{tmp_path / 'other.db'}", create=True)
+    try:
+        registered(other, "doc-other.txt")  # a longer chain that does not extend the first
+        build_ledger(registered(other))
+        add_2024_event(other)
+        publish_site(other, out, as_of=AS_OF)
+        publish_site(other, tmp_path / "fresh", as_of=AS_OF)
+    finally:
+        other.close()
+    assert snapshot(out) == snapshot(tmp_path / "fresh")
+
+
+def test_the_database_is_brought_up_to_date_when_the_ledger_only_grew(ledger, tmp_path):
+    first = publish_site(ledger, tmp_path / "site", as_of=AS_OF)
+    previous = (tmp_path / "site" / DATABASE).read_bytes()
+    position = int(first.digest.partition(":")[0])
+    add_2024_event(ledger)
+    site = build(ledger, as_of=AS_OF)
+    fresh = database_bytes(site)
+    updated = updated_database_bytes(site, previous, position)
+    assert updated != fresh  # its free pages and index segments differ, not what it holds
+    for name, body in (("fresh.db", fresh), ("updated.db", updated)):
+        (tmp_path / name).write_bytes(body)
+    assert database_contents(tmp_path / "updated.db") == database_contents(tmp_path / "fresh.db")
+    # a file that does not end where it is said to is built afresh
+    assert updated_database_bytes(site, previous, position - 1) == fresh
+    assert updated_database_bytes(site, b"not a database" * 300, position) == fresh
+
+
+def test_rebuilds_with_events_not_yet_happened_or_an_earlier_known_at(ledger, tmp_path):
+    out = tmp_path / "site"
+    later = event("law.in_force", "law-akims", "2024-09-01", recorded_at="2024-07-01T00:00:00Z")
+    ledger.append([later])  # known, but not yet happened as of the site's date
+    publish_site(ledger, out, as_of=AS_OF)
+    add_2024_event(ledger)
+    publish_site(ledger, out, as_of=AS_OF)
+    publish_site(ledger, tmp_path / "fresh", as_of=AS_OF)
+    same_site(out, tmp_path / "fresh")
+    assert (out / DATABASE).read_bytes() != (tmp_path / "fresh" / DATABASE).read_bytes()
+    # as known before either: the database must lose what it held, not keep it
+    publish_site(ledger, out, as_of=AS_OF, known_at="2024-06-30")
+    publish_site(ledger, tmp_path / "then", as_of=AS_OF, known_at="2024-06-30")
+    same_site(out, tmp_path / "then")
