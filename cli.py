@@ -1384,7 +1384,15 @@ def _log_to_stderr(*, timestamps: bool, quiet: bool = False) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Help and usage errors are drawn by rich (panels, colours) when a terminal reads them;
+    piped, Click's plain layout says the same without loading rich's help machinery
+    (``typer.rich_utils``: Markdown, tracebacks, syntax highlighting), which is most of what
+    ``--help`` would cost.
+    """
+    if not (sys.stdout.isatty() or sys.stderr.isatty()):
+        app.rich_markup_mode = schedule_app.rich_markup_mode = None
     app(prog_name="reform-ledger")
 
 
