@@ -4,12 +4,16 @@ No business logic lives here. Every command imports what it needs when it runs, 
 single ``record`` stays fast. Errors the library raises on purpose (``LedgerError``) are
 printed as one line per problem, ``error: …``, with the error's exit code; anything else
 is a bug. Nothing printed carries a raw bidi control or other invisible character.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads every command's annotations
+to build the command line, and string annotations would be evaluated again (twice per
+command) on every run, about 20 ms of each command's start-up.
+"""
 
 import copy
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,7 +114,7 @@ def _db(ctx: typer.Context) -> str | None:
 
 
 @contextmanager
-def _store(ctx: typer.Context, *, create: bool = False) -> Iterator[Store]:
+def _store(ctx: typer.Context, *, create: bool = False) -> Iterator["Store"]:
     from ledger import NotALedger, open_store
 
     try:
@@ -141,13 +145,123 @@ class _Shown:
         return getattr(self.stream, name)
 
 
-def _console(err: bool = False) -> Any:
-    """A rich console; when piped, tables keep one line per row instead of wrapping."""
-    from rich.console import Console
+#: Piped, rich lays a table out at this width, so each row stays one line.
+_PIPED_WIDTH = 10_000
+#: What rich would change in text (tabs expanded, control codes dropped, lines broken):
+#: text holding one of these is drawn by rich itself, even piped.
+_NOT_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f]")
 
-    stream = sys.stderr if err else sys.stdout
-    width = None if stream.isatty() else 10_000
-    return Console(file=_Shown(stream), highlight=False, width=width)
+
+def _piped(stream: Any) -> bool:
+    """Not a terminal, and no ``FORCE_COLOR`` or ``TTY_COMPATIBLE=1`` asking rich to draw
+    as on one."""
+    env = os.environ
+    return not stream.isatty() and not env.get("FORCE_COLOR") and env.get("TTY_COMPATIBLE") != "1"
+
+
+def _fits(text: str) -> bool:
+    """Whether rich would print ``text`` piped exactly as it is, on one line."""
+    if _NOT_PLAIN.search(text) is not None:
+        return False
+    if len(text) * 2 <= _PIPED_WIDTH:  # no character is wider than two cells
+        return True
+    from rich.cells import cell_len
+
+    return cell_len(text) <= _PIPED_WIDTH
+
+
+class _Table:
+    """A table of literal text (never rich markup or emoji codes), printed by ``_Screen``."""
+
+    def __init__(self, *columns: str) -> None:
+        self.columns = columns
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
+
+    def to_rich(self) -> Any:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(show_lines=False)
+        for column in self.columns:
+            table.add_column(column, overflow="fold")
+        for row in self.rows:
+            table.add_row(*(Text(cell) for cell in row))
+        return table
+
+    def plain_lines(self) -> list[str] | None:
+        """The lines rich draws of this table piped (its default box, at ``_PIPED_WIDTH``),
+        or None when a cell holds text rich would change or the table is wider than that."""
+        cells = [self.columns, *self.rows]
+        if not all(_fits(cell) for row in cells for cell in row):
+            return None
+        if all(cell.isascii() for row in cells for cell in row):
+            width = len
+        else:
+            from rich.cells import cell_len as width
+        widths = [max(width(row[i]) for row in cells) for i in range(len(self.columns))]
+        if sum(widths) + 3 * len(widths) + 1 > _PIPED_WIDTH:
+            return None
+
+        def rule(left: str, line: str, cross: str, right: str) -> str:
+            return left + cross.join(line * (w + 2) for w in widths) + right
+
+        def row(edge: str, texts: tuple[str, ...]) -> str:
+            padded = (f" {t}{' ' * (w - width(t))} " for t, w in zip(texts, widths, strict=True))
+            return edge + edge.join(padded) + edge
+
+        return [
+            rule("┏", "━", "┳", "┓"),
+            row("┃", self.columns),
+            rule("┡", "━", "╇", "┩"),
+            *(row("│", cells) for cells in self.rows),
+            rule("└", "─", "┴", "┘"),
+        ]
+
+
+class _Screen:
+    """Where a command prints lines and tables: stdout (data) or stderr (messages).
+
+    On a terminal rich draws them (tables fit its width, titles in bold). Piped, the lines
+    rich would draw at an unlimited width, one line per row, are written directly, without
+    loading rich's console machinery (tests/test_cli_startup.py checks them against rich).
+    Either way, text is printed as it is (a title holding ``[/]`` or ``:smile:`` is not rich
+    markup), and invisible characters are shown as ``<U+XXXX>``.
+    """
+
+    def __init__(self, err: bool = False) -> None:
+        self.stream = _Shown(sys.stderr if err else sys.stdout)
+        self.plain = _piped(self.stream)
+        self._console: Any = None
+
+    def line(self, text: str, *, bold: str = "") -> None:
+        """One line of text; ``bold`` comes first, in bold on a terminal."""
+        if self.plain and _fits(bold + text):
+            self.stream.write(f"{bold}{text}\n")
+            return
+        from rich.text import Text
+
+        self.console().print(Text.assemble((bold, "bold"), text))
+
+    def table(self, table: _Table) -> None:
+        lines = table.plain_lines() if self.plain else None
+        if lines is None:
+            self.console().print(table.to_rich())
+            return
+        self.stream.write("".join(f"{line}\n" for line in lines))
+
+    def console(self) -> Any:
+        """A rich console on this stream; piped, one line per table row, as above."""
+        if self._console is None:
+            from rich.console import Console
+
+            width = None if self.stream.isatty() else _PIPED_WIDTH
+            self._console = Console(
+                file=self.stream, highlight=False, markup=False, emoji=False, width=width
+            )
+        return self._console
 
 
 def _say(message: str) -> None:
@@ -165,7 +279,7 @@ def _progress(description: str, threshold: int = 2000) -> Iterator[Any]:
         return
     from rich.progress import Progress
 
-    with Progress(console=_console(err=True), transient=True) as bar:
+    with Progress(console=_Screen(err=True).console(), transient=True) as bar:
 
         def start(total: int, *_: Any) -> Any:
             if total < threshold:
@@ -219,7 +333,7 @@ DEMO_AS_OF = "2024-06-30"
 DEMO_TITLE = "Kazakhstan's political reforms, 2019–2024"
 
 
-def _render_demo(store: Store, out: Path) -> None:
+def _render_demo(store: "Store", out: Path) -> None:
     from reports import publish_site
 
     result = publish_site(store, out, as_of=DEMO_AS_OF, title=DEMO_TITLE)
@@ -272,7 +386,7 @@ def _flag(field: str) -> str:
     return f"--set {field}=…"
 
 
-def _item_of(doc: TypeDoc) -> str:
+def _item_of(doc: "TypeDoc") -> str:
     """Which items an event type goes on, and whether it may open a new one."""
     if doc.item_kind is None:
         return "any item"
@@ -280,7 +394,7 @@ def _item_of(doc: TypeDoc) -> str:
     return f"a {doc.item_kind}{first}"
 
 
-def _used_by(param: str, docs: list[TypeDoc]) -> str:
+def _used_by(param: str, docs: list["TypeDoc"]) -> str:
     """The event types that take an option; ``law.*`` stands for every law type, and
     ``law.* but law.stalled`` for all of them but one."""
     field = next((f for f, p in _LIST_FLAGS.items() if p == param), param)
@@ -301,11 +415,11 @@ def _used_by(param: str, docs: list[TypeDoc]) -> str:
     return ", ".join(names)
 
 
-def _field_help(field: FieldDoc) -> str:
+def _field_help(field: "FieldDoc") -> str:
     return field.meaning + (f" One of: {', '.join(field.values)}." if field.values else "")
 
 
-def _type_help(doc: TypeDoc) -> str:
+def _type_help(doc: "TypeDoc") -> str:
     """``record TYPE --help``'s text: what the type records, its other fields, an example."""
     lines = [f"Append one {doc.name} event. {doc.summary} Item: {_item_of(doc)}."]
     for field in doc.fields:
@@ -358,6 +472,9 @@ class _RecordCommand(TyperCommand):
 
 
 def _parse_set(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` options, each value read as YAML (loaded only when one is given)."""
+    if not pairs:
+        return {}
     import yaml
 
     from events import InvalidInput
@@ -563,18 +680,18 @@ def types_(
     _print_fields(doc)
 
 
-def _print_types(docs: list[TypeDoc]) -> None:
+def _print_types(docs: list["TypeDoc"]) -> None:
     table = _table("type", "item", "what it records")
     for doc in docs:
         table.add_row(doc.name, _item_of(doc), doc.summary)
-    _console().print(table)
+    _Screen().table(table)
     _say("the fields of one type: reform-ledger types TYPE")
 
 
-def _print_fields(doc: TypeDoc) -> None:
-    console = _console()
-    console.print(f"{doc.name}: {doc.summary}", markup=False)
-    console.print(f"item: {_item_of(doc)}; schema version {doc.schema}", markup=False)
+def _print_fields(doc: "TypeDoc") -> None:
+    screen = _Screen()
+    screen.line(f"{doc.name}: {doc.summary}")
+    screen.line(f"item: {_item_of(doc)}; schema version {doc.schema}")
     table = _table("field", "option", "required", "value", "meaning")
     for field in doc.fields:
         rows = [(field.name, _flag(field.name), field)]
@@ -582,11 +699,10 @@ def _print_fields(doc: TypeDoc) -> None:
         for name, option, shown in rows:
             need = "required" if shown.required else "optional"
             table.add_row(name, option, need, shown.shape, shown.meaning)
-    console.print(table)
-    console.print(
+    screen.table(table)
+    screen.line(
         "Every event also takes --item, --effective, and its source: --document, --locator, "
-        "--quote, optionally --url (see docs/events.md).",
-        markup=False,
+        "--quote, optionally --url (see docs/events.md)."
     )
 
 
@@ -690,16 +806,11 @@ def log(
         table.add_row(
             str(r.position), r.effective, r.item, r.type, describe(r), r.source.get("document", "")
         )
-    _console().print(table)
+    _Screen().table(table)
 
 
-def _table(*columns: str) -> Any:
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def _table(*columns: str) -> _Table:
+    return _Table(*columns)
 
 
 @app.command()
@@ -752,21 +863,15 @@ def show(
         )
         return
     s = view.status
-    console = _console()
-    console.print(f"[bold]{s.title}[/bold]  ({s.kind} {s.item})", highlight=False)
+    screen = _Screen()
+    screen.line(f"  ({s.kind} {s.item})", bold=s.title)
     scope = "every event, whatever its date" if view.everything else "events visible then"
-    console.print(
-        f"as of {view.cut.day}, as known at {view.cut.known_at} ({scope})",
-        markup=False,
-        highlight=False,
-    )
+    screen.line(f"as of {view.cut.day}, as known at {view.cut.known_at} ({scope})")
     flags = " late" * s.late + " contested" * s.contested
-    console.print(
-        f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}"
-    )
-    console.print(_evidence_line(s, sources), markup=False, highlight=False)
+    screen.line(f"status: {s.status}{flags}   area: {s.area or '-'}   package: {s.package or '-'}")
+    screen.line(_evidence_line(s, sources))
     for reason in s.contested_reasons:
-        console.print(f"  contested: {reason}", markup=False)
+        screen.line(f"  contested: {reason}")
     table = _table("effective", "event", "source")
     for entry in view.timeline:
         r = entry.record
@@ -777,11 +882,11 @@ def show(
             f"{sources.label(r.source['document'], link=True)} — {r.source['locator']}: "
             f"“{r.source['quote']}”",
         )
-    console.print(table)
+    screen.table(table)
     for link in view.links_out:
-        console.print(f"→ {link['relation']} {link['to']}", markup=False)
+        screen.line(f"→ {link['relation']} {link['to']}")
     for link in view.links_in:
-        console.print(f"← {link['from']} {link['relation']}", markup=False)
+        screen.line(f"← {link['from']} {link['relation']}")
 
 
 def _evidence_cell(evidence: dict[str, Any] | None) -> str:
@@ -873,7 +978,7 @@ def status(
             "yes" if s.contested else "",
             s.title,
         )
-    _console().print(table)
+    _Screen().table(table)
     _say(
         f"{len(view.items)} items as of {view.as_of} known at {view.known_at} "
         f"(position {view.position})"
@@ -922,7 +1027,7 @@ def diff(
             if cause
             else "",
         )
-    _console().print(table)
+    _Screen().table(table)
 
 
 @app.command()
@@ -1199,7 +1304,7 @@ def schedule_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     table = _table("id", "rule", "formats", "out", "next run", "last run", "result")
     for info in schedules:
         table.add_row(*_schedule_row(info))
-    _console().print(table)
+    _Screen().table(table)
 
 
 def _schedule_row(info: Any) -> list[str]:
@@ -1281,7 +1386,15 @@ def _log_to_stderr(*, timestamps: bool, quiet: bool = False) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Help and usage errors are drawn by rich (panels, colours) when a terminal reads them;
+    piped, Click's plain layout says the same without loading rich's help machinery
+    (``typer.rich_utils``: Markdown, tracebacks, syntax highlighting), which is most of what
+    ``--help`` would cost.
+    """
+    if not (sys.stdout.isatty() or sys.stderr.isatty()):
+        app.rich_markup_mode = schedule_app.rich_markup_mode = None
     app(prog_name="reform-ledger")
 
 

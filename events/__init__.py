@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from events.errors import InvalidInput, InvalidInputs, LedgerError, UnknownEventType
     from events.facts import RELATIONS, VERDICTS
     from events.findings import GRADES
+    from events.invisible import INVISIBLE, escape_invisible_json, show_invisible
     from events.promises import Target
     from events.registry import event_class, event_types, parse_event, register
     from events.sources import SOURCE_KINDS, SourceRegistered, web_url
-    from events.text import INVISIBLE, escape_invisible_json, show_invisible
     from events.upcasting import current_schema, upcast
 
 __all__ = [
@@ -83,10 +83,10 @@ _MODULES = {
     "events.errors": ("InvalidInput", "InvalidInputs", "LedgerError", "UnknownEventType"),
     "events.facts": ("RELATIONS", "VERDICTS"),
     "events.findings": ("GRADES",),
+    "events.invisible": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
     "events.promises": ("Target",),
     "events.registry": ("event_class", "event_types", "parse_event", "register"),
     "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),
-    "events.text": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
     "events.upcasting": ("current_schema", "upcast"),
 }
 __getattr__, __dir__ = lazy_exports(globals(), _MODULES)

@@ -26,15 +26,46 @@ from events.upcasting import UPCASTERS, current_schema, upcast
 __all__ = ["describe_error", "event_class", "event_types", "parse_event", "register"]
 
 _REGISTRY: dict[str, type[Event]] = {}
-#: The modules that declare the event types, imported on the first look-up of a type, so
-#: that importing ``events`` for a date or an error builds no event model.
-CATALOGUE = (
-    "events.facts",
-    "events.findings",
-    "events.promises",
-    "events.sources",
-    "events.stages",
-)
+#: The modules that declare the event types, and the types each declares. Importing
+#: ``events`` for a date or an error builds no event model, and looking up one type imports
+#: only its module (``record`` builds a few models, not the catalogue's thirty); ``register``
+#: refuses a class this table does not place in its module, and loading the catalogue
+#: refuses a type no module declared, so the table cannot drift from the code.
+CATALOGUE: dict[str, tuple[str, ...]] = {
+    "events.facts": (
+        "assessment.recorded",
+        "event.retracted",
+        "link.added",
+        "measurement.recorded",
+    ),
+    "events.findings": (
+        "amendment.stalled",
+        "claim.recorded",
+        "law.stalled",
+        "promise.deadline_stated",
+        "promise.stalled",
+    ),
+    "events.promises": (
+        "promise.abandoned",
+        "promise.made",
+        "promise.marked_unverifiable",
+        "promise.revised",
+    ),
+    "events.sources": ("source.registered",),
+    "events.stages": (
+        "amendment.adopted",
+        "amendment.in_force",
+        "amendment.proposed",
+        "law.amended",
+        "law.drafted",
+        "law.in_force",
+        "law.passed",
+        "law.repealed",
+        "law.signed",
+        "milestone.reached",
+    ),
+}
+_HOME = {name: module for module, names in CATALOGUE.items() for name in names}
 _loaded = False
 
 
@@ -43,6 +74,9 @@ def _load_catalogue() -> None:
     if not _loaded:
         for module in CATALOGUE:
             import_module(module)
+        missing = set(_HOME) - set(_REGISTRY)
+        if missing:
+            raise RuntimeError(f"event types {sorted(missing)} are catalogued but not declared")
         _loaded = True
 
 
@@ -55,6 +89,11 @@ def register(cls: type[Event]) -> type[Event]:
     )
     if cls.event_version != current_schema(name) or declared != UPCASTERS.get(name, ()):
         raise RuntimeError(f"event type {name!r}: its upcasters differ from events.upcasting")
+    if _HOME.get(name) != cls.__module__:
+        raise RuntimeError(
+            f"event type {name!r} is declared in {cls.__module__}; "
+            f"events.registry.CATALOGUE places it in {_HOME.get(name)}"
+        )
     _REGISTRY[name] = cls
     return cls
 
@@ -69,6 +108,11 @@ def event_class(type_name: str) -> type[Event]:
         return _REGISTRY[type_name]
     except (KeyError, TypeError):
         pass
+    home = _HOME.get(type_name) if isinstance(type_name, str) else None
+    if home is not None:
+        import_module(home)
+        if type_name in _REGISTRY:
+            return _REGISTRY[type_name]
     if not _loaded:
         _load_catalogue()
         return event_class(type_name)

@@ -1,21 +1,33 @@
 """Each command imports only what it needs: ``--help``, ``status`` and ``show`` on a small
-SQLite ledger never load SQLAlchemy, SQLModel, APScheduler, Jinja2, YAML, the feed library
-or the event models (reading upcasts through a plain table). Typer itself brings pydantic
-to coerce option values, so the ledger's reading is also run without the CLI, where no
-pydantic may be loaded at all. A process is started per command (an import, once made,
-stays for the process), and the test reads which modules it ended with, so a stray import
-is caught here rather than in a benchmark."""
+SQLite ledger never load pydantic, SQLAlchemy, SQLModel, APScheduler, Jinja2, YAML, the
+feed library, the event models or rich's console (reading upcasts through a plain table,
+Typer 0.28 coerces options without pydantic, and piped output is drawn without rich), and
+``record`` loads the event models it validates with, but none of the rest. A process is
+started per command (an import, once made, stays for the process), and the test reads which
+modules it ended with, so a stray import is caught here rather than in a benchmark.
+
+What piped output skips must not change what it says: the tables and lines written
+directly are the ones rich draws, character for character, and help says the same in
+Click's plain layout as in rich's panels on a terminal.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from tests.conftest import link, make, promise
+from cli import app
+from tests.conftest import SOURCE, link, make, promise
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Libraries none of these commands use; each costs tens to hundreds of milliseconds.
@@ -47,6 +59,10 @@ print(json.dumps({"code": 0, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
 #: The modules that declare the event models (pydantic classes).
 MODELS = ("events.base", "events.registry", "events.facts", "events.promises")
+#: Rich's drawing machinery and Typer's rich help: a terminal's, not a pipe's.
+RICH_DRAWING = ("rich.console", "rich.table", "rich.markdown", "typer.rich_utils")
+#: What rich adds on a terminal that a pipe does not get: colours and bold.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture
@@ -76,7 +92,7 @@ def imported(*argv: str, probe: str = PROBE, whole: bool = False) -> set[str]:
 
 def test_help_loads_no_library_of_ours_nor_any_heavy_one():
     modules = imported("--help")
-    assert not modules & {*HEAVY, "events", "ledger", "reports", "pydantic"}
+    assert not modules & {*HEAVY, "events", "ledger", "reports", "pydantic", "rich"}, modules
 
 
 @pytest.mark.parametrize(
@@ -85,11 +101,29 @@ def test_help_loads_no_library_of_ours_nor_any_heavy_one():
     ids=" ".join,
 )
 def test_reading_commands_load_no_heavy_library(small_ledger, argv):
-    modules = imported("--db", small_ledger, *argv)
-    assert "ledger" in modules  # the command did its work in this process
-    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
-    assert "reports" not in modules
-    assert not imported("--db", small_ledger, *argv, whole=True) & set(MODELS)
+    modules = imported("--db", small_ledger, *argv, whole=True)
+    packages = {name.split(".")[0] for name in modules}
+    assert "ledger" in packages  # the command did its work in this process
+    unwanted = {*HEAVY, "reports", "pydantic", "pydantic_core"}
+    assert not packages & unwanted, sorted(packages & unwanted)
+    assert not modules & {*MODELS, *RICH_DRAWING}, sorted(modules & {*MODELS, *RICH_DRAWING})
+
+
+def test_record_loads_the_event_models_and_nothing_heavy(small_ledger):
+    modules = imported(
+        *("--db", small_ledger, "record", "measurement.recorded", "--item", "p1"),
+        *("--effective", "2022-05", "--metric", "parties", "--value", "7", "--unit", "parties"),
+        *("--period", "2022-05", "--document", SOURCE["document"], "--locator", "p. 2"),
+        *("--quote", SOURCE["quote"]),
+        whole=True,
+    )
+    # it validated the event with its type's models (and read the item's kind from the
+    # promise's), and built no other type's
+    assert {"events.base", "events.registry", "events.facts", "events.promises"} <= modules
+    assert not modules & {"events.stages", "events.findings", "events.sources"}
+    packages = {name.split(".")[0] for name in modules}
+    assert not packages & {*HEAVY, "reports"}, sorted(packages & {*HEAVY, "reports"})
+    assert not modules & set(RICH_DRAWING)
 
 
 def test_reading_the_ledger_loads_no_pydantic(small_ledger):
@@ -108,3 +142,83 @@ def test_the_probe_sees_a_heavy_import_when_one_happens(small_ledger, tmp_path):
     """The check above can fail: ``report`` renders with Jinja2, and the probe says so."""
     modules = imported("--db", small_ledger, "report", "--period", "2022", "--out", str(tmp_path))
     assert "jinja2" in modules
+
+
+def test_piped_help_names_every_command_and_option(small_ledger):
+    """Piped help is Click's plain layout; it lists what the rich panels list."""
+    text = subprocess.run(
+        [sys.executable, "-c", "import cli; cli.main()", "--help"],
+        cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True,
+    ).stdout  # fmt: skip
+    assert "╭" not in text
+    for name in ("init", "record", "status", "show", "verify", "publish", "schedule"):
+        assert re.search(rf"^  {name}\s", text, re.M), name
+    record = subprocess.run(
+        [sys.executable, "-c", "import cli; cli.main()", "record", "link.added", "--help"],
+        cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True,
+    ).stdout  # fmt: skip
+    options = set(re.findall(r"^  (--[a-z][a-z-]*)", record, re.M))
+    assert {"--item", "--to", "--relation", "--quote"} <= options
+    assert "--title" not in options  # only link.added's own fields, as on a terminal
+
+
+def test_help_on_a_terminal_is_drawn_by_rich():
+    pty = pytest.importorskip("pty")
+    main, child = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        try:
+            while chunk := os.read(main, 65536):
+                chunks.append(chunk)
+        except OSError:  # the child closed its side
+            pass
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run(
+            [sys.executable, "-c", "import cli; cli.main()", "--help"],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=child, stderr=child, check=True,
+            env={**os.environ, "COLUMNS": "100"},
+        )  # fmt: skip
+    finally:
+        os.close(child)
+        reader.join()
+        os.close(main)
+    text = ANSI.sub("", b"".join(chunks).decode())
+    assert "╭─ Commands" in text and "│ status" in text
+
+
+#: Text a title or a quote may hold: any script, wide characters, combining marks, rich's
+#: markup and emoji codes (printed as they are), and in quotes tabs and line breaks.
+TITLE = st.text(
+    st.characters(exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")), min_size=1, max_size=30
+).filter(lambda text: text.strip() == text and text)
+MARKUP = st.sampled_from(["[/]", "[bold]x[/bold]", "[long enough]", ":smile:", "\\[", ""])
+QUOTE = st.text(
+    st.characters(exclude_categories=("Cc", "Cs", "Cf"), include_characters="\t\n"),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=TITLE, mark=MARKUP, quote=QUOTE)
+def test_piped_output_is_what_rich_draws(sqlite_store, title, mark, quote):
+    """``show`` and ``status`` piped (written directly) and forced through rich
+    (``FORCE_COLOR``, as on a terminal) say the same, character for character."""
+    item = f"p{sqlite_store.count()}"
+    source = {**SOURCE, "quote": f"{quote} {mark}".strip()}
+    sqlite_store.append([promise(item, title=f"{title} {mark}".strip(), source=source)])
+    runner = CliRunner()
+    for args in (["show", item], ["status", "--area", "testing"]):
+        argv = ["--db", sqlite_store.url, *args, "--known-at", "2030-01-01"]
+        piped = runner.invoke(app, argv, env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None})
+        drawn = runner.invoke(app, argv, env={"FORCE_COLOR": "1"})
+        assert piped.exit_code == drawn.exit_code == 0, piped.output + drawn.output
+        assert "\x1b[" not in piped.stdout
+        assert piped.stdout == ANSI.sub("", drawn.stdout)
+    assert f"{title} {mark}".strip() in piped.stdout  # printed as it is, markup and all

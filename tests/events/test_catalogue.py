@@ -434,6 +434,20 @@ def test_a_model_whose_upcasters_disagree_with_the_table_is_refused() -> None:
     assert "test.drifted" not in event_types()
 
 
+def test_a_model_the_catalogue_places_elsewhere_is_refused() -> None:
+    """Looking up a type imports only the module ``CATALOGUE`` names for it, so a class
+    declared anywhere else is refused when it registers."""
+    from events import register
+    from events.base import Event
+
+    class Stray(Event):
+        event_type = "test.stray"
+
+    with pytest.raises(RuntimeError, match="'test.stray' is declared in tests.events"):
+        register(Stray)
+    assert "test.stray" not in event_types()
+
+
 def test_a_stored_payload_of_an_unknown_type_and_a_wrong_schema_is_refused_by_name() -> None:
     with pytest.raises(UnknownEventType, match="unknown event type 'law.vetoed'"):
         upcast("law.vetoed", 2, {})
