@@ -300,14 +300,22 @@ class _FileRead:
             self.kept = list(self.chunks())
 
     def checked_chunks(self) -> Iterator[tuple[list[Event], list[str]]]:
-        """The events to append, then the file's errors raised (inside the append,
-        which they roll back)."""
+        """The events to append, the file's errors raised before its last chunk: a file
+        of one chunk with an error is refused before the append even begins, a longer one
+        inside it (which rolls back)."""
         if self.kept is not None:
-            yield from self.kept
+            chunks: Iterator[tuple[list[Event], list[str]]] = iter(self.kept)
         else:
             self.count, self.errors = 0, []
-            yield from self.chunks()
+            chunks = self.chunks()
+        last = None
+        for chunk in chunks:
+            if last is not None:
+                yield last
+            last = chunk
         self.check()
+        if last is not None:
+            yield last
 
 
 def _line_of(error: InvalidInput) -> int:

@@ -13,6 +13,7 @@ on first use, to create the tables and for the scheduler's job store.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import sqlite3
@@ -440,9 +441,13 @@ class Store:
         line) rolls the whole batch back too.
         """
         appended = skipped = 0
+        chunks = iter(chunks)
+        first = next(chunks, None)  # before the transaction: a refusal opens none
+        if first is None:
+            return AppendCount(0, 0)
         with self._writing(append=True) as cursor:
             plan = _AppendPlan(cursor, self.dialect.MARKER)
-            for events, where in chunks:
+            for events, where in itertools.chain([first], chunks):
                 if not events:
                     continue
                 count = len(plan.add(events, where, progress))
