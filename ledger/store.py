@@ -487,6 +487,26 @@ def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
         yield values[start : start + _CHUNK]
 
 
+#: The parts of a chunk's look-up, each (tag, key, text, number) rows of one IN (...) slot.
+_HEAD = (
+    "SELECT * FROM (SELECT 'h', hash, recorded_at, position FROM events "
+    "ORDER BY position DESC LIMIT 1) AS head"
+)
+_STORED = "SELECT 's', event_id, body, CAST(NULL AS BIGINT) FROM events WHERE event_id IN ({})"
+_ITEMS = (
+    "SELECT 'i', e.item, e.type, (SELECT MAX(m.version) FROM events m WHERE m.item = e.item) "
+    "FROM events e WHERE e.version = 1 AND e.item IN ({})"
+)
+_RETRACTED = (
+    "SELECT 'r', event_id, item, CASE WHEN type = 'event.retracted' THEN 1 ELSE 0 END "
+    "FROM events WHERE event_id IN ({})"
+)
+_REGISTERED = (
+    "SELECT DISTINCT 'd', item, CAST(NULL AS TEXT), CAST(NULL AS BIGINT) FROM events "
+    "WHERE type = 'source.registered' AND item IN ({})"
+)
+
+
 class _AppendPlan:
     """Checks one batch against the stored log and appends it (inside the lock), a chunk
     at a time.
@@ -502,16 +522,15 @@ class _AppendPlan:
     def __init__(self, cursor: Any, marker: str) -> None:
         self.cursor = cursor
         self.marker = marker
-        head = _read_head(cursor)
-        self.position, self.prev_hash = head.position, head.hash
-        self.latest = head.recorded_at or ""
+        self.head: Head | None = None  # read with the first chunk's look-up
+        self.position, self.prev_hash, self.latest = 0, GENESIS_HASH, ""
         now = datetime.now(UTC)
         self.now_text = format_instant(now)
         self.ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, UTC))
         self.kinds: dict[str, str] = {}
         self.versions: dict[str, int] = {}
         self.links = _LinkGraph(self._lookup)
-        self.sources = _SourceCheck(self._lookup)
+        self.sources = _SourceCheck()
         self.errors: list[InvalidInput] = []
         self.insert = (
             f"INSERT INTO events ({', '.join(_COLUMNS)}) "
@@ -546,33 +565,74 @@ class _AppendPlan:
             raise InvalidInputs.of(self.errors)
 
     def _look_up(self, envelopes: list[dict[str, Any]]) -> None:
-        """Read what the chunk's checks need: few queries, each by an index."""
-        self.stored = dict(
-            self._lookup(
-                "SELECT event_id, body FROM events WHERE event_id IN ({})",
-                [e["id"] for e in envelopes],
-            )
-        )
+        """Read what the chunk's checks need, each part by an index: the chain head (first
+        chunk only), the chunk's ids already stored, the kind and version of the items it
+        names, the events it retracts and the sources it cites. A small chunk (a single
+        append) asks it all in one statement, a round trip instead of five."""
         referenced = {e["item"] for e in envelopes} | {
             e["data"]["to"] for e in envelopes if e["type"] == "link.added"
         }
-        unknown = referenced - self.kinds.keys()
-        found = self._items(unknown)
+        unknown = sorted(referenced - self.kinds.keys())
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
-        self.retractable = {}
-        self.retractions = set()
-        for event_id, item, type_ in self._lookup(
-            "SELECT event_id, item, type FROM events WHERE event_id IN ({})", retracted
-        ):
-            self.retractable[event_id] = item
-            if type_ == "event.retracted":
-                self.retractions.add(event_id)
+        documents = self.sources.unknown(envelopes)
+        parts = [
+            (_STORED, [e["id"] for e in envelopes]),
+            (_ITEMS, unknown),
+            (_RETRACTED, retracted),
+            (_REGISTERED, documents),
+        ]
+        if self.head is None:
+            parts.insert(0, (_HEAD, []))
+        parts = [(query, values) for query, values in parts if values or query is _HEAD]
+        if sum(len(values) for _, values in parts) <= _CHUNK:
+            rows: Iterable[tuple[Any, ...]] = self._ask(parts)
+        else:
+            rows = (row for query, values in parts for row in self._ask([(query, values)]))
+        self.stored, self.retractable, self.retractions = {}, {}, set()
+        found, registered = set(), set()
+        head = Head(0, GENESIS_HASH, None)
+        for tag, key, text, number in rows:
+            if tag == "s":
+                self.stored[key] = text
+            elif tag == "i":
+                self._note_item(key, text, number)
+                found.add(key)
+            elif tag == "r":
+                self.retractable[key] = text
+                if number:
+                    self.retractions.add(key)
+            elif tag == "d":
+                registered.add(key)
+            else:
+                head = Head(number, key, text)
+        if self.head is None:
+            self.head = head
+            self.position, self.prev_hash = head.position, head.hash
+            self.latest = head.recorded_at or ""
+        self.sources.registered |= registered
         # items the store does not hold yet have no stored links to read
-        self.links.new = unknown - found
+        self.links.new = set(unknown) - found
         acyclic = [e for e in envelopes if e["type"] == "link.added"]
         if any(_ACYCLIC.get(e["data"]["relation"]) for e in acyclic):  # one query, not one a link
             self.links.load({end for e in acyclic for end in (e["item"], e["data"]["to"])})
-        self.sources.look_up(envelopes)
+
+    def _ask(self, parts: list[tuple[str, list[str]]]) -> Iterator[tuple[Any, ...]]:
+        """The rows of the parts' queries as one UNION ALL, a chunk of values at a time
+        when there is one part."""
+        if len(parts) == 1 and parts[0][1]:
+            yield from self._lookup(*parts[0])
+            return
+        statement = " UNION ALL ".join(
+            query.format(", ".join([self.marker] * len(values))) for query, values in parts
+        )
+        params = tuple(value for _, values in parts for value in values)
+        yield from self.cursor.execute(statement, params).fetchall()
+
+    def _note_item(self, item: str, type_: str, version: int) -> None:
+        from events import event_class  # appending builds the models; reading does not
+
+        self.kinds[item] = event_class(type_).item_kind or "item"
+        self.versions[item] = version
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``query`` (with one ``IN ({})`` slot) for all values, a chunk at a time.
@@ -583,22 +643,6 @@ class _AppendPlan:
         for chunk in _chunks(values):
             statement = query.format(", ".join([self.marker] * len(chunk)))
             yield from self.cursor.execute(statement, tuple(chunk)).fetchall()
-
-    def _items(self, items: set[str]) -> set[str]:
-        """Note the kind and latest version of each stored item among ``items`` (one query,
-        by the (item, version) index); the items found."""
-        from events import event_class  # appending builds the models; reading does not
-
-        found = set()
-        for item, type_, version in self._lookup(
-            "SELECT e.item, e.type, (SELECT MAX(m.version) FROM events m WHERE m.item = e.item) "
-            "FROM events e WHERE e.version = 1 AND e.item IN ({})",
-            sorted(items),
-        ):
-            self.kinds[item] = event_class(type_).item_kind or "item"
-            self.versions[item] = version
-            found.add(item)
-        return found
 
     def _check_expected(self, envelopes: list[dict[str, Any]], expected: int) -> None:
         # the first event's item, past the registrations of the sources it cites
@@ -829,17 +873,13 @@ class _SourceCheck:
     its batch. A source's id is an item of kind ``source`` that takes nothing but its
     registrations (and their retractions); no item links to it."""
 
-    def __init__(self, lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]]) -> None:
-        self.lookup = lookup
+    def __init__(self) -> None:
+        #: the documents known to be registered (the plan adds what it reads)
         self.registered: set[str] = set()
 
-    def look_up(self, envelopes: list[dict[str, Any]]) -> None:
-        """Note which of the documents a chunk cites (and not known yet) are registered."""
-        documents = sorted({e["source"]["document"] for e in envelopes} - self.registered)
-        query = (
-            f"SELECT DISTINCT item FROM events WHERE type = '{_REGISTRATION}' AND item IN ({{}})"
-        )
-        self.registered.update(row[0] for row in self.lookup(query, documents))
+    def unknown(self, envelopes: list[dict[str, Any]]) -> list[str]:
+        """The documents a chunk cites that are not known to be registered yet."""
+        return sorted({e["source"]["document"] for e in envelopes} - self.registered)
 
     def check(self, envelope: dict[str, Any], kinds: dict[str, str], where: str) -> None:
         type_, item = envelope["type"], envelope["item"]
