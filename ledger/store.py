@@ -422,7 +422,7 @@ class Store:
             return AppendResult([], 0)
         where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
         with self._writing(append=True) as cursor:
-            plan = _AppendPlan(cursor, self.dialect.MARKER)
+            plan = _AppendPlan(cursor, self.dialect)
             built = plan.add(events, where, progress, expected_version=expected_version)
             plan.finish()
         return AppendResult(built, len(events) - len(built))
@@ -446,7 +446,7 @@ class Store:
         if first is None:
             return AppendCount(0, 0)
         with self._writing(append=True) as cursor:
-            plan = _AppendPlan(cursor, self.dialect.MARKER)
+            plan = _AppendPlan(cursor, self.dialect)
             for events, where in itertools.chain([first], chunks):
                 if not events:
                     continue
@@ -467,14 +467,13 @@ def _read_head(cursor: Any) -> Head:
 _COLUMNS = LEDGER_COLUMNS["events"]
 
 
-def _insert_rows(cursor: Any, statement: str, rows: list[Row]) -> None:
-    """The driver's executemany of the rows as they are: the bulk path costs what the
-    driver does."""
-    if len(rows) == 1:  # a single append: no executemany set-up
+def _insert_rows(cursor: Any, statement: str, rows: list[Row], dialect: ModuleType) -> None:
+    """The rows as they are, by the driver's fastest bulk path (the dialect's): the bulk
+    path costs what the driver does."""
+    if len(rows) == 1:  # a single append: no bulk set-up
         cursor.execute(statement, rows[0])
         return
-    for start in range(0, len(rows), 5000):
-        cursor.executemany(statement, rows[start : start + 5000])
+    dialect.insert_many(cursor, statement, _COLUMNS, rows)
 
 
 def _article(noun: str) -> str:
@@ -519,9 +518,10 @@ class _AppendPlan:
     the transaction to roll back.
     """
 
-    def __init__(self, cursor: Any, marker: str) -> None:
+    def __init__(self, cursor: Any, dialect: ModuleType) -> None:
         self.cursor = cursor
-        self.marker = marker
+        self.dialect = dialect
+        marker = self.marker = dialect.MARKER
         self.head: Head | None = None  # read with the first chunk's look-up
         self.position, self.prev_hash, self.latest = 0, GENESIS_HASH, ""
         now = datetime.now(UTC)
@@ -556,7 +556,7 @@ class _AppendPlan:
             self._check_expected(envelopes, expected_version)
         built = self._build_rows(events, envelopes, where, progress)
         if built:
-            _insert_rows(self.cursor, self.insert, [row for _, row in built])
+            _insert_rows(self.cursor, self.insert, [row for _, row in built], self.dialect)
         return built
 
     def finish(self) -> None:
