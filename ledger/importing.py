@@ -367,7 +367,7 @@ def _import_files(
     progress: Callable[[int, int], Callable[[int], None] | None] | None,
 ) -> ImportSummary:
     reads = [_FileRead(path) for path in paths]
-    if len(reads) > 1 or paths[0].suffix.lower() not in _JSONL:
+    if len(reads) != 1 or paths[0].suffix.lower() not in _JSONL:
         for read in reads:
             read.prepare()
         errors = [error for read in reads for _, error in read.errors]

@@ -378,3 +378,8 @@ def test_text_that_is_not_utf8_is_the_files_only_error(
     path.write_bytes(b"{bad\n" + good * 4 + b'{"title": "caf\xe9"}\n')
     offset = len(b"{bad\n" + good * 4) + len(b'{"title": "caf')
     assert refused_lines(store, path) == [f"{path}: not UTF-8 text (byte {offset})"]
+
+
+def test_importing_no_files_imports_nothing(store: Store) -> None:
+    summary = import_files(store, [])
+    assert (summary.files, summary.appended, summary.skipped, summary.empty) == (0, 0, 0, [])
