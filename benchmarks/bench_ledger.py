@@ -3,10 +3,12 @@
 Prints, for N synthetic events over N/10 items (default 100,000 over 10,000):
 batch import events/s (file parse, validation and hash chain included), 1,000 single
 appends events/s, full replay into the status projection events/s, the times of
-`status` (first, cached, after one new event, at an earlier date) and the peak memory of
-a `status` process, and the wall time of one `reform-ledger record` (start-up
-included); and, in the same run on the same events, two raw-sqlite3 limits with the
-ratios to them. The machine is noisy, so compare ratios, not absolute figures.
+`status` (first, cached, after one new event, at an earlier date), and the wall time of
+one `reform-ledger record` (start-up included); and, in the same run on the same events,
+the raw-sqlite3 limits with the ratios to them, and the `eventsourcing` library's best
+batching and notification-log replay when it is installed (`pip install -e '.[bench]'`).
+Each phase runs in a process of its own, so the peak memory (RSS) printed beside it is
+that phase's. The machine is noisy, so compare ratios, not absolute figures.
 
     .venv/bin/python benchmarks/bench_ledger.py [--events 100000] [--pg URL]
 """
@@ -17,13 +19,16 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,15 +61,32 @@ REGISTRATION = {
 def synthetic_events(count: int) -> list[dict]:
     """About 480-byte events: 20 per promise/law pair, so count/10 items; the first one
     registers the source they all cite."""
+    return list(synthetic_stream(count))
+
+
+def synthetic_stream(count: int) -> Iterator[dict]:
+    """``synthetic_events`` one at a time (a million of them need not be held)."""
+    produced = 0
+    for chunk in _synthetic_pairs(count):
+        for event in chunk:
+            if produced == count:
+                return
+            produced += 1
+            yield event
+
+
+def _synthetic_pairs(count: int) -> Iterator[list[dict]]:
     rng = uuid.UUID(int=12345)
     events = [REGISTRATION]
+    n = 0
     pairs = max(count // 20, 1)
     for pair in range(pairs):
         p, law = f"promise-{pair:05d}", f"law-{pair:05d}"
         year = 2019 + pair % 5
 
         def add(type_: str, item: str, effective: str, **data) -> None:
-            n = len(events)
+            nonlocal n
+            n += 1
             events.append(
                 {
                     "id": str(uuid.uuid5(rng, str(n))),
@@ -130,10 +152,11 @@ def synthetic_events(count: int) -> list[dict]:
             unit="cases",
             period=f"{year + 1}",
         )
-    return events[:count]
+        yield events[:]
+        events.clear()
 
 
-def raw_import(path: Path, events: list[dict]) -> float:
+def raw_import(path: Path, events: Iterable[dict]) -> float:
     """The limit: executemany of the same rows with the same sha256 chain, one transaction.
 
     Canonical JSON by the standard library's json.dumps, as the limit was first defined.
@@ -182,13 +205,14 @@ def raw_import(path: Path, events: list[dict]) -> float:
     return elapsed
 
 
-def raw_singles(path: Path, events: list[dict]) -> float:
+def raw_singles(path: Path, events: list[dict], synchronous: str = "NORMAL") -> float:
     """The limit for single appends: one transaction per event (BEGIN IMMEDIATE, read the
     chain head, check the item's version, hash, insert, commit), synchronous=NORMAL, on
-    the ledger ``raw_import`` made."""
+    the ledger ``raw_import`` made. With FULL (the store's setting), each commit also
+    waits for the disk."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(f"PRAGMA synchronous={synchronous}")
     started = time.perf_counter()
     for event in events:
         connection.execute("BEGIN IMMEDIATE")
@@ -241,59 +265,293 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:>10,.0f} events/s  ({seconds:.2f} s)"
 
 
-def run(url: str, events: list[dict], folder: Path, *, raw: bool) -> None:
-    count = len(events)
-    source = folder / "events.jsonl"
-    source.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KB)."""
+    try:  # this process's own high-water mark (ru_maxrss may carry the parent's over exec)
+        lines = Path("/proc/self/status").read_text().splitlines()
+        return next(int(line.split()[1]) for line in lines if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def single_event(value: int, period: str) -> Any:
+    """One measurement on a promise, as a single append adds it."""
+    return parse_event(
+        {
+            "type": "measurement.recorded",
+            "item": f"promise-{value % 500:05d}",
+            "effective": period,
+            "source": SOURCE,
+            "metric": "signatures",
+            "value": value,
+            "unit": "signatures",
+            "period": period,
+        }
+    )
+
+
+def single_events() -> list:
+    """The 1,000 events of the single-append phase: measurements on 500 promises."""
+    return [single_event(i, "2024-01") for i in range(1000)]
+
+
+# -- the phases, each run in a process of its own (`--phase NAME`), printing one JSON line ----
+
+
+def phase_import(url: str, folder: Path, count: int) -> dict:
     store = open_store(url, create=True)
-
     started = time.perf_counter()
-    import_files(store, [source])
-    import_s = time.perf_counter() - started
-    print(f"batch import          {rate(count, import_s)}")
-    if raw:
-        raw_import_s = raw_import(folder / "raw.db", events)
-        print(f"  raw sqlite3 import  {rate(count, raw_import_s)}")
-        print(f"  ratio to raw        {raw_import_s / import_s:10.2f}   (target >= 0.5)")
+    import_files(store, [folder / "events.jsonl"])
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"seconds": seconds}
 
-    singles = [
-        parse_event(
-            {
-                "type": "measurement.recorded",
-                "item": f"promise-{i % 500:05d}",
-                "effective": "2024-01",
-                "source": SOURCE,
-                "metric": "signatures",
-                "value": i,
-                "unit": "signatures",
-                "period": "2024-01",
-            }
-        )
-        for i in range(1000)
-    ]
+
+def phase_singles(url: str, folder: Path, count: int) -> dict:
+    store = open_store(url)
+    singles = single_events()
     started = time.perf_counter()
     for event in singles:
         store.append([event])
-    single_s = time.perf_counter() - started
-    print(f"1,000 single appends  {rate(1000, single_s)}")
-    if raw:
-        raw_single_s = raw_singles(folder / "raw.db", [e.envelope() for e in singles])
-        print(f"  raw per-event loop  {rate(1000, raw_single_s)}")
-        print(f"  ratio to raw        {raw_single_s / single_s:10.2f}   (target >= 0.5)")
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"seconds": seconds}
 
-    total = count + 1000
+
+def phase_raw_import(url: str, folder: Path, count: int) -> dict:
+    return {"seconds": raw_import(folder / "raw.db", synthetic_stream(count))}
+
+
+def phase_raw_singles(url: str, folder: Path, count: int) -> dict:
+    events = [e.envelope() for e in single_events()]
+    normal = raw_singles(folder / "raw.db", events)
+    again = [{**event, "id": str(uuid.uuid4())} for event in events]
+    full = raw_singles(folder / "raw.db", again, synchronous="FULL")
+    return {"seconds": normal, "full": full}
+
+
+def phase_replay(url: str, folder: Path, count: int) -> dict:
+    store = open_store(url)
     started = time.perf_counter()
     rebuilt = catch_up(store, save=False)  # no checkpoint yet: a full replay
-    assert rebuilt.folded == total, (rebuilt.folded, total)  # the registration is folded too
-    replay_s = time.perf_counter() - started
-    print(f"replay into status    {rate(total, replay_s)}")
-    if raw:
-        raw_replay_s = raw_replay(folder / "raw.db") * total / count
-        print(f"  raw sqlite3 replay  {rate(total, raw_replay_s)}")
-        print(f"  ratio to raw        {raw_replay_s / replay_s:10.2f}   (target >= 0.75)")
+    seconds = time.perf_counter() - started
+    assert rebuilt.folded == count + 1000, (rebuilt.folded, count)  # the registration too
+    store.close()
+    return {"seconds": seconds}
 
+
+def phase_raw_replay(url: str, folder: Path, count: int) -> dict:
+    return {"seconds": raw_replay(folder / "raw.db")}
+
+
+def phase_checkpoint(url: str, folder: Path, count: int) -> dict:
+    """Bring the folded log's checkpoint up to date, so ``status`` starts after catch-up."""
+    store = open_store(url)
     catch_up(store)
-    status_rows(store, url)
+    store.close()
+    return {"seconds": 0.0}
+
+
+def phase_status(url: str, folder: Path, count: int) -> dict:
+    """The first ``status`` (nothing cached: the folded log is loaded, every item
+    evaluated), alone in its process so its peak memory is its own."""
+    store = open_store(url)
+    started = time.perf_counter()
+    view = status(store)
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"seconds": seconds, "items": len(view.items)}
+
+
+def phase_status_again(url: str, folder: Path, count: int) -> dict:
+    """``status`` again in a new process (the cached statuses), then after one new event
+    (only its linked group evaluated again) and at an earlier date (first and again)."""
+    store = open_store(url)
+    _, again = timed(lambda: status(store))
+    rss = peak_rss_mb()
+    store.append([single_event(3000, "2024-03")])
+    _, one = timed(lambda: status(store))
+    _, dated = timed(lambda: status(store, as_of="2024-06-30"))
+    _, dated_again = timed(lambda: status(store, as_of="2024-06-30"))
+    store.close()
+    return {
+        "seconds": again,
+        "cached_rss_mb": rss,
+        "one": one,
+        "dated": dated,
+        "dated_again": dated_again,
+    }
+
+
+def timed(action: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+def phase_peer_import(url: str, folder: Path, count: int) -> dict:
+    """`eventsourcing`'s best batching: every event a pending event of its item's
+    aggregate, then one ``save()`` of all aggregates (one transaction), SQLite, no chain."""
+    from eventsourcing.application import Application
+
+    stream_class = peer_stream_class()
+    app = Application(env=_peer_env(folder))
+    events = list(synthetic_stream(count))
+    started = time.perf_counter()
+    streams: dict[str, Any] = {}
+    for event in events:
+        stream = streams.get(event["item"])
+        if stream is None:
+            stream = streams[event["item"]] = stream_class()
+        stream.trigger_event(stream_class.Happened, data=event)
+    app.save(*streams.values())
+    seconds = time.perf_counter() - started
+    app.close()
+    return {"seconds": seconds}
+
+
+def phase_peer_replay(url: str, folder: Path, count: int) -> dict:
+    """`eventsourcing`'s notification-log replay: every event in order, decoded, the
+    latest type per item folded (as the raw replay)."""
+    from eventsourcing.application import Application
+
+    peer_stream_class()
+    app = Application(env=_peer_env(folder))
+    started = time.perf_counter()
+    latest: dict[str, str] = {}
+    start, folded = 1, 0
+    while True:
+        notifications = app.recorder.select_notifications(start=start, limit=10_000)
+        if not notifications:
+            break
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            if hasattr(event, "data"):  # not an aggregate's Created event
+                latest[event.data["item"]] = event.data["type"]
+                folded += 1
+        start = notifications[-1].id + 1
+    seconds = time.perf_counter() - started
+    assert folded == count, (folded, count)
+    app.close()
+    return {"seconds": seconds}
+
+
+def peer_stream_class() -> Any:
+    """An `eventsourcing` aggregate per item, with one event type carrying the event;
+    its topics registered, so that another process can decode what this one saved."""
+    from eventsourcing.domain import Aggregate
+    from eventsourcing.utils import get_topic, register_topic
+
+    class Stream(Aggregate):
+        class Happened(Aggregate.Event):
+            data: dict
+
+            def apply(self, aggregate: Aggregate) -> None:
+                pass
+
+    for cls in (Stream, Stream.Created, Stream.Happened):
+        register_topic(get_topic(cls), cls)
+    return Stream
+
+
+def _peer_env(folder: Path) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(folder / "peer.db"),
+    }
+
+
+PHASES = {
+    "import": phase_import,
+    "singles": phase_singles,
+    "raw-import": phase_raw_import,
+    "raw-singles": phase_raw_singles,
+    "replay": phase_replay,
+    "raw-replay": phase_raw_replay,
+    "checkpoint": phase_checkpoint,
+    "status": phase_status,
+    "status-again": phase_status_again,
+    "peer-import": phase_peer_import,
+    "peer-replay": phase_peer_replay,
+}
+
+
+def in_process(phase: str, url: str, folder: Path, count: int) -> dict:
+    """Run one phase in a new Python process; its result, with that process's peak RSS."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--url", url, "--folder", str(folder)]
+        + ["--events", str(count)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def peer_installed() -> bool:
+    try:
+        import eventsourcing  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def ratio(label: str, value: float, note: str) -> str:
+    return f"  {label:<19} {value:10.2f}   ({note})"
+
+
+def line(label: str, count: int, result: dict) -> str:
+    return f"{label:<21} {rate(count, result['seconds'])}  peak RSS {result['rss_mb']:,.0f} MB"
+
+
+def run(url: str, count: int, folder: Path, *, raw: bool) -> None:
+    total = count + 1000
+    imported = in_process("import", url, folder, count)
+    print(line("batch import", count, imported))
+    if raw:
+        limit = in_process("raw-import", url, folder, count)
+        print(f"  raw sqlite3 import  {rate(count, limit['seconds'])}")
+        print(ratio("ratio to raw", limit["seconds"] / imported["seconds"], "target >= 0.75"))
+        if peer_installed():
+            peer = in_process("peer-import", url, folder, count)
+            print(line("  eventsourcing save", count, peer))
+            print(ratio("ratio to it", peer["seconds"] / imported["seconds"], "target >= 2.5"))
+
+    singles = in_process("singles", url, folder, count)
+    print(line("1,000 single appends", 1000, singles))
+    if raw:
+        limit = in_process("raw-singles", url, folder, count)
+        print(f"  raw per-event loop  {rate(1000, limit['seconds'])}")
+        print(ratio("ratio to raw", limit["seconds"] / singles["seconds"], "target >= 0.5"))
+        print(f"  the loop, sync FULL {rate(1000, limit['full'])}")
+        print(ratio("ratio to it", limit["full"] / singles["seconds"], "the store's own sync"))
+
+    replayed = in_process("replay", url, folder, count)
+    print(line("replay into status", total, replayed))
+    if raw:
+        limit = in_process("raw-replay", url, folder, count)
+        raw_replay_s = limit["seconds"] * total / count
+        print(f"  raw sqlite3 replay  {rate(total, raw_replay_s)}")
+        print(ratio("ratio to raw", raw_replay_s / replayed["seconds"], "target >= 0.75"))
+        if peer_installed():
+            peer = in_process("peer-replay", url, folder, count)
+            peer_replay_s = peer["seconds"] * total / count
+            print(line("  eventsourcing log", total, {**peer, "seconds": peer_replay_s}))
+            print(ratio("ratio to it", peer_replay_s / replayed["seconds"], "faster when > 1"))
+
+    in_process("checkpoint", url, folder, count)
+    shown = in_process("status", url, folder, count)
+    print(
+        f"status after catch-up {shown['seconds']:10.3f} s for {shown['items']:,} items, "
+        f"nothing cached  peak RSS {shown['rss_mb']:,.0f} MB"
+    )
+    again = in_process("status-again", url, folder, count)
+    print(
+        f"  again (cached)      {again['seconds']:10.3f} s (target < 0.25 s)  "
+        f"peak RSS {again['cached_rss_mb']:,.0f} MB (target < 600 MB)"
+    )
+    print(f"  after one new event {again['one']:10.3f} s")
+    print(f"  as of 2024-06-30    {again['dated']:10.3f} s, again {again['dated_again']:.3f} s")
 
     env = {**os.environ, "REFORM_LEDGER_DB": url}
     command = [
@@ -331,64 +589,18 @@ def run(url: str, events: list[dict], folder: Path, *, raw: bool) -> None:
         cwd=Path(__file__).resolve().parent.parent,
     )
     record_s = time.perf_counter() - started
-    print(f"one `record` (wall)   {record_s:10.3f} s into {total:,} events (target < 1.5 s)")
-    store.close()
+    print(f"one `record` (wall)   {record_s:10.3f} s into {total + 1:,} events (target < 1.5 s)")
 
 
-def timed(action):
-    started = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - started
-
-
-def status_rows(store, url: str) -> None:
-    """``status`` after catch-up: the first (nothing cached: the folded log is loaded and
-    every item evaluated), again (the cached statuses), after one new event (only its
-    linked group is evaluated again), at an earlier date (first and again), and the peak
-    memory of a process that only runs a first ``status``."""
-    view, first_s = timed(lambda: status(store))
-    items = f"{len(view.items):,} items"
-    print(f"status after catch-up {first_s:10.3f} s for {items}, nothing cached")
-    _, again_s = timed(lambda: status(store))
-    print(f"  again (cached)      {again_s:10.3f} s (target < 0.25 s)")
-    event = parse_event(
-        {
-            "type": "measurement.recorded",
-            "item": "promise-00002",
-            "effective": "2024-03",
-            "source": SOURCE,
-            "metric": "signatures",
-            "value": 3000,
-            "unit": "signatures",
-            "period": "2024-03",
-        }
-    )
-    store.append([event])
-    _, one_s = timed(lambda: status(store))
-    print(f"  after one new event {one_s:10.3f} s")
-    _, dated_s = timed(lambda: status(store, as_of="2024-06-30"))
-    _, dated_again_s = timed(lambda: status(store, as_of="2024-06-30"))
-    print(f"  as of 2024-06-30    {dated_s:10.3f} s, again {dated_again_s:.3f} s")
-    # the high-water mark of this process's own memory (VmHWM; ru_maxrss can carry the
-    # parent's over the exec on Linux)
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from ledger import open_store, status\n"
-        "status(open_store(sys.argv[1]), as_of=sys.argv[2])\n"
-        "lines = Path('/proc/self/status').read_text().splitlines()\n"
-        "print(next(int(l.split()[1]) for l in lines if l.startswith('VmHWM')))\n"
-    )
-    for label, as_of in (("nothing cached", "2024-09-30"), ("cached", "2024-09-30")):
-        done = subprocess.run(
-            [sys.executable, "-c", code, url, as_of],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        peak = int(done.stdout.split()[-1]) / 1024
-        print(f"  peak RSS, a `status` process, {label}: {peak:,.0f} MB (target < 600 MB)")
+def write_events(path: Path, count: int) -> float:
+    """The import file, written an event at a time; the average canonical size."""
+    size = 0
+    with path.open("w", encoding="utf-8") as file:
+        for n, event in enumerate(synthetic_stream(count)):
+            file.write(json.dumps(event) + "\n")
+            if n < 1000:
+                size += len(canonical_json(event))
+    return size / min(count, 1000)
 
 
 def main() -> None:
@@ -397,19 +609,25 @@ def main() -> None:
     parser.add_argument(
         "--pg", help="also run against this PostgreSQL server URL (an empty database)"
     )
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    events = synthetic_events(args.events)
-    size = sum(len(canonical_json(e)) for e in events[:1000]) / 1000
-    print(
-        f"{len(events):,} synthetic events over {len({e['item'] for e in events}):,} items "
-        f"(about {size:.0f} bytes each)\n"
-    )
-    with tempfile.TemporaryDirectory() as folder:
+    if args.phase:
+        result = PHASES[args.phase](args.url, args.folder, args.events)
+        print(json.dumps({**result, "rss_mb": peak_rss_mb()}))
+        return
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        size = write_events(folder / "events.jsonl", args.events)
+        items = 2 * max(args.events // 20, 1) + 1  # a promise and a law a pair, and the source
+        print(f"{args.events:,} synthetic events over {items:,} items (about {size:.0f} bytes)")
+        print(f"the benchmark's own process: peak RSS {peak_rss_mb():,.0f} MB\n")
         print("SQLite")
-        run(f"sqlite:///{folder}/ledger.db", events, Path(folder), raw=True)
+        run(f"sqlite:///{folder}/ledger.db", args.events, folder, raw=True)
         if args.pg:
             print("\nPostgreSQL")
-            run(args.pg, events, Path(folder), raw=False)
+            run(args.pg, args.events, folder, raw=False)
 
 
 if __name__ == "__main__":

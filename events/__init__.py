@@ -13,7 +13,7 @@ from events.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from events.base import ENVELOPE_FIELDS, Event, Source
-    from events.canonical import canonical_json, loads
+    from events.canonical import canonical_bytes, canonical_json, loads
     from events.catalogue import FieldDoc, TypeDoc, type_doc, type_docs
     from events.dates import (
         date_bounds,
@@ -48,6 +48,7 @@ __all__ = [
     "Target",
     "TypeDoc",
     "UnknownEventType",
+    "canonical_bytes",
     "canonical_json",
     "current_schema",
     "date_bounds",
@@ -71,7 +72,7 @@ __all__ = [
 #: Where each public name lives.
 _MODULES = {
     "events.base": ("ENVELOPE_FIELDS", "Event", "Source"),
-    "events.canonical": ("canonical_json", "loads"),
+    "events.canonical": ("canonical_bytes", "canonical_json", "loads"),
     "events.catalogue": ("FieldDoc", "TypeDoc", "type_doc", "type_docs"),
     "events.dates": (
         "date_bounds",

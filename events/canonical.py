@@ -11,13 +11,18 @@ from typing import Any
 
 import orjson
 
-__all__ = ["canonical_json", "loads"]
+__all__ = ["canonical_bytes", "canonical_json", "loads"]
 
 _OPTIONS = orjson.OPT_SORT_KEYS
 
 
 def canonical_json(value: Any) -> str:
     return orjson.dumps(value, option=_OPTIONS).decode("utf-8")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The canonical form as UTF-8 bytes: what the store hashes, then keeps as text."""
+    return orjson.dumps(value, option=_OPTIONS)
 
 
 def loads(text: str | bytes) -> Any:

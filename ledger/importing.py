@@ -12,7 +12,7 @@ Windows editors write) is dropped in both formats.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json import JSONDecodeError
 from pathlib import Path
@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from events import Event, InvalidInput, InvalidInputs, loads, parse_event
+from events import Event, InvalidInput, InvalidInputs, LedgerError, loads, parse_event
 from ledger.memory import gc_paused
-from ledger.store import AppendResult, Store
+from ledger.store import Store
 
 __all__ = ["ImportSummary", "import_files", "read_event_file", "read_raw_events"]
 
@@ -123,43 +123,98 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
-#: A second, strict parse of each line, only to find keys orjson silently collapsed.
+#: A second, strict parse of a line, only to find keys orjson silently collapsed (when
+#: ``_no_duplicate_keys`` cannot tell).
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _read_jsonl(path: Path, text: str, errors: list[InvalidInput]) -> list[tuple[int, Any]]:
-    rows = []
-    # lines end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and others,
-    # which JSON allows raw inside a string
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            value = loads(line)
-        except JSONDecodeError as error:
-            errors.append(
-                InvalidInput(
-                    f"malformed JSON: {error.msg} (column {error.colno})", where=f"{path}:{number}"
-                )
-            )
-            continue
-        try:
-            _STRICT.decode(line)
-        except _DuplicateKey as duplicate:
-            errors.append(
-                InvalidInput(_duplicate(duplicate.key, "an object"), where=f"{path}:{number}")
-            )
-            continue
-        except (ValueError, RecursionError):  # what orjson accepts, the stdlib may not
-            pass
-        rows.append((number, value))
-    return rows
+def _members(value: Any) -> int:
+    """How many members the objects in a parsed JSON value hold, at any depth."""
+    count = len(value) if type(value) is dict else 0
+    for inner in value.values() if type(value) is dict else value:
+        if type(inner) is dict or type(inner) is list:
+            count += _members(inner)
+    return count
 
 
-def _read_rows(path: Path, errors: list[InvalidInput]) -> list[tuple[int, Any]]:
-    """(line, raw mapping) pairs from one file, noting errors that leave the rest readable."""
+def _no_duplicate_keys(line: str, value: Any) -> bool:
+    """Whether a valid JSON line surely has no key twice in an object, told cheaply.
+
+    Without a backslash every '"' delimits a string, and with no whitespace right before
+    a colon every member's key ends in '":'; a string may also start with ':', so the
+    count of '":' is at least the members written, which is at least those parsed: equal
+    counts mean nothing collapsed. False sends the line to the strict parse.
+    """
+    if "\\" in line or " :" in line or "\t:" in line or "\r:" in line:
+        return False
+    return type(value) in (dict, list) and line.count('":') == _members(value)
+
+
+def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) -> Any:
+    """One line's value, or None (blank, or an error noted)."""
+    if not line.strip():
+        return None
     try:
+        value = loads(line)
+    except JSONDecodeError as error:
+        errors.append(
+            InvalidInput(
+                f"malformed JSON: {error.msg} (column {error.colno})", where=f"{path}:{number}"
+            )
+        )
+        return None
+    if _no_duplicate_keys(line, value):
+        return value
+    try:
+        _STRICT.decode(line)
+    except _DuplicateKey as duplicate:
+        errors.append(
+            InvalidInput(_duplicate(duplicate.key, "an object"), where=f"{path}:{number}")
+        )
+        return None
+    except (ValueError, RecursionError):  # what orjson accepts, the stdlib may not
+        pass
+    return value
+
+
+def _read_jsonl(path: Path, errors: list[InvalidInput]) -> Iterator[tuple[int, Any]]:
+    """(line, value) pairs, a line at a time: a file of any size is read in little memory.
+
+    Lines end at "\\n" only (str.splitlines would also cut at U+2028, U+0085 and others,
+    which JSON allows raw inside a string). Text that is not UTF-8 raises, naming the
+    file's byte.
+    """
+    offset = 0
+    with path.open("rb") as file:
+        for number, raw in enumerate(file, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InvalidInput(
+                    f"not UTF-8 text (byte {offset + error.start})", where=str(path)
+                ) from None
+            offset += len(raw)
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            value = _jsonl_line(path, number, line.removesuffix("\n").removesuffix("\r"), errors)
+            if value is not None:
+                yield number, value
+
+
+_JSONL = frozenset({".jsonl", ".ndjson", ".json"})
+
+
+def _read_rows(path: Path, errors: list[InvalidInput]) -> Iterator[tuple[int, Any]]:
+    """(line, raw mapping) pairs from one file, noting errors that leave the rest readable.
+
+    JSON Lines are read a line at a time; a YAML file is read whole (at most 512 MB).
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _JSONL:
+            path.stat()
+            yield from _read_jsonl(path, errors)
+            return
         if path.stat().st_size > MAX_FILE_BYTES:
             raise InvalidInput("file is larger than 512 MB", where=str(path))
         text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -169,53 +224,98 @@ def _read_rows(path: Path, errors: list[InvalidInput]) -> list[tuple[int, Any]]:
         raise InvalidInput(f"not UTF-8 text (byte {error.start})", where=str(path)) from None
     except OSError as error:
         raise InvalidInput(error.strerror or str(error), where=str(path)) from None
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
-        return _read_jsonl(path, text, errors)
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        return _read_yaml(path, text, errors)
+    if suffix in {".yaml", ".yml"}:
+        yield from _read_yaml(path, text, errors)
+        return
     raise InvalidInput("unknown file type (use .yaml, .yml, .jsonl or .json)", where=str(path))
 
 
 def read_raw_events(path: Path) -> list[tuple[str, Any]]:
     """(place, raw mapping) pairs from one file; the format follows the file's suffix."""
     errors: list[InvalidInput] = []
-    rows = _read_rows(path, errors)
+    rows = list(_read_rows(path, errors))
     if errors:
         raise InvalidInputs.of(errors)
     return [(f"{path}:{line}", raw) for line, raw in rows]
 
 
+#: Events per chunk of a streamed import: memory stays bounded, the per-chunk queries few.
+CHUNK_EVENTS = 10_000
+
+
 @dataclass
 class _FileRead:
     path: Path
-    events: list[Event] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
+    #: the valid events read so far
+    count: int = 0
     #: (line, error) for every problem found, in line order once read
     errors: list[tuple[int, InvalidInput]] = field(default_factory=list)
+    #: a YAML file's events, read whole by ``prepare`` (JSON Lines are read again instead)
+    kept: list[tuple[list[Event], list[str]]] | None = None
 
-
-def _read_file(path: Path) -> _FileRead:
-    """Every event of one file, validated, with every error found in it."""
-    read = _FileRead(path)
-    found: list[InvalidInput] = []
-    try:
-        rows = _read_rows(path, found)
-    except InvalidInput as error:  # the file cannot be read past this error
-        rows = []
-        found.append(error)
-    read.errors = [(_line_of(error), error) for error in found]
-    for line, raw in rows:
-        place = f"{path}:{line}"
+    def chunks(self) -> Iterator[tuple[list[Event], list[str]]]:
+        """The file's valid events and their places, a chunk at a time, noting every
+        error in ``errors``; an error that stops the reading (the file is missing, or not
+        UTF-8) is then its only one."""
+        found: list[InvalidInput] = []
+        events: list[Event] = []
+        places: list[str] = []
+        size = CHUNK_EVENTS
         try:
-            read.events.append(parse_event(raw))
-        except InvalidInput as error:
-            located = error.at(place)
-            problems = located.errors if isinstance(located, InvalidInputs) else [located]
-            read.errors.extend((line, problem) for problem in problems)
-            continue
-        read.places.append(place)
-    read.errors.sort(key=lambda pair: pair[0])
-    return read
+            for line, raw in _read_rows(self.path, found):
+                place = f"{self.path}:{line}"
+                try:
+                    events.append(parse_event(raw))
+                except InvalidInput as error:
+                    located = error.at(place)
+                    problems = located.errors if isinstance(located, InvalidInputs) else [located]
+                    self.errors.extend((line, problem) for problem in problems)
+                    continue
+                places.append(place)
+                self.count += 1
+                if len(events) >= size:
+                    yield events, places
+                    events, places = [], []
+        except InvalidInput as error:  # the file cannot be read past this error
+            found.clear()
+            self.errors = [(_line_of(error), error)]
+            return
+        finally:
+            self.errors.extend((_line_of(error), error) for error in found)
+            self.errors.sort(key=lambda pair: pair[0])
+        if events:
+            yield events, places
+
+    def check(self) -> None:
+        """Raise every error found in the file, if any."""
+        if self.errors:
+            raise InvalidInputs.of([error for _, error in self.errors])
+
+    def prepare(self) -> None:
+        """Validate the whole file (the first pass of an import of several files)."""
+        if self.path.suffix.lower() in _JSONL:
+            for _ in self.chunks():
+                pass
+        else:
+            self.kept = list(self.chunks())
+
+    def checked_chunks(self) -> Iterator[tuple[list[Event], list[str]]]:
+        """The events to append, the file's errors raised before its last chunk: a file
+        of one chunk with an error is refused before the append even begins, a longer one
+        inside it (which rolls back)."""
+        if self.kept is not None:
+            chunks: Iterator[tuple[list[Event], list[str]]] = iter(self.kept)
+        else:
+            self.count, self.errors = 0, []
+            chunks = self.chunks()
+        last = None
+        for chunk in chunks:
+            if last is not None:
+                yield last
+            last = chunk
+        self.check()
+        if last is not None:
+            yield last
 
 
 def _line_of(error: InvalidInput) -> int:
@@ -225,10 +325,14 @@ def _line_of(error: InvalidInput) -> int:
 
 def read_event_file(path: Path) -> tuple[list[Event], list[str]]:
     """The validated events of one file and their places; every error found, if any."""
-    read = _read_file(Path(path))
-    if read.errors:
-        raise InvalidInputs.of([error for _, error in read.errors])
-    return read.events, read.places
+    read = _FileRead(Path(path))
+    events: list[Event] = []
+    places: list[str] = []
+    for chunk, where in read.chunks():
+        events += chunk
+        places += where
+    read.check()
+    return events, places
 
 
 @dataclass
@@ -246,26 +350,52 @@ def import_files(
     *,
     progress: Callable[[int, int], Callable[[int], None] | None] | None = None,
 ) -> ImportSummary:
-    """Import files, each one batch (all-or-nothing); every file is validated first."""
+    """Import files, each one batch (all-or-nothing); every file is validated first.
+
+    A file is read in chunks inside its batch's transaction, so its size is not bounded
+    by memory. With several files, a first pass validates them all (holding the events
+    of YAML files only, which are read whole anyway) before the first is written; with
+    one, its own transaction is that guarantee.
+    """
     with gc_paused():
-        return _import_files(store, paths, progress)
+        return _import_files(store, [Path(path) for path in paths], progress)
 
 
 def _import_files(
     store: Store,
-    paths: Sequence[Path],
+    paths: list[Path],
     progress: Callable[[int, int], Callable[[int], None] | None] | None,
 ) -> ImportSummary:
-    reads = [_read_file(Path(path)) for path in paths]
-    errors = [error for read in reads for _, error in read.errors]
-    if errors:
-        raise InvalidInputs.of(errors)
-    total = sum(len(read.events) for read in reads)
+    reads = [_FileRead(path) for path in paths]
+    if len(reads) != 1 or paths[0].suffix.lower() not in _JSONL:
+        for read in reads:
+            read.prepare()
+        errors = [error for read in reads for _, error in read.errors]
+        if errors:
+            raise InvalidInputs.of(errors)
+        total = sum(read.count for read in reads)
+    else:
+        total = _lines(paths[0])
     tick = progress(total, len(reads)) if progress else None
     appended = skipped = 0
     for read in reads:
-        result: AppendResult = store.append(read.events, locations=read.places, progress=tick)
-        appended += result.count
+        chunks = read.checked_chunks()
+        try:
+            result = store.append_chunks(chunks, progress=tick)
+        except LedgerError:
+            for _ in chunks:  # the file's own errors come first, as if validated whole
+                pass
+            raise
+        appended += result.appended
         skipped += result.skipped
-    empty = [str(read.path) for read in reads if not read.events]
+    empty = [str(read.path) for read in reads if not read.count]
     return ImportSummary(len(reads), appended, skipped, empty)
+
+
+def _lines(path: Path) -> int:
+    """About how many events a file holds (its lines), for a progress bar."""
+    try:
+        with path.open("rb") as file:
+            return sum(block.count(b"\n") for block in iter(lambda: file.read(1 << 20), b""))
+    except OSError:
+        return 0

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from events import canonical_json, current_schema, loads, upcast
+from events import canonical_bytes, current_schema, loads, upcast
 
 __all__ = [
     "GENESIS_HASH",
     "Record",
+    "Row",
     "chain_hash",
     "record_of_row",
     "stored_event",
+    "stored_row",
     "to_record",
     "to_row",
 ]
@@ -61,29 +63,61 @@ class Record:
         }
 
 
+class Row(NamedTuple):
+    """One ``events`` row, its values in the table's column order (the driver's
+    executemany takes it as it is)."""
+
+    position: int
+    event_id: str
+    item: str
+    version: int
+    type: str
+    schema_version: int
+    effective: str
+    recorded_at: str
+    body: str
+    prev_hash: str
+    hash: str
+
+
 def chain_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def stored_row(
+    envelope: dict[str, Any], *, position: int, version: int, recorded_at: str, prev_hash: str
+) -> Row:
+    """The row of ``envelope`` at this place in the chain.
+
+    The body is serialised once: the hash covers exactly the bytes that are stored
+    (``chain_hash`` of the same text gives the same digest; ``verify`` uses it).
+    """
+    body = canonical_bytes(
+        {**envelope, "position": position, "version": version, "recorded_at": recorded_at}
+    )
+    digest = hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
+    return Row(
+        position,
+        envelope["id"],
+        envelope["item"],
+        version,
+        envelope["type"],
+        envelope["schema"],
+        envelope["effective"],
+        recorded_at,
+        body.decode("utf-8"),
+        prev_hash,
+        digest,
+    )
 
 
 def to_row(
     envelope: dict[str, Any], *, position: int, version: int, recorded_at: str, prev_hash: str
 ) -> dict[str, Any]:
-    body = canonical_json(
-        {**envelope, "position": position, "version": version, "recorded_at": recorded_at}
-    )
-    return {
-        "position": position,
-        "event_id": envelope["id"],
-        "item": envelope["item"],
-        "version": version,
-        "type": envelope["type"],
-        "schema_version": envelope["schema"],
-        "effective": envelope["effective"],
-        "recorded_at": recorded_at,
-        "body": body,
-        "prev_hash": prev_hash,
-        "hash": chain_hash(prev_hash, body),
-    }
+    """``stored_row`` as a mapping of column names to values."""
+    return stored_row(
+        envelope, position=position, version=version, recorded_at=recorded_at, prev_hash=prev_hash
+    )._asdict()
 
 
 def to_record(body: str, prev_hash: str, hash_: str) -> Record:
@@ -119,19 +153,19 @@ def stored_event(body: str | bytes) -> dict[str, Any]:
 _SCHEMAS: dict[str, int] = {}
 
 
-def record_of_row(envelope: dict[str, Any], row: dict[str, Any]) -> Record:
+def record_of_row(envelope: dict[str, Any], row: Row) -> Record:
     """The record of a row just built from ``envelope`` (no need to parse its body back)."""
     return Record(
-        position=row["position"],
+        position=row.position,
         id=envelope["id"],
         type=envelope["type"],
         schema=envelope["schema"],
         item=envelope["item"],
-        version=row["version"],
+        version=row.version,
         effective=envelope["effective"],
-        recorded_at=row["recorded_at"],
+        recorded_at=row.recorded_at,
         source=envelope["source"],
         data=envelope["data"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
+        prev_hash=row.prev_hash,
+        hash=row.hash,
     )

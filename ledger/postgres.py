@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -21,6 +21,7 @@ __all__ = [
     "begin",
     "connect",
     "exists",
+    "insert_many",
     "open_connection",
     "peek",
     "probe",
@@ -63,6 +64,14 @@ def peek(url: str) -> Iterator[None]:
 def open_connection(url: str, engine: Callable[[], Engine]) -> Any:
     """A pooled psycopg connection for the store's reads and appends."""
     return engine().raw_connection()
+
+
+def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[Any]) -> None:
+    """``COPY … FROM STDIN``: one stream of rows instead of a statement each (the table's
+    constraints and triggers apply to it as to an INSERT)."""
+    with cursor.copy(f"COPY events ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def begin(cursor: Any, *, append: bool) -> None:

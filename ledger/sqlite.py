@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ __all__ = [
     "connect",
     "database",
     "exists",
+    "insert_many",
     "open_connection",
     "peek",
     "probe",
@@ -138,6 +139,12 @@ def _set_up(connection: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={TIMEOUT * 1000}")
     cursor.close()
+
+
+def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[Any]) -> None:
+    """``executemany`` a few thousand rows at a time."""
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(statement, rows[start : start + 5000])
 
 
 def begin(cursor: Any, *, append: bool) -> None:

@@ -13,6 +13,7 @@ on first use, to create the tables and for the scheduler's job store.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import sqlite3
@@ -39,14 +40,14 @@ from ledger.errors import (
     UnknownItem,
     UnregisteredSource,
 )
-from ledger.mapper import GENESIS_HASH, Record, record_of_row, to_record, to_row
+from ledger.mapper import GENESIS_HASH, Record, Row, record_of_row, stored_row, to_record
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from events import Event
 
-__all__ = ["AppendResult", "Head", "Store", "open_store", "resolve_url"]
+__all__ = ["AppendCount", "AppendResult", "Head", "Store", "open_store", "resolve_url"]
 
 #: What makes a database a ledger: these tables, with (at least) these columns (the
 #: columns of ``ledger.tables``, which creates them).
@@ -93,7 +94,7 @@ class AppendResult:
     The records are built on first use: a bulk import only needs their number.
     """
 
-    built: list[tuple[dict[str, Any], dict[str, Any]]]
+    built: list[tuple[dict[str, Any], Row]]
     skipped: int
 
     @property
@@ -103,6 +104,14 @@ class AppendResult:
     @cached_property
     def appended(self) -> list[Record]:
         return [record_of_row(envelope, row) for envelope, row in self.built]
+
+
+@dataclass(frozen=True)
+class AppendCount:
+    """What an append of chunks did: how many events it stored, how many were there."""
+
+    appended: int
+    skipped: int
 
 
 def resolve_url(url: str | None) -> str:
@@ -419,14 +428,40 @@ class Store:
         if not events:
             return AppendResult([], 0)
         where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
-        envelopes = [event.envelope() for event in events]
         with self._writing(append=True) as cursor:
-            plan = _AppendPlan(cursor, self.dialect.MARKER, events, envelopes, where)
-            if expected_version is not None:
-                plan.check_expected(expected_version)
-            built = plan.build_rows(progress)
-            _insert_rows(cursor, self.dialect.MARKER, [row for _, row in built])
+            plan = _AppendPlan(cursor, self.dialect)
+            built = plan.add(events, where, progress, expected_version=expected_version)
+            plan.finish()
         return AppendResult(built, len(events) - len(built))
+
+    def append_chunks(
+        self,
+        chunks: Iterable[tuple[Sequence[Event], Sequence[str]]],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> AppendCount:
+        """Append one batch given as chunks of (events, their places), atomically.
+
+        The same checks and the same all-or-nothing transaction as ``append`` over the
+        whole batch, holding one chunk at a time: a file of a million events is imported
+        in bounded memory. An error raised while the chunks are produced (a file's bad
+        line) rolls the whole batch back too.
+        """
+        appended = skipped = 0
+        chunks = iter(chunks)
+        first = next(chunks, None)  # before the transaction: a refusal opens none
+        if first is None:
+            return AppendCount(0, 0)
+        with self._writing(append=True) as cursor:
+            plan = _AppendPlan(cursor, self.dialect)
+            for events, where in itertools.chain([first], chunks):
+                if not events:
+                    continue
+                count = len(plan.add(events, where, progress))
+                appended += count
+                skipped += len(events) - count
+            plan.finish()
+        return AppendCount(appended, skipped)
 
 
 def _read_head(cursor: Any) -> Head:
@@ -439,17 +474,13 @@ def _read_head(cursor: Any) -> Head:
 _COLUMNS = LEDGER_COLUMNS["events"]
 
 
-def _insert_rows(cursor: Any, marker: str, rows: list[dict[str, Any]]) -> None:
-    """The driver's executemany with plain tuples: the bulk path costs what the driver does."""
-    statement = (
-        f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join([marker] * len(_COLUMNS))})"
-    )
-    if len(rows) == 1:  # a single append: no executemany set-up
-        cursor.execute(statement, tuple(rows[0][column] for column in _COLUMNS))
+def _insert_rows(cursor: Any, statement: str, rows: list[Row], dialect: ModuleType) -> None:
+    """The rows as they are, by the driver's fastest bulk path (the dialect's): the bulk
+    path costs what the driver does."""
+    if len(rows) == 1:  # a single append: no bulk set-up
+        cursor.execute(statement, rows[0])
         return
-    tuples = [tuple(row[column] for column in _COLUMNS) for row in rows]
-    for start in range(0, len(tuples), 5000):
-        cursor.executemany(statement, tuples[start : start + 5000])
+    dialect.insert_many(cursor, statement, _COLUMNS, rows)
 
 
 def _article(noun: str) -> str:
@@ -462,42 +493,153 @@ def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
         yield values[start : start + _CHUNK]
 
 
-class _AppendPlan:
-    """Checks one batch against the stored log and turns it into rows (inside the lock)."""
+#: The parts of a chunk's look-up, each (tag, key, text, number) rows of one IN (...) slot.
+_HEAD = (
+    "SELECT * FROM (SELECT 'h', hash, recorded_at, position FROM events "
+    "ORDER BY position DESC LIMIT 1) AS head"
+)
+_STORED = "SELECT 's', event_id, body, CAST(NULL AS BIGINT) FROM events WHERE event_id IN ({})"
+_ITEMS = (
+    "SELECT 'i', e.item, e.type, (SELECT MAX(m.version) FROM events m WHERE m.item = e.item) "
+    "FROM events e WHERE e.version = 1 AND e.item IN ({})"
+)
+_RETRACTED = (
+    "SELECT 'r', event_id, item, CASE WHEN type = 'event.retracted' THEN 1 ELSE 0 END "
+    "FROM events WHERE event_id IN ({})"
+)
+_REGISTERED = (
+    "SELECT DISTINCT 'd', item, CAST(NULL AS TEXT), CAST(NULL AS BIGINT) FROM events "
+    "WHERE type = 'source.registered' AND item IN ({})"
+)
 
-    def __init__(
-        self,
-        cursor: Any,
-        marker: str,
-        events: Sequence[Event],
-        envelopes: list[dict[str, Any]],
-        where: list[str],
-    ) -> None:
+
+class _AppendPlan:
+    """Checks one batch against the stored log and appends it (inside the lock), a chunk
+    at a time.
+
+    What it learns of items, sources and links carries over from chunk to chunk. Each
+    chunk's rows are inserted (in the batch's open transaction) before the next chunk is
+    looked up, so the next finds the ids and retraction targets of earlier chunks in the
+    database itself, and only one chunk's events are held. Input errors are collected
+    (one run reports every problem of the batch) and raised by ``finish``, which leaves
+    the transaction to roll back.
+    """
+
+    def __init__(self, cursor: Any, dialect: ModuleType) -> None:
         self.cursor = cursor
-        self.marker = marker
-        self.events = events
-        self.envelopes = envelopes
-        self.where = where
-        self.head = _read_head(cursor)
-        self.stored = self._stored_bodies([e["id"] for e in envelopes])
+        self.dialect = dialect
+        marker = self.marker = dialect.MARKER
+        self.head: Head | None = None  # read with the first chunk's look-up
+        self.position, self.prev_hash, self.latest = 0, GENESIS_HASH, ""
+        now = datetime.now(UTC)
+        self.now_text = format_instant(now)
+        self.ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, UTC))
+        self.kinds: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.links = _LinkGraph(self._lookup)
+        self.sources = _SourceCheck()
+        self.errors: list[InvalidInput] = []
+        self.insert = (
+            f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+            f"VALUES ({', '.join([marker] * len(_COLUMNS))})"
+        )
+        # the current chunk's stored bodies and retraction targets
+        self.stored: dict[str, str] = {}
+        self.retractable: dict[str, str] = {}
+        self.retractions: set[str] = set()  # ids of retraction events (not retractable)
+
+    def add(
+        self,
+        events: Sequence[Event],
+        where: Sequence[str],
+        progress: Callable[[int], None] | None,
+        *,
+        expected_version: int | None = None,
+    ) -> list[tuple[dict[str, Any], Row]]:
+        """Check and insert one chunk; the rows it stored (not those already there)."""
+        envelopes = [event.envelope() for event in events]
+        self._look_up(envelopes)
+        if expected_version is not None:
+            self._check_expected(envelopes, expected_version)
+        built = self._build_rows(events, envelopes, where, progress)
+        if built:
+            _insert_rows(self.cursor, self.insert, [row for _, row in built], self.dialect)
+        return built
+
+    def finish(self) -> None:
+        """Raise every input error found in the batch, if any."""
+        if self.errors:
+            raise InvalidInputs.of(self.errors)
+
+    def _look_up(self, envelopes: list[dict[str, Any]]) -> None:
+        """Read what the chunk's checks need, each part by an index: the chain head (first
+        chunk only), the chunk's ids already stored, the kind and version of the items it
+        names, the events it retracts and the sources it cites. A small chunk (a single
+        append) asks it all in one statement, a round trip instead of five."""
         referenced = {e["item"] for e in envelopes} | {
             e["data"]["to"] for e in envelopes if e["type"] == "link.added"
         }
-        self.kinds, self.versions = self._items(referenced)
+        unknown = sorted(referenced - self.kinds.keys())
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
-        self.retractable: dict[str, str] = {}
-        self.retractions: set[str] = set()  # ids of retraction events (not retractable)
-        for event_id, item, type_ in self._lookup(
-            "SELECT event_id, item, type FROM events WHERE event_id IN ({})", retracted
-        ):
-            self.retractable[event_id] = item
-            if type_ == "event.retracted":
-                self.retractions.add(event_id)
-        self.links = _LinkGraph(self._lookup, new=referenced - self.kinds.keys())
+        documents = self.sources.unknown(envelopes)
+        parts = [
+            (_STORED, [e["id"] for e in envelopes]),
+            (_ITEMS, unknown),
+            (_RETRACTED, retracted),
+            (_REGISTERED, documents),
+        ]
+        if self.head is None:
+            parts.insert(0, (_HEAD, []))
+        parts = [(query, values) for query, values in parts if values or query is _HEAD]
+        if sum(len(values) for _, values in parts) <= _CHUNK:
+            rows: Iterable[tuple[Any, ...]] = self._ask(parts)
+        else:
+            rows = (row for query, values in parts for row in self._ask([(query, values)]))
+        self.stored, self.retractable, self.retractions = {}, {}, set()
+        found, registered = set(), set()
+        head = Head(0, GENESIS_HASH, None)
+        for tag, key, text, number in rows:
+            if tag == "s":
+                self.stored[key] = text
+            elif tag == "i":
+                self._note_item(key, text, number)
+                found.add(key)
+            elif tag == "r":
+                self.retractable[key] = text
+                if number:
+                    self.retractions.add(key)
+            elif tag == "d":
+                registered.add(key)
+            else:
+                head = Head(number, key, text)
+        if self.head is None:
+            self.head = head
+            self.position, self.prev_hash = head.position, head.hash
+            self.latest = head.recorded_at or ""
+        self.sources.registered |= registered
+        # items the store does not hold yet have no stored links to read
+        self.links.new = set(unknown) - found
         acyclic = [e for e in envelopes if e["type"] == "link.added"]
         if any(_ACYCLIC.get(e["data"]["relation"]) for e in acyclic):  # one query, not one a link
             self.links.load({end for e in acyclic for end in (e["item"], e["data"]["to"])})
-        self.sources = _SourceCheck(self._lookup, envelopes)
+
+    def _ask(self, parts: list[tuple[str, list[str]]]) -> Iterator[tuple[Any, ...]]:
+        """The rows of the parts' queries as one UNION ALL, a chunk of values at a time
+        when there is one part."""
+        if len(parts) == 1 and parts[0][1]:
+            yield from self._lookup(*parts[0])
+            return
+        statement = " UNION ALL ".join(
+            query.format(", ".join([self.marker] * len(values))) for query, values in parts
+        )
+        params = tuple(value for _, values in parts for value in values)
+        yield from self.cursor.execute(statement, params).fetchall()
+
+    def _note_item(self, item: str, type_: str, version: int) -> None:
+        from events import event_class  # appending builds the models; reading does not
+
+        self.kinds[item] = event_class(type_).item_kind or "item"
+        self.versions[item] = version
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
         """Rows of ``query`` (with one ``IN ({})`` slot) for all values, a chunk at a time.
@@ -509,31 +651,11 @@ class _AppendPlan:
             statement = query.format(", ".join([self.marker] * len(chunk)))
             yield from self.cursor.execute(statement, tuple(chunk)).fetchall()
 
-    def _stored_bodies(self, ids: list[str]) -> dict[str, str]:
-        return dict(self._lookup("SELECT event_id, body FROM events WHERE event_id IN ({})", ids))
-
-    def _items(self, items: set[str]) -> tuple[dict[str, str], dict[str, int]]:
-        from events import event_class  # appending builds the models; reading does not
-
-        ordered = sorted(items)
-        kinds = {
-            item: event_class(type_).item_kind or "item"
-            for item, type_ in self._lookup(
-                "SELECT item, type FROM events WHERE version = 1 AND item IN ({})", ordered
-            )
-        }
-        versions = dict(
-            self._lookup(
-                "SELECT item, MAX(version) FROM events WHERE item IN ({}) GROUP BY item", ordered
-            )
-        )
-        return kinds, versions
-
-    def check_expected(self, expected: int) -> None:
+    def _check_expected(self, envelopes: list[dict[str, Any]], expected: int) -> None:
         # the first event's item, past the registrations of the sources it cites
         item = next(
-            (e["item"] for e in self.envelopes if e["type"] != _REGISTRATION),
-            self.envelopes[0]["item"],
+            (e["item"] for e in envelopes if e["type"] != _REGISTRATION),
+            envelopes[0]["item"],
         )
         actual = self.versions.get(item, 0)
         if actual != expected:
@@ -542,63 +664,61 @@ class _AppendPlan:
                 "(someone else changed it; reload and retry)"
             )
 
-    def build_rows(
-        self, progress: Callable[[int], None] | None
-    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        now = datetime.now(UTC)
-        now_text = format_instant(now)
-        latest = self.head.recorded_at or ""
-        ceiling = format_instant(datetime.fromtimestamp(now.timestamp() + _SKEW_SECONDS, UTC))
-        position, prev_hash = self.head.position, self.head.hash
-        rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    def _build_rows(
+        self,
+        events: Sequence[Event],
+        envelopes: list[dict[str, Any]],
+        where: Sequence[str],
+        progress: Callable[[int], None] | None,
+    ) -> list[tuple[dict[str, Any], Row]]:
+        rows: list[tuple[dict[str, Any], Row]] = []
         seen: dict[str, dict[str, Any]] = {}
-        errors: list[InvalidInput] = []
-        for index, (event, envelope) in enumerate(zip(self.events, self.envelopes, strict=True)):
-            where = self.where[index]
-            if envelope["id"] in self.stored or envelope["id"] in seen:
+        versions = self.versions
+        for index, (event, envelope) in enumerate(zip(events, envelopes, strict=True)):
+            place = where[index]
+            event_id = envelope["id"]
+            if event_id in self.stored or event_id in seen:
                 if self._same_event(envelope, seen):
                     continue
                 raise DuplicateEventId(
-                    f"{where}: event id {envelope['id']} is already stored with different content"
+                    f"{place}: event id {event_id} is already stored with different content"
                 )
-            seen[envelope["id"]] = envelope
+            seen[event_id] = envelope
             try:
                 if event.recorded_at is not None:
                     recorded = format_instant(event.recorded_at)
-                    if recorded < latest:
+                    if recorded < self.latest:
                         raise InvalidInput(
                             f"recorded_at {recorded} is earlier than the ledger's latest "
-                            f"({latest}); transaction time may not run backwards",
-                            where=where,
+                            f"({self.latest}); transaction time may not run backwards",
+                            where=place,
                         )
-                    if recorded > ceiling:
-                        raise InvalidInput(f"recorded_at {recorded} is in the future", where=where)
+                    if recorded > self.ceiling:
+                        raise InvalidInput(f"recorded_at {recorded} is in the future", where=place)
                 else:
-                    recorded = max(now_text, latest)
-                self._check_item(event, envelope, where)
-                self.sources.check(envelope, self.kinds, where)
+                    recorded = max(self.now_text, self.latest)
+                self._check_item(event, envelope, place)
+                self.sources.check(envelope, self.kinds, place)
             except InvalidInput as error:  # go on: one run reports every problem of the batch
-                errors.append(error)
+                self.errors.append(error)
                 continue
-            if errors:
-                continue  # nothing will be written: only look for further problems
-            latest = recorded
-            position += 1
-            version = self.versions.get(envelope["item"], 0) + 1
-            self.versions[envelope["item"]] = version
-            row = to_row(
+            # the rows after an error are built and inserted too (all is rolled back), so
+            # later chunks still find the events before them
+            self.latest = recorded
+            self.position += 1
+            item = envelope["item"]
+            version = versions[item] = versions.get(item, 0) + 1
+            row = stored_row(
                 envelope,
-                position=position,
+                position=self.position,
                 version=version,
                 recorded_at=recorded,
-                prev_hash=prev_hash,
+                prev_hash=self.prev_hash,
             )
-            prev_hash = row["hash"]
+            self.prev_hash = row.hash
             rows.append((envelope, row))
             if progress is not None:
                 progress(1)
-        if errors:
-            raise InvalidInputs.of(errors)
         return rows
 
     def _same_event(self, envelope: dict[str, Any], seen: dict[str, dict[str, Any]]) -> bool:
@@ -686,15 +806,11 @@ class _LinkGraph:
     so loading an item's links and retractions together gives its live links.
     """
 
-    def __init__(
-        self,
-        lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]],
-        *,
-        new: set[str],
-    ) -> None:
+    def __init__(self, lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]]) -> None:
         self.lookup = lookup
-        #: items the store does not hold yet: they have no stored links to read
-        self.new = new
+        #: items the store did not hold when the current chunk was looked up: they have no
+        #: stored links to read (the plan sets it for each chunk)
+        self.new: set[str] = set()
         self.out: dict[str, list[tuple[str, str, str]]] = {}  # item -> (family, to, event id)
         self.retracted: set[str] = set()
 
@@ -764,16 +880,13 @@ class _SourceCheck:
     its batch. A source's id is an item of kind ``source`` that takes nothing but its
     registrations (and their retractions); no item links to it."""
 
-    def __init__(
-        self,
-        lookup: Callable[[str, Sequence[str]], Iterator[tuple[Any, ...]]],
-        envelopes: list[dict[str, Any]],
-    ) -> None:
-        documents = sorted({e["source"]["document"] for e in envelopes})
-        query = (
-            f"SELECT DISTINCT item FROM events WHERE type = '{_REGISTRATION}' AND item IN ({{}})"
-        )
-        self.registered = {row[0] for row in lookup(query, documents)}
+    def __init__(self) -> None:
+        #: the documents known to be registered (the plan adds what it reads)
+        self.registered: set[str] = set()
+
+    def unknown(self, envelopes: list[dict[str, Any]]) -> list[str]:
+        """The documents a chunk cites that are not known to be registered yet."""
+        return sorted({e["source"]["document"] for e in envelopes} - self.registered)
 
     def check(self, envelope: dict[str, Any], kinds: dict[str, str], where: str) -> None:
         type_, item = envelope["type"], envelope["item"]

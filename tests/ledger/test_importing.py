@@ -257,3 +257,129 @@ def test_json_lines_end_at_newlines_only(store: Store, tmp_path: Path) -> None:
     assert import_files(store, [path]).appended == 1
     (record,) = store.read(item="p1")
     assert record.data["statement"] == "First.\u2028Second."
+
+
+def test_a_duplicate_json_key_is_refused_however_the_line_is_spaced(
+    store: Store, tmp_path: Path
+) -> None:
+    """Lines are checked for a key given twice without a second parse when they plainly
+    have none; a key spaced before its colon, a string that starts with a colon or an
+    escape must not hide a duplicate."""
+    compact = json.dumps(promise("p1"), separators=(",", ":"))
+    lines = [
+        compact.replace('"item":"p1"', '"item":"p1","item":"p9"'),
+        compact.replace('"item":"p1"', '"item" :"p2","item":"p9","note":":x"').replace(
+            '"area":"parties"', '"area":":parties"'
+        ),
+        compact.replace('"quote":"we will"', '"quote":"we \\"will\\"","quote":"b"'),
+        compact.replace('"item":"p1"', '"item":"p4","extra":[{"a":1,"a":2}]'),
+        compact.replace('"item":"p1"', '"item":"p5"'),
+    ]
+    path = tmp_path / "spacing.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert refused_lines(store, path) == [
+        f"{path}:1: duplicate key 'item'; a key may appear once in an object",
+        f"{path}:2: duplicate key 'item'; a key may appear once in an object",
+        f"{path}:3: duplicate key 'quote'; a key may appear once in an object",
+        f"{path}:4: duplicate key 'a'; a key may appear once in an object",
+    ]
+    path.write_text(lines[-1] + "\n")
+    assert import_files(store, [path]).appended == 1
+
+
+# -- files read in chunks -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of three events, so that a small file spans several."""
+    monkeypatch.setattr("ledger.importing.CHUNK_EVENTS", 3)
+
+
+def test_a_file_spanning_chunks_is_one_batch(
+    store: Store, tmp_path: Path, small_chunks: None
+) -> None:
+    """What a later chunk refers to in an earlier one (a retraction, a link, a source,
+    an id sent twice) is found, and the chain is the one a single batch makes."""
+    law = {"type": "law.drafted", "item": "l1", "effective": "2022-04", "source": dict(SOURCE)}
+    first = promise("p1", id="8c1f0d9e-1111-4111-8111-111111111111")
+    other = {
+        "type": "source.registered",
+        "item": "memo.txt",
+        "effective": "2022",
+        "source": {"document": "memo.txt", "locator": "title", "quote": "A memo"},
+        "title": "A memo",
+        "publisher": "A ministry",
+        "published": "2022",
+        "kind": "government",
+        "language": "en",
+    }
+    rows = [
+        first,
+        other,
+        {**law, "title": "A law"},
+        {**law, "type": "link.added", "to": "p1", "relation": "implements"},
+        promise("p2", source={**SOURCE, "document": "memo.txt"}),
+        first,  # sent twice: a no-op
+        {
+            "type": "event.retracted",
+            "item": "p1",
+            "effective": "2022-05",
+            "source": dict(SOURCE),
+            "retracted": first["id"],
+            "reason": "Wrong date.",
+        },
+    ]
+    path = jsonl(tmp_path / "chunks.jsonl", rows)
+    summary = import_files(store, [path])
+    assert (summary.appended, summary.skipped) == (6, 1)
+    records = list(store.read())
+    assert [r.version for r in records if r.item == "p1"] == [1, 2]
+    assert all(b.prev_hash == a.hash for a, b in zip(records, records[1:], strict=False))
+    cycle = {**law, "type": "link.added", "item": "p1", "to": "l1", "relation": "implements"}
+    refused = jsonl(tmp_path / "cycle.jsonl", [promise("p3"), promise("p4"), promise("p5"), cycle])
+    assert refused_lines(store, refused) == [
+        f"{refused}:4: link 'p1' implements 'l1' would close a cycle of implements links: "
+        "p1 → l1 → p1"
+    ]
+
+
+def test_an_error_in_a_later_chunk_leaves_nothing_written(
+    store: Store, tmp_path: Path, small_chunks: None
+) -> None:
+    rows = [promise(f"p{i}") for i in range(1, 8)] + [promise("p1")]
+    path = jsonl(tmp_path / "late.jsonl", rows)
+    assert refused_lines(store, path) == [
+        f"{path}:8: item 'p1' already exists; promise.made creates an item once"
+    ]
+
+
+def test_a_bad_line_after_a_conflict_is_reported_first(
+    store: Store, tmp_path: Path, small_chunks: None
+) -> None:
+    """A file's own errors come before what the ledger finds, as when it is read whole."""
+    first = promise("p1", id="8c1f0d9e-1111-4111-8111-111111111111")
+    rows = [first, promise("p2"), {**first, "title": "Changed"}] + [
+        promise(f"p{i}") for i in range(3, 7)
+    ]
+    path = jsonl(tmp_path / "both.jsonl", rows)
+    with path.open("a") as handle:
+        handle.write('{"type": \n')
+    assert refused_lines(store, path) == [
+        f"{path}:8: malformed JSON: unexpected end of data (column 10)"
+    ]
+
+
+def test_text_that_is_not_utf8_is_the_files_only_error(
+    store: Store, tmp_path: Path, small_chunks: None
+) -> None:
+    path = tmp_path / "latin1.jsonl"
+    good = (json.dumps(promise("p1")) + "\n").encode()
+    path.write_bytes(b"{bad\n" + good * 4 + b'{"title": "caf\xe9"}\n')
+    offset = len(b"{bad\n" + good * 4) + len(b'{"title": "caf')
+    assert refused_lines(store, path) == [f"{path}: not UTF-8 text (byte {offset})"]
+
+
+def test_importing_no_files_imports_nothing(store: Store) -> None:
+    summary = import_files(store, [])
+    assert (summary.files, summary.appended, summary.skipped, summary.empty) == (0, 0, 0, [])
