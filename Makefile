@@ -32,6 +32,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'  # the peer rows (eventsourcing)
+	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_ledger.py $(if $(PG),--pg $(PG))
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_site.py
