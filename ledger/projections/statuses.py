@@ -8,8 +8,11 @@ it without loading the folded log. After new events, it re-evaluates only the li
 groups they touch (the items of the new events, of the events they retract, and the
 items their links name), whose statuses are the only ones that can differ; a new or
 retracted source registration changes every item's evidence grades, so it re-evaluates
-everything. A cut that does not know every event (``--known-at`` in the past) is
-evaluated afresh and not kept.
+everything. Asked for a later day, it re-evaluates only the groups for which a date
+lies between the two days (an event happening, the 12-month window or a deadline
+passing one of their dates, a target's share of elapsed time moving: ``series.
+next_changes``, kept with the answer); an earlier day is evaluated afresh. A cut that
+does not know every event (``--known-at`` in the past) is evaluated afresh and not kept.
 
 Like the folded log's checkpoint, the cache lives outside the hash chain: ``verify``
 compares it with a fresh evaluation (``check_cached``) and drops it when they differ.
@@ -29,6 +32,7 @@ import orjson
 
 from ledger.projections import folded, status, taxonomy, view
 from ledger.projections.folded import FoldedLog, fold_log
+from ledger.projections.series import NextChange, changed_since, next_changes
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
 
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["CACHE", "Evaluated", "check_cached", "statuses"]
 
 #: Bumped whenever the cached form changes.
-CACHE = "statuses:1"
+CACHE = "statuses:2"
 #: Re-evaluating the touched groups pays while they are a small share of the items.
 _REFRESH_SHARE = 10
 
@@ -80,15 +84,21 @@ class _Entry:
     links: dict[str, list[str]]
     #: each registered source's kind (a change to a source re-evaluates everything)
     source_kinds: dict[str, str]
+    #: the day the statuses are as of
+    as_of: str
+    #: each known item's next dates at which its group's statuses could change
+    changes: dict[str, NextChange]
 
 
 def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
-    # the key has a row of its own: another day's entry is neither read nor parsed
+    # the key has a row of its own: an entry of a later day or of other rules is neither
+    # read nor parsed
     key = store.load_checkpoint(_name(method) + ":key")
     if key is None:
         return None
     try:
-        if orjson.loads(key[1])[0] != _key(cut):
+        said = orjson.loads(key[1])
+        if said[0] != _key() or said[2] > cut.day:
             return None
         saved = store.load_checkpoint(_name(method))
         if saved is None or saved[0] != key[0]:
@@ -99,14 +109,16 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
             return None
         raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
         items = [_status_of(row) for row in raw["items"]]
-        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
+        changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
+        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"], said[2], changes)
     except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
         return None
 
 
-def _key(cut: Cut) -> dict[str, Any]:
-    """What an entry answers besides the log: the day, the rules' code, the fields kept."""
-    return {"as_of": cut.day, "rules": _rules_fingerprint(), "fields": list(_FIELDS)}
+def _key() -> dict[str, Any]:
+    """What an entry's form depends on besides the log and the day: the rules' code and
+    the fields kept."""
+    return {"rules": _rules_fingerprint(), "fields": list(_FIELDS)}
 
 
 #: An ItemStatus is kept as an array of its fields in this order, then its disagreements.
@@ -128,16 +140,18 @@ def _row_of(status: ItemStatus) -> list[Any]:
     return [*_values(status), found]
 
 
-def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
+def _save(store: Store, method: str, entry: _Entry) -> None:
     body = orjson.dumps(
         {
             "hash": entry.hash,
             "items": list(map(_row_of, entry.items)),
             "links": entry.links,
             "sources": entry.source_kinds,
-        }
+            "changes": entry.changes,
+        },
+        default=tuple,  # the named tuples of ``changes``
     )
-    key = orjson.dumps([_key(cut), entry.hash])
+    key = orjson.dumps([_key(), entry.hash, entry.as_of])
     store.save_checkpoint(_name(method), entry.position, key + b"\n" + body)
     store.save_checkpoint(_name(method) + ":key", entry.position, key)
 
@@ -150,17 +164,19 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     head = store.head()
     knows_all = head.recorded_at is None or cut.knows(head.recorded_at)
     entry = _load(store, method, cut) if knows_all else None
-    if entry is not None and (entry.position, entry.hash) == (head.position, head.hash):
+    same_day = entry is not None and entry.as_of == cut.day
+    if same_day and (entry.position, entry.hash) == (head.position, head.hash):
         return Evaluated(entry.items, head.position, lambda: catch_up(store).log)
     if (
         entry is not None
-        and entry.position < head.position
+        and 0 < entry.position <= head.position
         and store.hash_at(entry.position) == entry.hash
     ):
-        refreshed = _refresh(store, cut, method, entry, head.position)
+        dated = set() if same_day else changed_since(entry.changes, entry.items, cut.as_of)
+        refreshed = _refresh(store, cut, method, entry, head.position, dated)
         if refreshed is not None:
             refreshed.hash = head.hash
-            _save(store, method, cut, refreshed)
+            _save(store, method, refreshed)
             return Evaluated(refreshed.items, head.position, lambda: catch_up(store).log)
     caught = catch_up(store)
     knowledge = Knowledge(caught.log, cut.known_at)
@@ -168,19 +184,26 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     if knows_all and caught.position == head.position:  # later events: maybe not known
         links = link_neighbours(caught.log, cut.known_at)
         head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
-        fresh = _Entry(caught.position, head_hash, items, links, knowledge.source_kinds)
-        _save(store, method, cut, fresh)
+        changes = next_changes(knowledge, cut.as_of, items)
+        sources = knowledge.source_kinds
+        fresh = _Entry(caught.position, head_hash, items, links, sources, cut.day, changes)
+        _save(store, method, fresh)
     return Evaluated(items, caught.position, lambda: caught.log)
 
 
-def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) -> _Entry | None:
-    """The entry brought to ``position``: the linked groups the events since touch read
-    from the store (only their items' events) and evaluated again, the other items'
-    statuses kept; None when everything must be evaluated (a source changed, an old
-    ledger's retraction sits on another item, or too much changed)."""
+def _refresh(
+    store: Store, cut: Cut, method: str, entry: _Entry, position: int, dated: set[str]
+) -> _Entry | None:
+    """The entry brought to ``position`` and to the cut's day: the linked groups the
+    events since touch, and those of the ``dated`` items (whose statuses the day may
+    change), read from the store (only their items' events) and evaluated again, the
+    other items' statuses kept; None when everything must be evaluated (a source
+    changed, an old ledger's retraction sits on another item, or too much changed)."""
     limit = max(len(entry.items) // _REFRESH_SHARE, 100)
+    if len(dated) > limit:
+        return None
     links = {item: list(others) for item, others in entry.links.items()}
-    touched: set[str] = set()
+    touched: set[str] = set(dated)
     for record in store.read(after=entry.position):
         if record.position > position:
             break
@@ -219,7 +242,9 @@ def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) 
     fresh = evaluate(View(knowledge, cut), method)
     kept = [s for s in entry.items if s.item not in group]
     items = sorted(kept + fresh, key=lambda s: s.item)
-    return _Entry(position, entry.hash, items, links, entry.source_kinds)
+    changes = {item: dates for item, dates in entry.changes.items() if item not in group}
+    changes.update(next_changes(knowledge, cut.as_of, fresh))
+    return _Entry(position, entry.hash, items, links, entry.source_kinds, cut.day, changes)
 
 
 def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:
@@ -242,17 +267,19 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
         try:
             key, _, body = saved[1].partition(b"\n")
             raw = orjson.loads(body)
-            cut = Cut.of(orjson.loads(key)[0]["as_of"], store.head().recorded_at or None)
+            cut = Cut.of(orjson.loads(key)[2], store.head().recorded_at or None)
             cached = [_status_of(row) for row in raw["items"]]
             links, sources = _edges(raw["links"]), raw["sources"]
-        except (ValueError, KeyError, TypeError):
-            cached, links, sources, cut = None, set(), None, Cut.of()
+            changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
+        except (ValueError, KeyError, TypeError, IndexError):
+            cached, links, sources, cut, changes = None, set(), None, Cut.of(), {}
         knowledge = Knowledge(log, cut.known_at)
         fresh = evaluate(View(knowledge, cut), method)
         same = (
             cached == fresh
             and [c.disagreements for c in cached or []] == [f.disagreements for f in fresh]
             and sources == knowledge.source_kinds
+            and changes == next_changes(knowledge, cut.as_of, fresh)
             # more links than the log holds only widen the groups evaluated again
             and links.issuperset(_edges(link_neighbours(log, cut.known_at)))
         )

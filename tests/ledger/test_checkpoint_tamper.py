@@ -29,8 +29,9 @@ def test_verify_finds_and_repairs_an_altered_checkpoint(store):
         ]
     )
     store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
-    # the statuses cached at 2023-01-01 do not read the log again; another date does
-    assert {s.item: s.status for s in status(store, as_of="2023-01-02").items}["p"] == "broken"
+    # the statuses cached at 2023-01-01 (and a later day's, where no date of theirs lies
+    # between) do not read the log again; an earlier date does
+    assert {s.item: s.status for s in status(store, as_of="2022-12-31").items}["p"] == "broken"
 
     with pytest.raises(IntegrityError, match="checkpoint did not match"):
         verify(store)

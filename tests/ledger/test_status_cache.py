@@ -192,3 +192,99 @@ def test_verify_finds_a_cache_that_lost_a_link(ledger):
     ledger.append([make("law.in_force", "law-q", "2022-05-01")])
     assert statuses_of(ledger)["q"] == "delivered"
     assert answered(ledger) == replayed(ledger)
+
+
+# -- a later day: the answer kept for one day is reused where no date lies between -------
+def by_item(store, as_of: str, method: str | None = None):
+    return {s.item: s for s in status(store, as_of=as_of, method=method).items}
+
+
+def test_a_later_day_re_derives_a_promise_once_its_deadline_passed(ledger):
+    ledger.append([promise("d", deadline="2024")])
+    assert statuses_of(ledger)["d"] == "announced"
+    assert statuses_of(ledger, "2024-12-31")["d"] == "announced"  # the deadline's last day
+    assert answered(ledger, "2024-12-31") == replayed(ledger, "2024-12-31")
+    assert statuses_of(ledger, "2025-01-01")["d"] == "overdue"
+    assert answered(ledger, "2025-01-01") == replayed(ledger, "2025-01-01")
+
+
+@pytest.mark.parametrize("method", ["reform-ledger/1", "reform-ledger/2"])
+def test_a_later_day_re_derives_an_item_once_the_12_month_window_passed(ledger, method):
+    """Twelve months without news: a gap in the evidence (and, by method 1, a stall)."""
+    ledger.append([make("law.signed", "s", "2023-03-01", title="Law S")])
+    assert not by_item(ledger, AS_OF, method)["s"].evidence_gap
+    still = by_item(ledger, "2024-03-01", method)["s"]
+    assert not still.evidence_gap and still.status == "adopted"
+    later = by_item(ledger, "2024-03-02", method)["s"]
+    assert later.evidence_gap
+    assert later.status == ("stalled" if method == "reform-ledger/1" else "adopted")
+    found = status(ledger, as_of="2024-03-02", method=method).items
+    log = FoldedLog()
+    fold_log(log, ledger.read())
+    fresh = evaluate(View.of(log, Cut.of("2024-03-02")), method)
+    assert (found, [s.disagreements for s in found]) == (fresh, [s.disagreements for s in fresh])
+
+
+def test_a_later_day_counts_a_future_dated_event_once_it_happened(ledger):
+    ledger.append(
+        [
+            make("law.in_force", "law-q", "2023-09-01"),
+            promise("f", "2023-09-15"),  # an item that exists from that day on
+        ]
+    )
+    assert statuses_of(ledger)["q"] == "adopted"
+    assert "f" not in statuses_of(ledger, "2023-08-31")
+    assert statuses_of(ledger, "2023-08-31")["q"] == "adopted"
+    assert statuses_of(ledger, "2023-09-01")["q"] == "delivered"
+    assert answered(ledger, "2023-09-01") == replayed(ledger, "2023-09-01")
+    assert statuses_of(ledger, "2023-09-15")["f"] == "announced"
+    assert answered(ledger, "2023-09-15") == replayed(ledger, "2023-09-15")
+
+
+def test_a_later_day_moves_a_targets_share_of_elapsed_time(ledger):
+    target = {
+        "metric": "waiting days",
+        "unit": "days",
+        "baseline": 100,
+        "baseline_date": "2022",
+        "goal": 50,
+        "direction": "down",
+    }
+    ledger.append([promise("t", deadline="2025", target=target)])
+    before = by_item(ledger, AS_OF)["t"].target["elapsed"]
+    after = by_item(ledger, "2023-07-01")["t"].target["elapsed"]
+    assert 0 < before < after < 1
+    assert answered(ledger, "2023-07-01") == replayed(ledger, "2023-07-01")
+
+
+def test_a_later_day_reuses_what_no_date_changed_and_an_earlier_day_does_not(ledger):
+    """The kept answer is what a later day reads where nothing lies between: a folded log
+    altered behind the cache's back shows only on an earlier day (verify finds both)."""
+    from ledger.projections import CHECKPOINT, catch_up
+
+    catch_up(ledger)
+    position, blob = ledger.load_checkpoint(CHECKPOINT)
+    state = orjson.loads(blob)
+    abandoned = ["2021-06", "2021-06-01", "2021-06-30", "2021-06-01T00:00:00.000000Z", "x", {}]
+    state["items"]["p"]["events"].append([99, "forged", "promise.abandoned", *abandoned])
+    ledger.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
+    assert statuses_of(ledger, "2023-12-31")["p"] == "announced"  # kept, not re-read
+    assert statuses_of(ledger, "2023-01-01")["p"] == "broken"  # read from the altered log
+    with pytest.raises(IntegrityError, match="did not match"):
+        verify(ledger)
+    assert statuses_of(ledger, "2023-01-01")["p"] == "announced"
+
+
+def test_verify_finds_a_cache_whose_dates_were_altered(ledger):
+    """A group whose next date was pushed back would be reused past its deadline."""
+    ledger.append([promise("d", deadline="2024")])
+    assert statuses_of(ledger)["d"] == "announced"
+    name = f"{CACHE}:{METHOD}"
+    position, blob = ledger.load_checkpoint(name)
+    key, _, body = blob.partition(b"\n")
+    state = orjson.loads(body)
+    state["changes"]["d"] = [None, None, None]
+    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    with pytest.raises(IntegrityError, match="did not match"):
+        verify(ledger)
+    assert statuses_of(ledger, "2025-01-01")["d"] == "overdue"
