@@ -409,6 +409,20 @@ class Store:
                 (name, position, state),
             )
 
+    def save_checkpoints(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        """Several checkpoints (name, position, state) in one transaction: one commit."""
+        with self._writing() as cursor:
+            for name, position, state in rows:
+                delete = "DELETE FROM projection_checkpoints WHERE name = ?"
+                cursor.execute(self._sql(delete), (name,))
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO projection_checkpoints (name, position, state) "
+                        "VALUES (?, ?, ?)"
+                    ),
+                    (name, position, state),
+                )
+
     # -- appending --------------------------------------------------------------------
     def append(
         self,

@@ -44,7 +44,7 @@ from ledger.projections.status import (
     inbound_links,
 )
 from ledger.projections.taxonomy import METHOD, PRECEDENCE
-from ledger.projections.view import Knowledge, KnownStream
+from ledger.projections.view import Knowledge, KnownStream, group_of
 
 __all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "next_changes"]
 
@@ -162,40 +162,46 @@ class NextChange(NamedTuple):
     deadline: str | None
 
 
-def _least(values: Iterable[str | None]) -> str | None:
-    return min((value for value in values if value is not None), default=None)
-
-
 def next_changes(
-    knowledge: Knowledge, as_of: date, results: Iterable[ItemStatus]
+    knowledge: Knowledge,
+    as_of: date,
+    results: Iterable[ItemStatus],
+    neighbours: dict[str, list[str]],
 ) -> dict[str, NextChange]:
     """For every known item, when the statuses of its group derived at ``as_of``
-    (``results``, as ``evaluate`` gives them there) could first differ at a later date.
+    (``results``, as ``evaluate`` gives them there) could first differ at a later date;
+    ``neighbours``: each item's neighbours along the known links (``link_neighbours``).
 
     ``changed_since`` reads them: an answer kept for one day is reused for a later one
     for every group none of whose dates lies between the two.
     """
     day, window_start = as_of.isoformat(), (as_of - STALL_AFTER).isoformat()
     waiting = {r.item for r in results if r.status not in _ABOVE_DEADLINE}
+    streams = knowledge.streams
     changes: dict[str, NextChange] = {}
-    for group in _groups(knowledge).values():
-        streams = [knowledge.streams[item] for item in group]
-        deadline = None
-        if any(item in waiting for item in group):
-            ends = (
-                iso_bounds(event.data["deadline"])[1]
-                for stream in streams
-                for event in stream.events
-                if "deadline" in event.data
-            )
-            deadline = _least(end for end in ends if end >= day)
-        change = NextChange(
-            _least(stream.first_end_from(day, after=True) for stream in streams),
-            _least(stream.first_end_from(window_start) for stream in streams),
-            deadline,
-        )
-        for item in group:
-            changes[item] = change
+    for item in streams:
+        if item in changes:
+            continue
+        group = [i for i in group_of(neighbours, (item,)) if i in streams]
+        happens = window = deadline = None
+        for member in group:
+            stream = streams[member]
+            end = stream.first_end_from(day, after=True)
+            if end is not None and (happens is None or end < happens):
+                happens = end
+            end = stream.first_end_from(window_start)
+            if end is not None and (window is None or end < window):
+                window = end
+        if any(member in waiting for member in group):
+            for member in group:
+                for event in streams[member].events:
+                    if "deadline" in event.data:
+                        end = iso_bounds(event.data["deadline"])[1]
+                        if end >= day and (deadline is None or end < deadline):
+                            deadline = end
+        change = NextChange(happens, window, deadline)
+        for member in group:
+            changes[member] = change
     return changes
 
 

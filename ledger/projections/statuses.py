@@ -152,8 +152,12 @@ def _save(store: Store, method: str, entry: _Entry) -> None:
         default=tuple,  # the named tuples of ``changes``
     )
     key = orjson.dumps([_key(), entry.hash, entry.as_of])
-    store.save_checkpoint(_name(method), entry.position, key + b"\n" + body)
-    store.save_checkpoint(_name(method) + ":key", entry.position, key)
+    store.save_checkpoints(
+        [
+            (_name(method), entry.position, key + b"\n" + body),
+            (_name(method) + ":key", entry.position, key),
+        ]
+    )
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -184,7 +188,7 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     if knows_all and caught.position == head.position:  # later events: maybe not known
         links = link_neighbours(caught.log, cut.known_at)
         head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
-        changes = next_changes(knowledge, cut.as_of, items)
+        changes = next_changes(knowledge, cut.as_of, items, links)
         sources = knowledge.source_kinds
         fresh = _Entry(caught.position, head_hash, items, links, sources, cut.day, changes)
         _save(store, method, fresh)
@@ -243,12 +247,25 @@ def _refresh(
     kept = [s for s in entry.items if s.item not in group]
     items = sorted(kept + fresh, key=lambda s: s.item)
     changes = {item: dates for item, dates in entry.changes.items() if item not in group}
-    changes.update(next_changes(knowledge, cut.as_of, fresh))
+    changes.update(next_changes(knowledge, cut.as_of, fresh, links))
     return _Entry(position, entry.hash, items, links, entry.source_kinds, cut.day, changes)
 
 
 def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:
     return {(item, other) for item, others in links.items() for other in others}
+
+
+def _no_later(cached: dict[str, NextChange], fresh: dict[str, NextChange]) -> bool:
+    """Whether every date the cache keeps comes no later than a fresh evaluation's (an
+    earlier one, from a group widened by a link since retracted, only re-derives sooner)."""
+    for item, dates in fresh.items():
+        kept = cached.get(item)
+        if kept is None:
+            return False
+        for date_kept, date_fresh in zip(kept, dates, strict=True):
+            if date_fresh is not None and (date_kept is None or date_kept > date_fresh):
+                return False
+    return True
 
 
 def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
@@ -275,13 +292,14 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
             cached, links, sources, cut, changes = None, set(), None, Cut.of(), {}
         knowledge = Knowledge(log, cut.known_at)
         fresh = evaluate(View(knowledge, cut), method)
+        neighbours = link_neighbours(log, cut.known_at)
         same = (
             cached == fresh
             and [c.disagreements for c in cached or []] == [f.disagreements for f in fresh]
             and sources == knowledge.source_kinds
-            and changes == next_changes(knowledge, cut.as_of, fresh)
+            and _no_later(changes, next_changes(knowledge, cut.as_of, fresh, neighbours))
             # more links than the log holds only widen the groups evaluated again
-            and links.issuperset(_edges(link_neighbours(log, cut.known_at)))
+            and links.issuperset(_edges(neighbours))
         )
         if not same:
             store.save_checkpoint(_name(method), 0, b"")

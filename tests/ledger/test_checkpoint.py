@@ -61,3 +61,16 @@ def test_a_replay_from_stored_bodies_equals_a_fold_of_records_old_schemas_upcast
     assert from_bodies == from_records
     assert from_bodies.streams["l"].events[-1].data == {"to": "p", "relation": "implements"}
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"
+
+
+def test_several_checkpoints_are_saved_together_and_replace_their_names(store):
+    store.save_checkpoints([("a", 1, b"first"), ("b", 2, b"second")])
+    assert (store.load_checkpoint("a"), store.load_checkpoint("b")) == (
+        (1, b"first"),
+        (2, b"second"),
+    )
+    store.save_checkpoints([("a", 3, b"again")])
+    assert (store.load_checkpoint("a"), store.load_checkpoint("b")) == (
+        (3, b"again"),
+        (2, b"second"),
+    )

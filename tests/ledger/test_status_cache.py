@@ -107,6 +107,10 @@ def test_a_retracted_link_re_derives_both_of_its_ends(ledger):
     ledger.append([make("event.retracted", "law", retracted=str(linked.id), reason="Wrong law.")])
     assert statuses_of(ledger)["p"] == "announced"
     assert answered(ledger) == replayed(ledger)
+    # the kept links (and so the groups' dates) still name the retracted link: wider
+    # groups, re-derived sooner, never wrong
+    assert statuses_of(ledger, "2023-07-01")["p"] == "announced"
+    verify(ledger)
 
 
 def test_a_backdated_event_counts_at_once(ledger):
@@ -239,6 +243,7 @@ def test_a_later_day_counts_a_future_dated_event_once_it_happened(ledger):
     assert answered(ledger, "2023-09-01") == replayed(ledger, "2023-09-01")
     assert statuses_of(ledger, "2023-09-15")["f"] == "announced"
     assert answered(ledger, "2023-09-15") == replayed(ledger, "2023-09-15")
+    verify(ledger)  # the kept answer and its dates hold
 
 
 def test_a_later_day_moves_a_targets_share_of_elapsed_time(ledger):
