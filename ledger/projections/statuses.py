@@ -21,7 +21,7 @@ compares it with a fresh evaluation (``check_cached``) and drops it when they di
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import cache
 from operator import attrgetter
@@ -103,16 +103,38 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
         saved = store.load_checkpoint(_name(method))
         if saved is None or saved[0] != key[0]:
             return None
-        blob = saved[1]
-        end = blob.index(b"\n")  # the entry starts with its key: both rows were written
-        if blob[:end] != key[1]:
+        written, raw, items = _parse(saved[1])
+        if written != key[1]:  # the entry starts with its key: both rows were written
             return None
-        raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
-        items = [_status_of(row) for row in raw["items"]]
         changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
         return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"], said[2], changes)
-    except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
+    except (ValueError, KeyError, TypeError, StopIteration):  # unreadable: no cache
         return None
+
+
+#: The statuses are kept in lines of this many, each parsed on its own, so reading an
+#: entry never holds the parsed form of every status at once beside the statuses.
+_CHUNK = 1000
+
+
+def _lines(blob: bytes) -> Iterator[memoryview]:
+    """The entry's lines, without copying a large blob."""
+    view, start = memoryview(blob), 0
+    while start <= len(blob):
+        end = blob.find(b"\n", start)
+        end = len(blob) if end < 0 else end
+        yield view[start:end]
+        start = end + 1
+
+
+def _parse(blob: bytes) -> tuple[bytes, dict[str, Any], list[ItemStatus]]:
+    """An entry's key (as written), its other parts, and its statuses."""
+    lines = _lines(blob)
+    key, raw = bytes(next(lines)), orjson.loads(next(lines))
+    items: list[ItemStatus] = []
+    for line in lines:
+        items.extend(map(_status_of, orjson.loads(line)))
+    return key, raw, items
 
 
 def _key() -> dict[str, Any]:
@@ -141,16 +163,21 @@ def _row_of(status: ItemStatus) -> list[Any]:
 
 
 def _save(store: Store, method: str, entry: _Entry) -> None:
-    body = orjson.dumps(
+    header = orjson.dumps(
         {
             "hash": entry.hash,
-            "items": list(map(_row_of, entry.items)),
             "links": entry.links,
             "sources": entry.source_kinds,
             "changes": entry.changes,
         },
         default=tuple,  # the named tuples of ``changes``
     )
+    items = entry.items
+    chunks = (
+        orjson.dumps(list(map(_row_of, items[start : start + _CHUNK])))
+        for start in range(0, len(items), _CHUNK)
+    )
+    body = b"\n".join([header, *chunks])
     key = orjson.dumps([_key(), entry.hash, entry.as_of])
     store.save_checkpoints(
         [
@@ -282,13 +309,11 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
             store.save_checkpoint(_name(method), 0, b"")
             continue
         try:
-            key, _, body = saved[1].partition(b"\n")
-            raw = orjson.loads(body)
+            key, raw, cached = _parse(saved[1])
             cut = Cut.of(orjson.loads(key)[2], store.head().recorded_at or None)
-            cached = [_status_of(row) for row in raw["items"]]
             links, sources = _edges(raw["links"]), raw["sources"]
             changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError, StopIteration):
             cached, links, sources, cut, changes = None, set(), None, Cut.of(), {}
         knowledge = Knowledge(log, cut.known_at)
         fresh = evaluate(View(knowledge, cut), method)

@@ -43,6 +43,18 @@ def cached_position(store) -> int | None:
     return saved[0] if saved and saved[1] else None
 
 
+def read_entry(store):
+    """The cached entry's position, key, other parts and status rows (one array each)."""
+    position, blob = store.load_checkpoint(f"{CACHE}:{METHOD}")
+    key, header, *chunks = blob.split(b"\n")
+    return position, key, orjson.loads(header), [row for c in chunks for row in orjson.loads(c)]
+
+
+def write_entry(store, position, key, header, rows) -> None:
+    body = b"\n".join([key, orjson.dumps(header), orjson.dumps(rows)])
+    store.save_checkpoint(f"{CACHE}:{METHOD}", position, body)
+
+
 @pytest.fixture
 def ledger(store):
     """A promise, an unlinked law in force, a second promise its law implements (a
@@ -159,14 +171,11 @@ def test_a_cut_known_at_an_earlier_time_is_not_answered_from_the_cache(ledger):
 
 
 def test_verify_finds_and_drops_an_altered_cache(ledger):
-    name = f"{CACHE}:{METHOD}"
-    position, blob = ledger.load_checkpoint(name)
-    key, _, body = blob.partition(b"\n")
-    state = orjson.loads(body)
+    position, key, header, rows = read_entry(ledger)
     where = orjson.loads(key)[0]["fields"].index("status")
-    row = next(row for row in state["items"] if row[0] == "p")
+    row = next(row for row in rows if row[0] == "p")
     row[where] = "delivered"
-    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    write_entry(ledger, position, key, header, rows)
     assert statuses_of(ledger)["p"] == "delivered"  # the cache is what status reads
 
     with pytest.raises(IntegrityError, match="did not match"):
@@ -185,12 +194,9 @@ def test_an_unreadable_cache_is_no_cache(ledger):
 
 def test_verify_finds_a_cache_that_lost_a_link(ledger):
     """Without the link, a new event of law-q would re-derive law-q alone, not q."""
-    name = f"{CACHE}:{METHOD}"
-    position, blob = ledger.load_checkpoint(name)
-    key, _, body = blob.partition(b"\n")
-    state = orjson.loads(body)
-    state["links"] = {}
-    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    position, key, header, rows = read_entry(ledger)
+    header["links"] = {}
+    write_entry(ledger, position, key, header, rows)
     with pytest.raises(IntegrityError, match="did not match"):
         verify(ledger)
     ledger.append([make("law.in_force", "law-q", "2022-05-01")])
@@ -265,14 +271,14 @@ def test_a_later_day_moves_a_targets_share_of_elapsed_time(ledger):
 def test_a_later_day_reuses_what_no_date_changed_and_an_earlier_day_does_not(ledger):
     """The kept answer is what a later day reads where nothing lies between: a folded log
     altered behind the cache's back shows only on an earlier day (verify finds both)."""
-    from ledger.projections import CHECKPOINT, catch_up
+    from ledger.projections import CHECKPOINT, FoldedEvent, catch_up
 
     catch_up(ledger)
     position, blob = ledger.load_checkpoint(CHECKPOINT)
-    state = orjson.loads(blob)
+    log = FoldedLog.from_json(blob)
     abandoned = ["2021-06", "2021-06-01", "2021-06-30", "2021-06-01T00:00:00.000000Z", "x", {}]
-    state["items"]["p"]["events"].append([99, "forged", "promise.abandoned", *abandoned])
-    ledger.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
+    log.streams["p"].events.append(FoldedEvent(99, "forged", "promise.abandoned", *abandoned))
+    ledger.save_checkpoint(CHECKPOINT, position, log.to_json())
     assert statuses_of(ledger, "2023-12-31")["p"] == "announced"  # kept, not re-read
     assert statuses_of(ledger, "2023-01-01")["p"] == "broken"  # read from the altered log
     with pytest.raises(IntegrityError, match="did not match"):
@@ -284,12 +290,9 @@ def test_verify_finds_a_cache_whose_dates_were_altered(ledger):
     """A group whose next date was pushed back would be reused past its deadline."""
     ledger.append([promise("d", deadline="2024")])
     assert statuses_of(ledger)["d"] == "announced"
-    name = f"{CACHE}:{METHOD}"
-    position, blob = ledger.load_checkpoint(name)
-    key, _, body = blob.partition(b"\n")
-    state = orjson.loads(body)
-    state["changes"]["d"] = [None, None, None]
-    ledger.save_checkpoint(name, position, key + b"\n" + orjson.dumps(state))
+    position, key, header, rows = read_entry(ledger)
+    header["changes"]["d"] = [None, None, None]
+    write_entry(ledger, position, key, header, rows)
     with pytest.raises(IntegrityError, match="did not match"):
         verify(ledger)
     assert statuses_of(ledger, "2025-01-01")["d"] == "overdue"
