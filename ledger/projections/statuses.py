@@ -21,7 +21,7 @@ compares it with a fresh evaluation (``check_cached``) and drops it when they di
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
 from operator import attrgetter
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ledger.projections import folded, status, taxonomy, view
-from ledger.projections.folded import FoldedLog, fold_log
+from ledger.projections.folded import CHUNK, FoldedLog, fold_log, json_lines
 from ledger.projections.series import NextChange, changed_since, next_changes
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
@@ -112,24 +112,9 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
         return None
 
 
-#: The statuses are kept in lines of this many, each parsed on its own, so reading an
-#: entry never holds the parsed form of every status at once beside the statuses.
-_CHUNK = 1000
-
-
-def _lines(blob: bytes) -> Iterator[memoryview]:
-    """The entry's lines, without copying a large blob."""
-    view, start = memoryview(blob), 0
-    while start <= len(blob):
-        end = blob.find(b"\n", start)
-        end = len(blob) if end < 0 else end
-        yield view[start:end]
-        start = end + 1
-
-
 def _parse(blob: bytes) -> tuple[bytes, dict[str, Any], list[ItemStatus]]:
     """An entry's key (as written), its other parts, and its statuses."""
-    lines = _lines(blob)
+    lines = json_lines(blob)  # the statuses a line of CHUNK each, parsed on its own
     key, raw = bytes(next(lines)), orjson.loads(next(lines))
     items: list[ItemStatus] = []
     for line in lines:
@@ -174,8 +159,8 @@ def _save(store: Store, method: str, entry: _Entry) -> None:
     )
     items = entry.items
     chunks = (
-        orjson.dumps(list(map(_row_of, items[start : start + _CHUNK])))
-        for start in range(0, len(items), _CHUNK)
+        orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
+        for start in range(0, len(items), CHUNK)
     )
     body = b"\n".join([header, *chunks])
     key = orjson.dumps([_key(), entry.hash, entry.as_of])
