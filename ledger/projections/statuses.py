@@ -21,6 +21,7 @@ compares it with a fresh evaluation (``check_cached``) and drops it when they di
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ledger.projections import folded, status, taxonomy, view
-from ledger.projections.folded import CHUNK, FoldedLog, fold_log, json_lines
+from ledger.projections.folded import CHUNK, FoldedLog, fold_log
 from ledger.projections.series import NextChange, changed_since, next_changes
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
@@ -103,7 +104,7 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
         saved = store.load_checkpoint(_name(method))
         if saved is None or saved[0] != key[0]:
             return None
-        written, raw, items = _parse(saved[1])
+        written, raw, items = _parse(store, method, saved[1])
         if written != key[1]:  # the entry starts with its key: both rows were written
             return None
         changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
@@ -112,13 +113,27 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
         return None
 
 
-def _parse(blob: bytes) -> tuple[bytes, dict[str, Any], list[ItemStatus]]:
-    """An entry's key (as written), its other parts, and its statuses."""
-    lines = json_lines(blob)  # the statuses a line of CHUNK each, parsed on its own
-    key, raw = bytes(next(lines)), orjson.loads(next(lines))
+def _parse(
+    store: Store, method: str, blob: bytes
+) -> tuple[bytes, dict[str, Any], list[ItemStatus]]:
+    """An entry's key (as written), its other parts, and its statuses.
+
+    The statuses are kept in rows of their own, ``CHUNK`` a row, read and parsed one at a
+    time, so reading never holds them all in stored or parsed form beside the statuses.
+    Each row starts with the entry's token: rows of another entry are not read as its own.
+    """
+    key, _, header = blob.partition(b"\n")
+    raw = orjson.loads(header)
+    token = raw["token"].encode()
     items: list[ItemStatus] = []
-    for line in lines:
-        items.extend(map(_status_of, orjson.loads(line)))
+    for number in range(raw["chunks"]):
+        row = store.load_checkpoint(f"{_name(method)}:{number}")
+        if row is None:
+            raise ValueError("a part of the cached statuses is missing")
+        written, _, body = row[1].partition(b"\n")
+        if written != token:
+            raise ValueError("a part of the cached statuses belongs to another entry")
+        items.extend(map(_status_of, orjson.loads(body)))
     return key, raw, items
 
 
@@ -148,28 +163,29 @@ def _row_of(status: ItemStatus) -> list[Any]:
 
 
 def _save(store: Store, method: str, entry: _Entry) -> None:
+    """The entry, its statuses in rows of ``CHUNK``, and its key, in one transaction."""
+    token, items, position = secrets.token_hex(8), entry.items, entry.position
+    starts = range(0, len(items), CHUNK)
     header = orjson.dumps(
         {
             "hash": entry.hash,
             "links": entry.links,
             "sources": entry.source_kinds,
             "changes": entry.changes,
+            "token": token,
+            "chunks": len(starts),
         },
         default=tuple,  # the named tuples of ``changes``
     )
-    items = entry.items
-    chunks = (
-        orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
-        for start in range(0, len(items), CHUNK)
-    )
-    body = b"\n".join([header, *chunks])
     key = orjson.dumps([_key(), entry.hash, entry.as_of])
-    store.save_checkpoints(
-        [
-            (_name(method), entry.position, key + b"\n" + body),
-            (_name(method) + ":key", entry.position, key),
-        ]
-    )
+    rows = [
+        (_name(method), position, key + b"\n" + header),
+        (_name(method) + ":key", position, key),
+    ]
+    for number, start in enumerate(starts):
+        chunk = orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
+        rows.append((f"{_name(method)}:{number}", position, token.encode() + b"\n" + chunk))
+    store.save_checkpoints(rows)
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -294,7 +310,7 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
             store.save_checkpoint(_name(method), 0, b"")
             continue
         try:
-            key, raw, cached = _parse(saved[1])
+            key, raw, cached = _parse(store, method, saved[1])
             cut = Cut.of(orjson.loads(key)[2], store.head().recorded_at or None)
             links, sources = _edges(raw["links"]), raw["sources"]
             changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}

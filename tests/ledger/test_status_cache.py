@@ -45,14 +45,21 @@ def cached_position(store) -> int | None:
 
 def read_entry(store):
     """The cached entry's position, key, other parts and status rows (one array each)."""
-    position, blob = store.load_checkpoint(f"{CACHE}:{METHOD}")
-    key, header, *chunks = blob.split(b"\n")
-    return position, key, orjson.loads(header), [row for c in chunks for row in orjson.loads(c)]
+    name = f"{CACHE}:{METHOD}"
+    position, blob = store.load_checkpoint(name)
+    key, _, header = blob.partition(b"\n")
+    parts = [store.load_checkpoint(f"{name}:{n}")[1] for n in range(orjson.loads(header)["chunks"])]
+    rows = [row for part in parts for row in orjson.loads(part.partition(b"\n")[2])]
+    return position, key, orjson.loads(header), rows
 
 
 def write_entry(store, position, key, header, rows) -> None:
-    body = b"\n".join([key, orjson.dumps(header), orjson.dumps(rows)])
-    store.save_checkpoint(f"{CACHE}:{METHOD}", position, body)
+    name = f"{CACHE}:{METHOD}"
+    header = {**header, "chunks": 1}
+    store.save_checkpoint(name, position, key + b"\n" + orjson.dumps(header))
+    store.save_checkpoint(
+        f"{name}:0", position, header["token"].encode() + b"\n" + orjson.dumps(rows)
+    )
 
 
 @pytest.fixture
@@ -296,3 +303,15 @@ def test_verify_finds_a_cache_whose_dates_were_altered(ledger):
     with pytest.raises(IntegrityError, match="did not match"):
         verify(ledger)
     assert statuses_of(ledger, "2025-01-01")["d"] == "overdue"
+
+
+def test_a_part_of_another_entry_is_not_read_as_this_ones(ledger):
+    """The statuses are kept in rows of their own; an older row left in place (a writer
+    that died, a restored backup) must not be taken for the current entry's."""
+    name = f"{CACHE}:{METHOD}"
+    older = ledger.load_checkpoint(f"{name}:0")
+    ledger.append([link("law", "p")])
+    assert statuses_of(ledger)["p"] == "delivered"
+    ledger.save_checkpoint(f"{name}:0", *older)  # says "p" is announced
+    assert answered(ledger) == replayed(ledger)
+    assert statuses_of(ledger)["p"] == "delivered"
