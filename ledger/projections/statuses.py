@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, fields
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
@@ -89,6 +89,8 @@ class _Entry:
     as_of: str
     #: each known item's next dates at which its group's statuses could change
     changes: dict[str, NextChange]
+    #: the token of each row of statuses as stored (empty: not stored yet)
+    tokens: list[str] = field(default_factory=list)
 
 
 def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
@@ -105,10 +107,13 @@ def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
         if saved is None or saved[0] != key[0]:
             return None
         written, raw, items = _parse(store, method, saved[1])
+        tokens = raw["tokens"]
         if written != key[1]:  # the entry starts with its key: both rows were written
             return None
         changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
-        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"], said[2], changes)
+        return _Entry(
+            saved[0], raw["hash"], items, raw["links"], raw["sources"], said[2], changes, tokens
+        )
     except (ValueError, KeyError, TypeError, StopIteration):  # unreadable: no cache
         return None
 
@@ -120,18 +125,18 @@ def _parse(
 
     The statuses are kept in rows of their own, ``CHUNK`` a row, read and parsed one at a
     time, so reading never holds them all in stored or parsed form beside the statuses.
-    Each row starts with the entry's token: rows of another entry are not read as its own.
+    Each row starts with the token the entry names for it: a row of another entry is not
+    read as its own.
     """
     key, _, header = blob.partition(b"\n")
     raw = orjson.loads(header)
-    token = raw["token"].encode()
     items: list[ItemStatus] = []
-    for number in range(raw["chunks"]):
+    for number, token in enumerate(raw["tokens"]):
         row = store.load_checkpoint(f"{_name(method)}:{number}")
         if row is None:
             raise ValueError("a part of the cached statuses is missing")
         written, _, body = row[1].partition(b"\n")
-        if written != token:
+        if written != token.encode():
             raise ValueError("a part of the cached statuses belongs to another entry")
         items.extend(map(_status_of, orjson.loads(body)))
     return key, raw, items
@@ -162,29 +167,53 @@ def _row_of(status: ItemStatus) -> list[Any]:
     return [*_values(status), found]
 
 
-def _save(store: Store, method: str, entry: _Entry) -> None:
-    """The entry, its statuses in rows of ``CHUNK``, and its key, in one transaction."""
-    token, items, position = secrets.token_hex(8), entry.items, entry.position
-    starts = range(0, len(items), CHUNK)
+def _save(
+    store: Store,
+    method: str,
+    entry: _Entry,
+    before: _Entry | None = None,
+    changed: Collection[str] = (),
+) -> None:
+    """The entry, its statuses in rows of ``CHUNK``, and its key, in one transaction.
+
+    Given the entry ``before`` it (as stored) and the items whose statuses were derived
+    again, only the rows holding those are written, when the items are the same as
+    before (otherwise the rows' bounds moved, and every row is written).
+    """
+    items, position = entry.items, entry.position
+    same = (
+        before is not None
+        and len(before.items) == len(items)
+        and all(a.item == b.item for a, b in zip(before.items, items, strict=True))
+    )
+    if before is not None and same:
+        dirty = {index // CHUNK for index, s in enumerate(items) if s.item in changed}
+        kept = before.tokens
+    else:
+        dirty, kept = set(), []
+    rows, tokens = [], []
+    for number, start in enumerate(range(0, len(items), CHUNK)):
+        if number < len(kept) and number not in dirty:
+            tokens.append(kept[number])
+            continue
+        token = secrets.token_hex(8)
+        chunk = orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
+        rows.append((f"{_name(method)}:{number}", position, token.encode() + b"\n" + chunk))
+        tokens.append(token)
+    entry.tokens = tokens
     header = orjson.dumps(
         {
             "hash": entry.hash,
             "links": entry.links,
             "sources": entry.source_kinds,
             "changes": entry.changes,
-            "token": token,
-            "chunks": len(starts),
+            "tokens": tokens,
         },
         default=tuple,  # the named tuples of ``changes``
     )
     key = orjson.dumps([_key(), entry.hash, entry.as_of])
-    rows = [
-        (_name(method), position, key + b"\n" + header),
-        (_name(method) + ":key", position, key),
-    ]
-    for number, start in enumerate(starts):
-        chunk = orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
-        rows.append((f"{_name(method)}:{number}", position, token.encode() + b"\n" + chunk))
+    rows.append((_name(method), position, key + b"\n" + header))
+    rows.append((_name(method) + ":key", position, key))
     store.save_checkpoints(rows)
 
 
@@ -207,9 +236,10 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
         dated = set() if same_day else changed_since(entry.changes, entry.items, cut.as_of)
         refreshed = _refresh(store, cut, method, entry, head.position, dated)
         if refreshed is not None:
-            refreshed.hash = head.hash
-            _save(store, method, refreshed)
-            return Evaluated(refreshed.items, head.position, lambda: catch_up(store).log)
+            fresh, group = refreshed
+            fresh.hash = head.hash
+            _save(store, method, fresh, entry, group)
+            return Evaluated(fresh.items, head.position, lambda: catch_up(store).log)
     caught = catch_up(store)
     knowledge = Knowledge(caught.log, cut.known_at)
     items = evaluate(View(knowledge, cut), method)
@@ -225,8 +255,9 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
 
 def _refresh(
     store: Store, cut: Cut, method: str, entry: _Entry, position: int, dated: set[str]
-) -> _Entry | None:
-    """The entry brought to ``position`` and to the cut's day: the linked groups the
+) -> tuple[_Entry, set[str]] | None:
+    """The entry brought to ``position`` and to the cut's day, and the items evaluated
+    again: the linked groups the
     events since touch, and those of the ``dated`` items (whose statuses the day may
     change), read from the store (only their items' events) and evaluated again, the
     other items' statuses kept; None when everything must be evaluated (a source
@@ -276,7 +307,8 @@ def _refresh(
     items = sorted(kept + fresh, key=lambda s: s.item)
     changes = {item: dates for item, dates in entry.changes.items() if item not in group}
     changes.update(next_changes(knowledge, cut.as_of, fresh, links))
-    return _Entry(position, entry.hash, items, links, entry.source_kinds, cut.day, changes)
+    fresh_entry = _Entry(position, entry.hash, items, links, entry.source_kinds, cut.day, changes)
+    return fresh_entry, group
 
 
 def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:

@@ -48,18 +48,17 @@ def read_entry(store):
     name = f"{CACHE}:{METHOD}"
     position, blob = store.load_checkpoint(name)
     key, _, header = blob.partition(b"\n")
-    parts = [store.load_checkpoint(f"{name}:{n}")[1] for n in range(orjson.loads(header)["chunks"])]
+    count = len(orjson.loads(header)["tokens"])
+    parts = [store.load_checkpoint(f"{name}:{n}")[1] for n in range(count)]
     rows = [row for part in parts for row in orjson.loads(part.partition(b"\n")[2])]
     return position, key, orjson.loads(header), rows
 
 
 def write_entry(store, position, key, header, rows) -> None:
     name = f"{CACHE}:{METHOD}"
-    header = {**header, "chunks": 1}
+    header = {**header, "tokens": ["forged"]}
     store.save_checkpoint(name, position, key + b"\n" + orjson.dumps(header))
-    store.save_checkpoint(
-        f"{name}:0", position, header["token"].encode() + b"\n" + orjson.dumps(rows)
-    )
+    store.save_checkpoint(f"{name}:0", position, b"forged\n" + orjson.dumps(rows))
 
 
 @pytest.fixture
@@ -315,3 +314,21 @@ def test_a_part_of_another_entry_is_not_read_as_this_ones(ledger):
     ledger.save_checkpoint(f"{name}:0", *older)  # says "p" is announced
     assert answered(ledger) == replayed(ledger)
     assert statuses_of(ledger)["p"] == "delivered"
+
+
+def test_after_a_new_event_only_the_rows_holding_its_group_are_written(ledger, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("ledger.projections.statuses"), "CHUNK", 1)
+    ledger.save_checkpoint(f"{CACHE}:{METHOD}:key", 0, b"")  # no cache: all rows anew
+    assert answered(ledger) == replayed(ledger)
+    before = read_entry(ledger)[2]["tokens"]
+    assert len(before) == 4  # law, law-q, p, q: a row each
+    ledger.append([make("promise.abandoned", "p", "2021-01-01", reason="Dropped.")])
+    assert statuses_of(ledger)["p"] == "broken"
+    after = read_entry(ledger)[2]["tokens"]
+    assert [a == b for a, b in zip(before, after, strict=True)] == [True, True, False, True]
+    assert answered(ledger) == replayed(ledger)
+    ledger.append([promise("a")])  # a new item moves the rows' bounds: all written
+    assert answered(ledger) == replayed(ledger)
+    assert not set(before) & set(read_entry(ledger)[2]["tokens"])
