@@ -38,6 +38,7 @@ from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
 
 if TYPE_CHECKING:
+    from ledger.mapper import Record
     from ledger.store import Store
 
 __all__ = ["CACHE", "Evaluated", "check_cached", "statuses"]
@@ -46,6 +47,8 @@ __all__ = ["CACHE", "Evaluated", "check_cached", "statuses"]
 CACHE = "statuses:2"
 #: Re-evaluating the touched groups pays while they are a small share of the items.
 _REFRESH_SHARE = 10
+#: Items whose events one query reads (well under the engines' limits on parameters).
+_READ_AT_ONCE = 500
 
 
 @dataclass
@@ -267,9 +270,12 @@ def _refresh(
         return None
     links = {item: list(others) for item, others in entry.links.items()}
     touched: set[str] = set(dated)
-    for record in store.read(after=entry.position):
-        if record.position > position:
-            break
+    # more new events than items: evaluating everything costs no more
+    most = max(len(entry.items), limit)
+    new = store.read_few(after=entry.position, upto=position, limit=most + 1)
+    if len(new) > most:
+        return None
+    for record in new:
         changed = [record]
         if record.type == "event.retracted":
             retracted = store.find_event(record.data["retracted"])
@@ -289,14 +295,14 @@ def _refresh(
     group = group_of(links, touched)
     if len(group) > limit:
         return None
-    streams = []
-    for item in group:
-        records = [r for r in store.read(item=item) if r.position <= position]
-        if records:
-            if records[0].type == "source.registered":
-                return None
-            streams.append(records)
-    streams.sort(key=lambda records: records[0].position)  # the log's order of items
+    per_item: dict[str, list[Record]] = {}  # in the log's order of items, as a replay
+    members = sorted(group)
+    for start in range(0, len(members), _READ_AT_ONCE):
+        for record in store.read_few(upto=position, items=members[start : start + _READ_AT_ONCE]):
+            per_item.setdefault(record.item, []).append(record)
+    streams = sorted(per_item.values(), key=lambda records: records[0].position)
+    if any(records[0].type == "source.registered" for records in streams):
+        return None
     log = FoldedLog()
     for records in streams:
         fold_log(log, records)

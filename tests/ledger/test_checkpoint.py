@@ -74,3 +74,14 @@ def test_several_checkpoints_are_saved_together_and_replace_their_names(store):
         (3, b"again"),
         (2, b"second"),
     )
+
+
+def test_a_few_records_are_read_by_range_item_and_limit(store):
+    revised = make("promise.revised", "p", change="restated", summary="Said again.")
+    store.append([promise("p"), promise("q"), revised])
+    everything = list(store.read())
+    assert store.read_few() == everything
+    assert store.read_few(after=1, upto=2) == everything[1:2]
+    assert store.read_few(items=["p"]) == [r for r in everything if r.item == "p"]
+    assert store.read_few(items=[]) == []
+    assert store.read_few(limit=2) == everything[:2]
