@@ -3,8 +3,9 @@
 Prints, for N synthetic events over N/10 items (default 100,000 over 10,000):
 batch import events/s (file parse, validation and hash chain included), 1,000 single
 appends events/s, full replay into the status projection events/s, the times of
-`status` (first, cached, after one new event, at an earlier date), and the wall time of
-one `reform-ledger record` (start-up included); and, in the same run on the same events,
+`status` (first, cached, after one new event, the next day, at an earlier date), one
+period's report (`publish --period-only`), and the wall time of one `reform-ledger
+record` (start-up included); and, in the same run on the same events,
 the raw-sqlite3 limits with the ratios to them, and the `eventsourcing` library's best
 batching and notification-log replay when it is installed (`pip install -e '.[bench]'`).
 Each phase runs in a process of its own, so the peak memory (RSS) printed beside it is
