@@ -3,8 +3,9 @@
 Prints, for N synthetic events over N/10 items (default 100,000 over 10,000):
 batch import events/s (file parse, validation and hash chain included), 1,000 single
 appends events/s, full replay into the status projection events/s, the times of
-`status` (first, cached, after one new event, at an earlier date), and the wall time of
-one `reform-ledger record` (start-up included); and, in the same run on the same events,
+`status` (first, cached, after one new event, the next day, at an earlier date), one
+period's report (`publish --period-only`), and the wall time of one `reform-ledger
+record` (start-up included); and, in the same run on the same events,
 the raw-sqlite3 limits with the ratios to them, and the `eventsourcing` library's best
 batching and notification-log replay when it is installed (`pip install -e '.[bench]'`).
 Each phase runs in a process of its own, so the peak memory (RSS) printed beside it is
@@ -27,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +373,8 @@ def phase_status_again(url: str, folder: Path, count: int) -> dict:
     rss = peak_rss_mb()
     store.append([single_event(3000, "2024-03")])
     _, one = timed(lambda: status(store))
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    _, next_day = timed(lambda: status(store, as_of=tomorrow))
     _, dated = timed(lambda: status(store, as_of="2024-06-30"))
     _, dated_again = timed(lambda: status(store, as_of="2024-06-30"))
     store.close()
@@ -378,9 +382,23 @@ def phase_status_again(url: str, folder: Path, count: int) -> dict:
         "seconds": again,
         "cached_rss_mb": rss,
         "one": one,
+        "next_day": next_day,
         "dated": dated,
         "dated_again": dated_again,
     }
+
+
+def phase_report(url: str, folder: Path, count: int) -> dict:
+    """One period's short report at scale (``publish --period-only 2024-Q2``): the model of
+    that period alone, read from the store, written into an empty folder."""
+    from reports.site.publish import publish_period
+
+    store = open_store(url)
+    out = folder / f"period-{uuid.uuid4().hex[:8]}"
+    result, seconds = timed(lambda: publish_period(store, out, "2024-Q2", as_of="2024-06-30"))
+    store.close()
+    size = sum(path.stat().st_size for path in result.written)
+    return {"seconds": seconds, "files": len(result.written), "bytes": size}
 
 
 def timed(action: Any) -> tuple[Any, float]:
@@ -471,6 +489,7 @@ PHASES = {
     "checkpoint": phase_checkpoint,
     "status": phase_status,
     "status-again": phase_status_again,
+    "report": phase_report,
     "peer-import": phase_peer_import,
     "peer-replay": phase_peer_replay,
 }
@@ -551,7 +570,14 @@ def run(url: str, count: int, folder: Path, *, raw: bool) -> None:
         f"peak RSS {again['cached_rss_mb']:,.0f} MB (target < 600 MB)"
     )
     print(f"  after one new event {again['one']:10.3f} s")
+    print(f"  the next day        {again['next_day']:10.3f} s (the first status of a day)")
     print(f"  as of 2024-06-30    {again['dated']:10.3f} s, again {again['dated_again']:.3f} s")
+    report = in_process("report", url, folder, count)
+    print(
+        f"one period's report   {report['seconds']:10.3f} s (publish --period-only 2024-Q2, "
+        f"{report['files']} files, {report['bytes'] / 1e6:.1f} MB; target < 10 s at a "
+        f"million)  peak RSS {report['rss_mb']:,.0f} MB"
+    )
 
     env = {**os.environ, "REFORM_LEDGER_DB": url}
     command = [

@@ -19,7 +19,7 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -381,6 +381,32 @@ class Store:
             row = cursor.execute(query, (event_id,)).fetchone()
         return to_record(*row) if row else None
 
+    def read_few(
+        self,
+        *,
+        after: int = 0,
+        upto: int | None = None,
+        items: Collection[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """The records in (after, upto], of ``items`` if given, at most ``limit`` of them,
+        in position order: a short read on the reading connection (no server-side cursor
+        or connection of its own), for the few events a status refresh needs."""
+        query = "SELECT body, prev_hash, hash FROM events WHERE position > ?"
+        params: list[Any] = [after]
+        if upto is not None:
+            query += " AND position <= ?"
+            params.append(upto)
+        if items is not None:
+            query += f" AND item IN ({', '.join('?' * len(items))})" if items else " AND 0 = 1"
+            params += list(items)
+        query += " ORDER BY position"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._reading() as cursor:
+            rows = cursor.execute(self._sql(query), tuple(params)).fetchall()
+        return [to_record(*row) for row in rows]
+
     def hash_at(self, position: int) -> str | None:
         query = self._sql("SELECT hash FROM events WHERE position = ?")
         with self._reading() as cursor:
@@ -408,6 +434,20 @@ class Store:
                 ),
                 (name, position, state),
             )
+
+    def save_checkpoints(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
+        """Several checkpoints (name, position, state) in one transaction: one commit."""
+        with self._writing() as cursor:
+            for name, position, state in rows:
+                delete = "DELETE FROM projection_checkpoints WHERE name = ?"
+                cursor.execute(self._sql(delete), (name,))
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO projection_checkpoints (name, position, state) "
+                        "VALUES (?, ?, ?)"
+                    ),
+                    (name, position, state),
+                )
 
     # -- appending --------------------------------------------------------------------
     def append(

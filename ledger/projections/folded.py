@@ -7,7 +7,7 @@ decides what is visible at a date or a time: that is ``view``'s one job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, NamedTuple
@@ -17,7 +17,16 @@ import orjson
 from events import date_bounds
 from ledger.mapper import Record, stored_event
 
-__all__ = ["FoldedEvent", "FoldedLog", "Stream", "fold_bodies", "fold_log", "iso_bounds"]
+__all__ = [
+    "CHUNK",
+    "FoldedEvent",
+    "FoldedLog",
+    "Stream",
+    "fold_bodies",
+    "fold_log",
+    "iso_bounds",
+    "json_lines",
+]
 
 #: Payload keys the rules read; the rest stays in the store (``show`` reads it there), so
 #: the checkpoint stays small and quick to load.
@@ -86,29 +95,51 @@ class FoldedLog:
     retractions: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        return orjson.dumps(
-            {
-                "items": {
-                    item: {"kind": stream.kind, "events": stream.events}
-                    for item, stream in self.streams.items()
-                },
-                "retracted": self.retractions,
-            },
-            default=tuple,
+        """The retractions on one line, then the streams, ``CHUNK`` items a line."""
+        streams = list(self.streams.items())
+        chunks = (
+            orjson.dumps(
+                {item: [stream.kind, stream.events] for item, stream in streams[i : i + CHUNK]},
+                default=tuple,
+            )
+            for i in range(0, len(streams), CHUNK)
         )
+        return b"\n".join([orjson.dumps(self.retractions), *chunks])
 
     @classmethod
-    def from_json(cls, blob: bytes | str) -> FoldedLog:
-        raw = orjson.loads(blob)
+    def from_json(cls, blob: bytes) -> FoldedLog:
+        """The log ``to_json`` wrote, a line parsed at a time (so the parsed form of the
+        whole log is never held beside the log)."""
+        lines = json_lines(blob)
+        retractions = orjson.loads(next(lines, b""))
         make = partial(tuple.__new__, FoldedEvent)  # ``_make`` without a Python call each
-        streams = {
-            item: Stream(stream["kind"], list(map(make, stream["events"])))
-            for item, stream in raw["items"].items()
-        }
         width = len(FoldedEvent._fields)
-        if any(len(event) != width for stream in streams.values() for event in stream.events):
-            raise ValueError("a checkpoint event has the wrong number of fields")
-        return cls(streams, raw["retracted"])
+        streams: dict[str, Stream] = {}
+        try:
+            for line in lines:
+                for item, (kind, events) in orjson.loads(line).items():
+                    stream = streams[item] = Stream(kind, list(map(make, events)))
+                    if any(len(event) != width for event in stream.events):
+                        raise ValueError("a checkpoint event has the wrong number of fields")
+        except (AttributeError, TypeError) as error:  # a line of another shape
+            raise ValueError(f"a checkpoint line is not a map of streams: {error}") from None
+        if not isinstance(retractions, dict):
+            raise ValueError("a checkpoint's retractions are not a mapping")
+        return cls(streams, retractions)
+
+
+#: Items (or statuses) a line of a checkpoint holds: each line is parsed on its own.
+CHUNK = 1000
+
+
+def json_lines(blob: bytes) -> Iterator[memoryview]:
+    """The lines of a checkpoint of JSON lines, without copying a large blob."""
+    view, start, size = memoryview(blob), 0, len(blob)
+    while start <= size:
+        end = blob.find(b"\n", start)
+        end = size if end < 0 else end
+        yield view[start:end]
+        start = end + 1
 
 
 def fold_log(log: FoldedLog, records: Iterable[Record]) -> int:

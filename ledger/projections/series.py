@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from events import date_bounds
-from ledger.projections.folded import FoldedEvent
+from ledger.projections.folded import FoldedEvent, iso_bounds
 from ledger.projections.status import (
     STALL_AFTER,
     Inbound,
@@ -39,12 +40,13 @@ from ledger.projections.status import (
     ItemStatus,
     Rules,
     derive,
+    elapsed_share,
     inbound_links,
 )
 from ledger.projections.taxonomy import METHOD, PRECEDENCE
-from ledger.projections.view import Knowledge, KnownStream
+from ledger.projections.view import Knowledge, KnownStream, group_of
 
-__all__ = ["evaluate_series", "linked_groups"]
+__all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "next_changes"]
 
 #: Statuses that rank above the deadline tests: the rules decide them before looking at
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
@@ -146,6 +148,86 @@ class _Component:
 def _crossed(values: list[str], old: str, new: str) -> bool:
     """Whether some value v has old <= v < new (a ``v < x`` test flipped between them)."""
     return bool(values) and bisect_left(values, old) != bisect_left(values, new)
+
+
+class NextChange(NamedTuple):
+    """The first dates after a derivation at which a linked group's statuses could differ
+    (None: never, while no new event arrives), by the walk's own tests (``stale``)."""
+
+    #: the first end after the as-of day: a known event happens then
+    happens: str | None
+    #: the first end on or after the 12-month window's start: the window passes it later
+    window: str | None
+    #: the first deadline on or after the as-of day, where a status still waits on one
+    deadline: str | None
+
+
+def next_changes(
+    knowledge: Knowledge,
+    as_of: date,
+    results: Iterable[ItemStatus],
+    neighbours: dict[str, list[str]],
+) -> dict[str, NextChange]:
+    """For every known item, when the statuses of its group derived at ``as_of``
+    (``results``, as ``evaluate`` gives them there) could first differ at a later date;
+    ``neighbours``: each item's neighbours along the known links (``link_neighbours``).
+
+    ``changed_since`` reads them: an answer kept for one day is reused for a later one
+    for every group none of whose dates lies between the two.
+    """
+    day, window_start = as_of.isoformat(), (as_of - STALL_AFTER).isoformat()
+    waiting = {r.item for r in results if r.status not in _ABOVE_DEADLINE}
+    streams = knowledge.streams
+    changes: dict[str, NextChange] = {}
+    for item in streams:
+        if item in changes:
+            continue
+        group = [i for i in group_of(neighbours, (item,)) if i in streams]
+        happens = window = deadline = None
+        for member in group:
+            stream = streams[member]
+            end = stream.first_end_from(day, after=True)
+            if end is not None and (happens is None or end < happens):
+                happens = end
+            end = stream.first_end_from(window_start)
+            if end is not None and (window is None or end < window):
+                window = end
+        if any(member in waiting for member in group):
+            for member in group:
+                for event in streams[member].events:
+                    if "deadline" in event.data:
+                        end = iso_bounds(event.data["deadline"])[1]
+                        if end >= day and (deadline is None or end < deadline):
+                            deadline = end
+        change = NextChange(happens, window, deadline)
+        for member in group:
+            changes[member] = change
+    return changes
+
+
+def changed_since(
+    changes: dict[str, Sequence[str | None]], results: Iterable[ItemStatus], as_of: date
+) -> set[str]:
+    """The items whose statuses, derived at an earlier day with these ``changes``
+    (``next_changes``), could differ at ``as_of``: an event happened since, the 12-month
+    window or a deadline crossed a date, or a target's share of elapsed time moved (its
+    on-track verdict reads it). An item of ``results`` without changes counts as changed."""
+    day, window_start = as_of.isoformat(), (as_of - STALL_AFTER).isoformat()
+    changed = {
+        item
+        for item, (happens, window, deadline) in changes.items()
+        if (happens is not None and happens <= day)
+        or (window is not None and window < window_start)
+        or (deadline is not None and deadline < day)
+    }
+    for result in results:
+        target = result.target
+        moved = target is not None and target.get("elapsed") != elapsed_share(
+            target, result.deadline, day
+        )
+        if moved or result.item not in changes:
+            changed.add(result.item)
+    return changed
 
 
 def linked_groups(knowledge: Knowledge) -> list[list[str]]:

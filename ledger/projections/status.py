@@ -30,6 +30,7 @@ __all__ = [
     "ItemStatus",
     "derive",
     "disagreements",
+    "elapsed_share",
     "evaluate",
     "fold_items",
     "inbound_links",
@@ -576,7 +577,7 @@ def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
     return any(link.relation in _IMPLEMENTS and folds[link.source].max_level >= 3 for link in links)
 
 
-def _elapsed_share(target: dict[str, Any], deadline: str | None, as_of: str) -> float | None:
+def elapsed_share(target: dict[str, Any], deadline: str | None, as_of: str) -> float | None:
     """The share of time gone from the target's baseline date to the deadline's end."""
     if not deadline:
         return None
@@ -600,7 +601,7 @@ def _target_view(
         "latest_period": None,
         "progress": None,
         "on_track": None,
-        "elapsed": _elapsed_share(target, deadline, as_of),
+        "elapsed": elapsed_share(target, deadline, as_of),
         "event": None,
     }
     if measured is None:

@@ -8,8 +8,11 @@ it without loading the folded log. After new events, it re-evaluates only the li
 groups they touch (the items of the new events, of the events they retract, and the
 items their links name), whose statuses are the only ones that can differ; a new or
 retracted source registration changes every item's evidence grades, so it re-evaluates
-everything. A cut that does not know every event (``--known-at`` in the past) is
-evaluated afresh and not kept.
+everything. Asked for a later day, it re-evaluates only the groups for which a date
+lies between the two days (an event happening, the 12-month window or a deadline
+passing one of their dates, a target's share of elapsed time moving: ``series.
+next_changes``, kept with the answer); an earlier day is evaluated afresh. A cut that
+does not know every event (``--known-at`` in the past) is evaluated afresh and not kept.
 
 Like the folded log's checkpoint, the cache lives outside the hash chain: ``verify``
 compares it with a fresh evaluation (``check_cached``) and drops it when they differ.
@@ -18,8 +21,9 @@ compares it with a fresh evaluation (``check_cached``) and drops it when they di
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+import secrets
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, fields
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
@@ -28,19 +32,23 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ledger.projections import folded, status, taxonomy, view
-from ledger.projections.folded import FoldedLog, fold_log
+from ledger.projections.folded import CHUNK, FoldedLog, fold_log
+from ledger.projections.series import NextChange, changed_since, next_changes
 from ledger.projections.status import Disagreement, ItemStatus, evaluate
 from ledger.projections.view import Cut, Knowledge, View, group_of, link_neighbours
 
 if TYPE_CHECKING:
+    from ledger.mapper import Record
     from ledger.store import Store
 
 __all__ = ["CACHE", "Evaluated", "check_cached", "statuses"]
 
 #: Bumped whenever the cached form changes.
-CACHE = "statuses:1"
+CACHE = "statuses:2"
 #: Re-evaluating the touched groups pays while they are a small share of the items.
 _REFRESH_SHARE = 10
+#: Items whose events one query reads (well under the engines' limits on parameters).
+_READ_AT_ONCE = 500
 
 
 @dataclass
@@ -80,33 +88,67 @@ class _Entry:
     links: dict[str, list[str]]
     #: each registered source's kind (a change to a source re-evaluates everything)
     source_kinds: dict[str, str]
+    #: the day the statuses are as of
+    as_of: str
+    #: each known item's next dates at which its group's statuses could change
+    changes: dict[str, NextChange]
+    #: the token of each row of statuses as stored (empty: not stored yet)
+    tokens: list[str] = field(default_factory=list)
 
 
 def _load(store: Store, method: str, cut: Cut) -> _Entry | None:
-    # the key has a row of its own: another day's entry is neither read nor parsed
+    # the key has a row of its own: an entry of a later day or of other rules is neither
+    # read nor parsed
     key = store.load_checkpoint(_name(method) + ":key")
     if key is None:
         return None
     try:
-        if orjson.loads(key[1])[0] != _key(cut):
+        said = orjson.loads(key[1])
+        if said[0] != _key() or said[2] > cut.day:
             return None
         saved = store.load_checkpoint(_name(method))
         if saved is None or saved[0] != key[0]:
             return None
-        blob = saved[1]
-        end = blob.index(b"\n")  # the entry starts with its key: both rows were written
-        if blob[:end] != key[1]:
+        written, raw, items = _parse(store, method, saved[1])
+        tokens = raw["tokens"]
+        if written != key[1]:  # the entry starts with its key: both rows were written
             return None
-        raw = orjson.loads(memoryview(blob)[end + 1 :])  # no copy of a large blob
-        items = [_status_of(row) for row in raw["items"]]
-        return _Entry(saved[0], raw["hash"], items, raw["links"], raw["sources"])
-    except (ValueError, KeyError, TypeError):  # an unreadable cache is no cache
+        changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
+        return _Entry(
+            saved[0], raw["hash"], items, raw["links"], raw["sources"], said[2], changes, tokens
+        )
+    except (ValueError, KeyError, TypeError, StopIteration):  # unreadable: no cache
         return None
 
 
-def _key(cut: Cut) -> dict[str, Any]:
-    """What an entry answers besides the log: the day, the rules' code, the fields kept."""
-    return {"as_of": cut.day, "rules": _rules_fingerprint(), "fields": list(_FIELDS)}
+def _parse(
+    store: Store, method: str, blob: bytes
+) -> tuple[bytes, dict[str, Any], list[ItemStatus]]:
+    """An entry's key (as written), its other parts, and its statuses.
+
+    The statuses are kept in rows of their own, ``CHUNK`` a row, read and parsed one at a
+    time, so reading never holds them all in stored or parsed form beside the statuses.
+    Each row starts with the token the entry names for it: a row of another entry is not
+    read as its own.
+    """
+    key, _, header = blob.partition(b"\n")
+    raw = orjson.loads(header)
+    items: list[ItemStatus] = []
+    for number, token in enumerate(raw["tokens"]):
+        row = store.load_checkpoint(f"{_name(method)}:{number}")
+        if row is None:
+            raise ValueError("a part of the cached statuses is missing")
+        written, _, body = row[1].partition(b"\n")
+        if written != token.encode():
+            raise ValueError("a part of the cached statuses belongs to another entry")
+        items.extend(map(_status_of, orjson.loads(body)))
+    return key, raw, items
+
+
+def _key() -> dict[str, Any]:
+    """What an entry's form depends on besides the log and the day: the rules' code and
+    the fields kept."""
+    return {"rules": _rules_fingerprint(), "fields": list(_FIELDS)}
 
 
 #: An ItemStatus is kept as an array of its fields in this order, then its disagreements.
@@ -128,18 +170,54 @@ def _row_of(status: ItemStatus) -> list[Any]:
     return [*_values(status), found]
 
 
-def _save(store: Store, method: str, cut: Cut, entry: _Entry) -> None:
-    body = orjson.dumps(
+def _save(
+    store: Store,
+    method: str,
+    entry: _Entry,
+    before: _Entry | None = None,
+    changed: Collection[str] = (),
+) -> None:
+    """The entry, its statuses in rows of ``CHUNK``, and its key, in one transaction.
+
+    Given the entry ``before`` it (as stored) and the items whose statuses were derived
+    again, only the rows holding those are written, when the items are the same as
+    before (otherwise the rows' bounds moved, and every row is written).
+    """
+    items, position = entry.items, entry.position
+    same = (
+        before is not None
+        and len(before.items) == len(items)
+        and all(a.item == b.item for a, b in zip(before.items, items, strict=True))
+    )
+    if before is not None and same:
+        dirty = {index // CHUNK for index, s in enumerate(items) if s.item in changed}
+        kept = before.tokens
+    else:
+        dirty, kept = set(), []
+    rows, tokens = [], []
+    for number, start in enumerate(range(0, len(items), CHUNK)):
+        if number < len(kept) and number not in dirty:
+            tokens.append(kept[number])
+            continue
+        token = secrets.token_hex(8)
+        chunk = orjson.dumps(list(map(_row_of, items[start : start + CHUNK])))
+        rows.append((f"{_name(method)}:{number}", position, token.encode() + b"\n" + chunk))
+        tokens.append(token)
+    entry.tokens = tokens
+    header = orjson.dumps(
         {
             "hash": entry.hash,
-            "items": list(map(_row_of, entry.items)),
             "links": entry.links,
             "sources": entry.source_kinds,
-        }
+            "changes": entry.changes,
+            "tokens": tokens,
+        },
+        default=tuple,  # the named tuples of ``changes``
     )
-    key = orjson.dumps([_key(cut), entry.hash])
-    store.save_checkpoint(_name(method), entry.position, key + b"\n" + body)
-    store.save_checkpoint(_name(method) + ":key", entry.position, key)
+    key = orjson.dumps([_key(), entry.hash, entry.as_of])
+    rows.append((_name(method), position, key + b"\n" + header))
+    rows.append((_name(method) + ":key", position, key))
+    store.save_checkpoints(rows)
 
 
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
@@ -150,40 +228,54 @@ def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     head = store.head()
     knows_all = head.recorded_at is None or cut.knows(head.recorded_at)
     entry = _load(store, method, cut) if knows_all else None
-    if entry is not None and (entry.position, entry.hash) == (head.position, head.hash):
+    same_day = entry is not None and entry.as_of == cut.day
+    if same_day and (entry.position, entry.hash) == (head.position, head.hash):
         return Evaluated(entry.items, head.position, lambda: catch_up(store).log)
     if (
         entry is not None
-        and entry.position < head.position
+        and 0 < entry.position <= head.position
         and store.hash_at(entry.position) == entry.hash
     ):
-        refreshed = _refresh(store, cut, method, entry, head.position)
+        dated = set() if same_day else changed_since(entry.changes, entry.items, cut.as_of)
+        refreshed = _refresh(store, cut, method, entry, head.position, dated)
         if refreshed is not None:
-            refreshed.hash = head.hash
-            _save(store, method, cut, refreshed)
-            return Evaluated(refreshed.items, head.position, lambda: catch_up(store).log)
+            fresh, group = refreshed
+            fresh.hash = head.hash
+            _save(store, method, fresh, entry, group)
+            return Evaluated(fresh.items, head.position, lambda: catch_up(store).log)
     caught = catch_up(store)
     knowledge = Knowledge(caught.log, cut.known_at)
     items = evaluate(View(knowledge, cut), method)
     if knows_all and caught.position == head.position:  # later events: maybe not known
         links = link_neighbours(caught.log, cut.known_at)
         head_hash = (store.hash_at(caught.position) if caught.position else "") or ""
-        fresh = _Entry(caught.position, head_hash, items, links, knowledge.source_kinds)
-        _save(store, method, cut, fresh)
+        changes = next_changes(knowledge, cut.as_of, items, links)
+        sources = knowledge.source_kinds
+        fresh = _Entry(caught.position, head_hash, items, links, sources, cut.day, changes)
+        _save(store, method, fresh)
     return Evaluated(items, caught.position, lambda: caught.log)
 
 
-def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) -> _Entry | None:
-    """The entry brought to ``position``: the linked groups the events since touch read
-    from the store (only their items' events) and evaluated again, the other items'
-    statuses kept; None when everything must be evaluated (a source changed, an old
-    ledger's retraction sits on another item, or too much changed)."""
+def _refresh(
+    store: Store, cut: Cut, method: str, entry: _Entry, position: int, dated: set[str]
+) -> tuple[_Entry, set[str]] | None:
+    """The entry brought to ``position`` and to the cut's day, and the items evaluated
+    again: the linked groups the
+    events since touch, and those of the ``dated`` items (whose statuses the day may
+    change), read from the store (only their items' events) and evaluated again, the
+    other items' statuses kept; None when everything must be evaluated (a source
+    changed, an old ledger's retraction sits on another item, or too much changed)."""
     limit = max(len(entry.items) // _REFRESH_SHARE, 100)
+    if len(dated) > limit:
+        return None
     links = {item: list(others) for item, others in entry.links.items()}
-    touched: set[str] = set()
-    for record in store.read(after=entry.position):
-        if record.position > position:
-            break
+    touched: set[str] = set(dated)
+    # more new events than items: evaluating everything costs no more
+    most = max(len(entry.items), limit)
+    new = store.read_few(after=entry.position, upto=position, limit=most + 1)
+    if len(new) > most:
+        return None
+    for record in new:
         changed = [record]
         if record.type == "event.retracted":
             retracted = store.find_event(record.data["retracted"])
@@ -203,14 +295,14 @@ def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) 
     group = group_of(links, touched)
     if len(group) > limit:
         return None
-    streams = []
-    for item in group:
-        records = [r for r in store.read(item=item) if r.position <= position]
-        if records:
-            if records[0].type == "source.registered":
-                return None
-            streams.append(records)
-    streams.sort(key=lambda records: records[0].position)  # the log's order of items
+    per_item: dict[str, list[Record]] = {}  # in the log's order of items, as a replay
+    members = sorted(group)
+    for start in range(0, len(members), _READ_AT_ONCE):
+        for record in store.read_few(upto=position, items=members[start : start + _READ_AT_ONCE]):
+            per_item.setdefault(record.item, []).append(record)
+    streams = sorted(per_item.values(), key=lambda records: records[0].position)
+    if any(records[0].type == "source.registered" for records in streams):
+        return None
     log = FoldedLog()
     for records in streams:
         fold_log(log, records)
@@ -219,11 +311,27 @@ def _refresh(store: Store, cut: Cut, method: str, entry: _Entry, position: int) 
     fresh = evaluate(View(knowledge, cut), method)
     kept = [s for s in entry.items if s.item not in group]
     items = sorted(kept + fresh, key=lambda s: s.item)
-    return _Entry(position, entry.hash, items, links, entry.source_kinds)
+    changes = {item: dates for item, dates in entry.changes.items() if item not in group}
+    changes.update(next_changes(knowledge, cut.as_of, fresh, links))
+    fresh_entry = _Entry(position, entry.hash, items, links, entry.source_kinds, cut.day, changes)
+    return fresh_entry, group
 
 
 def _edges(links: dict[str, list[str]]) -> set[tuple[str, str]]:
     return {(item, other) for item, others in links.items() for other in others}
+
+
+def _no_later(cached: dict[str, NextChange], fresh: dict[str, NextChange]) -> bool:
+    """Whether every date the cache keeps comes no later than a fresh evaluation's (an
+    earlier one, from a group widened by a link since retracted, only re-derives sooner)."""
+    for item, dates in fresh.items():
+        kept = cached.get(item)
+        if kept is None:
+            return False
+        for date_kept, date_fresh in zip(kept, dates, strict=True):
+            if date_fresh is not None and (date_kept is None or date_kept > date_fresh):
+                return False
+    return True
 
 
 def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
@@ -240,21 +348,22 @@ def check_cached(store: Store, log: FoldedLog, position: int) -> bool:
             store.save_checkpoint(_name(method), 0, b"")
             continue
         try:
-            key, _, body = saved[1].partition(b"\n")
-            raw = orjson.loads(body)
-            cut = Cut.of(orjson.loads(key)[0]["as_of"], store.head().recorded_at or None)
-            cached = [_status_of(row) for row in raw["items"]]
+            key, raw, cached = _parse(store, method, saved[1])
+            cut = Cut.of(orjson.loads(key)[2], store.head().recorded_at or None)
             links, sources = _edges(raw["links"]), raw["sources"]
-        except (ValueError, KeyError, TypeError):
-            cached, links, sources, cut = None, set(), None, Cut.of()
+            changes = {item: NextChange(*dates) for item, dates in raw["changes"].items()}
+        except (ValueError, KeyError, TypeError, IndexError, StopIteration):
+            cached, links, sources, cut, changes = None, set(), None, Cut.of(), {}
         knowledge = Knowledge(log, cut.known_at)
         fresh = evaluate(View(knowledge, cut), method)
+        neighbours = link_neighbours(log, cut.known_at)
         same = (
             cached == fresh
             and [c.disagreements for c in cached or []] == [f.disagreements for f in fresh]
             and sources == knowledge.source_kinds
+            and _no_later(changes, next_changes(knowledge, cut.as_of, fresh, neighbours))
             # more links than the log holds only widen the groups evaluated again
-            and links.issuperset(_edges(link_neighbours(log, cut.known_at)))
+            and links.issuperset(_edges(neighbours))
         )
         if not same:
             store.save_checkpoint(_name(method), 0, b"")

@@ -167,6 +167,11 @@ class KnownStream:
     def first_end(self) -> str:
         return self._ends[0]
 
+    def first_end_from(self, day: str, *, after: bool = False) -> str | None:
+        """The earliest end on or after ``day`` (strictly after it with ``after``), if any."""
+        index = (bisect_right if after else bisect_left)(self._ends, day)
+        return self._ends[index] if index < len(self._ends) else None
+
 
 class Knowledge:
     """What the ledger knew at ``known_at``: each item's known events, retractions applied.

@@ -61,3 +61,27 @@ def test_a_replay_from_stored_bodies_equals_a_fold_of_records_old_schemas_upcast
     assert from_bodies == from_records
     assert from_bodies.streams["l"].events[-1].data == {"to": "p", "relation": "implements"}
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"
+
+
+def test_several_checkpoints_are_saved_together_and_replace_their_names(store):
+    store.save_checkpoints([("a", 1, b"first"), ("b", 2, b"second")])
+    assert (store.load_checkpoint("a"), store.load_checkpoint("b")) == (
+        (1, b"first"),
+        (2, b"second"),
+    )
+    store.save_checkpoints([("a", 3, b"again")])
+    assert (store.load_checkpoint("a"), store.load_checkpoint("b")) == (
+        (3, b"again"),
+        (2, b"second"),
+    )
+
+
+def test_a_few_records_are_read_by_range_item_and_limit(store):
+    revised = make("promise.revised", "p", change="restated", summary="Said again.")
+    store.append([promise("p"), promise("q"), revised])
+    everything = list(store.read())
+    assert store.read_few() == everything
+    assert store.read_few(after=1, upto=2) == everything[1:2]
+    assert store.read_few(items=["p"]) == [r for r in everything if r.item == "p"]
+    assert store.read_few(items=[]) == []
+    assert store.read_few(limit=2) == everything[:2]

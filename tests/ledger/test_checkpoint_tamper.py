@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 from ledger import IntegrityError, catch_up, status, verify
-from ledger.projections import CHECKPOINT
+from ledger.projections import CHECKPOINT, FoldedEvent, FoldedLog
 from tests.conftest import link, make, promise
 
 
@@ -14,9 +13,9 @@ def test_verify_finds_and_repairs_an_altered_checkpoint(store):
     store.append([promise("p"), make("law.in_force", "l", "2022-02-01"), link("l", "p")])
     assert {s.item: s.status for s in status(store, as_of="2023-01-01").items}["p"] == "delivered"
     position, blob = store.load_checkpoint(CHECKPOINT)
-    state = orjson.loads(blob)
-    state["items"]["p"]["events"].append(
-        [
+    log = FoldedLog.from_json(blob)
+    log.streams["p"].events.append(
+        FoldedEvent(
             99,
             "forged",
             "promise.abandoned",
@@ -26,11 +25,12 @@ def test_verify_finds_and_repairs_an_altered_checkpoint(store):
             "2022-06-01T00:00:00.000000Z",
             "x",
             {},
-        ]
+        )
     )
-    store.save_checkpoint(CHECKPOINT, position, orjson.dumps(state))
-    # the statuses cached at 2023-01-01 do not read the log again; another date does
-    assert {s.item: s.status for s in status(store, as_of="2023-01-02").items}["p"] == "broken"
+    store.save_checkpoint(CHECKPOINT, position, log.to_json())
+    # the statuses cached at 2023-01-01 (and a later day's, where no date of theirs lies
+    # between) do not read the log again; an earlier date does
+    assert {s.item: s.status for s in status(store, as_of="2022-12-31").items}["p"] == "broken"
 
     with pytest.raises(IntegrityError, match="checkpoint did not match"):
         verify(store)
