@@ -26,13 +26,16 @@ __all__ = [
     "ProcessLock",
     "absolute_url",
     "begin",
+    "commit",
     "connect",
     "database",
     "exists",
     "insert_many",
+    "insert_one",
     "open_connection",
     "peek",
     "probe",
+    "rollback",
     "schema_statements",
     "stream",
 ]
@@ -162,9 +165,23 @@ def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[
         cursor.executemany(statement, rows[start : start + 5000])
 
 
-def begin(cursor: Any, *, append: bool) -> None:
-    """Open a transaction; an append's takes the write lock at once."""
+def insert_one(cursor: Any, statement: str, row: Sequence[Any]) -> None:
+    cursor.execute(statement, row)
+
+
+def begin(connection: Any, *, append: bool) -> Any:
+    """Open a transaction and give its cursor; an append's takes the write lock at once."""
+    cursor = connection.cursor()
     cursor.execute("BEGIN IMMEDIATE" if append else "BEGIN")
+    return cursor
+
+
+def commit(connection: Any, cursor: Any) -> None:
+    connection.commit()
+
+
+def rollback(connection: Any) -> None:
+    connection.rollback()
 
 
 def stream(url: str, engine: Any, query: str, params: tuple[Any, ...]) -> Iterator[Any]:
