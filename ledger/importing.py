@@ -18,6 +18,7 @@ from json import JSONDecodeError
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from events import Event, InvalidInput, InvalidInputs, LedgerError, loads, parse_event
@@ -128,26 +129,29 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _members(value: Any) -> int:
-    """How many members the objects in a parsed JSON value hold, at any depth."""
-    count = len(value) if type(value) is dict else 0
-    for inner in value.values() if type(value) is dict else value:
-        if type(inner) is dict or type(inner) is list:
-            count += _members(inner)
-    return count
-
-
 def _no_duplicate_keys(line: str, value: Any) -> bool:
     """Whether a valid JSON line surely has no key twice in an object, told cheaply.
 
     Without a backslash every '"' delimits a string, and with no whitespace right before
-    a colon every member's key ends in '":'; a string may also start with ':', so the
-    count of '":' is at least the members written, which is at least those parsed: equal
-    counts mean nothing collapsed. False sends the line to the strict parse.
+    a colon every member's key ends in '":'; a string may also start with ':'. orjson
+    writes the parsed value back with the same strings (it escapes only quotes,
+    backslashes and control characters, none of which such a line holds) and no
+    whitespace, so each '":' of its output is a parsed member's key or one of those
+    strings: equal counts mean nothing collapsed (a collapsed member takes its key, and
+    any such string in its value, out of the output only). False sends the line to the
+    strict parse.
     """
-    if "\\" in line or " :" in line or "\t:" in line or "\r:" in line:
+    # a tab or carriage return is whitespace between tokens (a string holds neither raw):
+    # looking for the character alone is quicker than for it before a colon
+    if "\\" in line or " :" in line or "\t" in line or "\r" in line:
         return False
-    return type(value) in (dict, list) and line.count('":') == _members(value)
+    if type(value) is not dict and type(value) is not list:
+        return False
+    try:
+        written = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # what orjson reads but cannot write: look closer
+        return False
+    return line.encode().count(b'":') == written.count(b'":')
 
 
 def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) -> Any:

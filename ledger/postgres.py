@@ -9,29 +9,38 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, text
 
 __all__ = [
     "MARKER",
+    "LedgerConnection",
     "ProcessLock",
     "absolute_url",
     "begin",
+    "commit",
     "connect",
     "exists",
     "insert_many",
+    "insert_one",
     "open_connection",
     "peek",
     "probe",
+    "rollback",
     "schema_statements",
     "stream",
+    "TransactionCursor",
 ]
 
 APPEND_LOCK_KEY = 0x5245_464C  # "REFL"
 #: The driver's parameter marker.
 MARKER = "%s"
+#: Statements with at most this many parameters are prepared (``TransactionCursor``).
+PREPARED_PARAMETERS = 32
 #: Rows a long read fetches per round trip.
 BATCH = 2000
 
@@ -61,9 +70,17 @@ def peek(url: str) -> Iterator[None]:
     yield None
 
 
-def open_connection(url: str, engine: Callable[[], Engine]) -> Any:
-    """A pooled psycopg connection for the store's reads and appends."""
-    return engine().raw_connection()
+def open_connection(url: str, engine: Callable[[], Engine]) -> LedgerConnection:
+    """The store's own psycopg connection for its reads and appends, outside the engine's
+    pool, with the engine's connection arguments.
+
+    In autocommit mode: a read is one statement, and a transaction sends its own
+    ``BEGIN`` (``TransactionCursor``); the engine's pooled connections stay as SQLAlchemy
+    expects them.
+    """
+    made = engine()
+    args, options = made.dialect.create_connect_args(made.url)
+    return LedgerConnection.connect(*args, **{**options, "autocommit": True})
 
 
 def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[Any]) -> None:
@@ -74,10 +91,98 @@ def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[
             copy.write_row(row)
 
 
-def begin(cursor: Any, *, append: bool) -> None:
-    """The transaction opens with the first statement; an append's takes the append lock."""
+def insert_one(cursor: Any, statement: str, row: Sequence[Any]) -> None:
+    """An append's row goes to the server with the next statement, the ``COMMIT``."""
+    cursor.defer(statement, row)
+
+
+def begin(connection: Any, *, append: bool) -> TransactionCursor:
+    """Open a transaction and give its cursor; an append's takes the append lock.
+
+    The ``BEGIN`` (and the lock) go to the server with the transaction's first statement
+    and its last statement with the ``COMMIT``: an append of one event waits for the
+    server twice.
+    """
+    cursor = TransactionCursor(connection)
+    cursor.defer("BEGIN")
     if append:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
+        cursor.defer(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+    return cursor
+
+
+def commit(connection: Any, cursor: TransactionCursor) -> None:
+    cursor.execute("COMMIT")
+
+
+def rollback(connection: Any) -> None:
+    connection.rollback()
+
+
+class LedgerConnection(psycopg.Connection[Any]):
+    """The store's connection: psycopg's, with the statements it has prepared."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared: dict[str, str] = {}  # statement text -> name
+        self.names = itertools.count(1)
+
+
+class TransactionCursor(psycopg.ClientCursor[Any]):
+    """A cursor that holds statements back and sends them with the next one.
+
+    The statements are bound on the client and sent as one query string, which the server
+    runs in order, each with a snapshot of its own: the look-up after the lock sees every
+    append committed before the lock was granted. The store's connection is in
+    autocommit mode (``open_connection``), so the transaction is the one the held
+    ``BEGIN`` opens, and psycopg sends no ``BEGIN`` of its own (another round trip).
+
+    A statement with a few parameters (an append's look-up and insert) runs as a
+    prepared statement, prepared with its first use, so the server plans it once per
+    session instead of on every append (planning the look-up costs more than running it).
+    Prepared statements outlive a rolled-back transaction.
+    """
+
+    connection: LedgerConnection
+
+    def __init__(self, connection: LedgerConnection) -> None:
+        super().__init__(connection)
+        self.pending: list[str] = []
+        self.preparing: dict[str, str] = {}
+
+    def defer(self, statement: str, params: Sequence[Any] | None = None) -> None:
+        self.pending.extend(self._bound(statement, params))
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> TransactionCursor:  # type: ignore[override]
+        held, self.pending = self.pending, []
+        statements = [*held, *self._bound(query, params)]
+        super().execute("; ".join(statements), **options)
+        for _ in statements[1:]:  # the last statement's result is the one to read
+            self.nextset()
+        self.connection.prepared.update(self.preparing)
+        self.preparing = {}
+        return self
+
+    def _bound(self, query: str, params: Sequence[Any] | None) -> list[str]:
+        """The statements that run ``query`` with ``params``, bound on the client."""
+        if not params:
+            return [query]
+        if len(params) > PREPARED_PARAMETERS:  # a bulk look-up: a shape of its own
+            return [self.mogrify(query, params)]
+        statements = []
+        name = self.connection.prepared.get(query) or self.preparing.get(query)
+        if name is None:
+            name = self.preparing[query] = f"reform_ledger_{next(self.connection.names)}"
+            numbered = query % tuple(f"${number}" for number in range(1, len(params) + 1))
+            statements.append(f"PREPARE {name} AS {numbered}")
+        markers = ", ".join(["%s"] * len(params))
+        statements.append(self.mogrify(f"EXECUTE {name} ({markers})", params))
+        return statements
+
+    def copy(self, statement: Any, *args: Any, **options: Any) -> Any:
+        if self.pending:  # COPY runs alone: send what is held first
+            held, self.pending = self.pending, []
+            super().execute("; ".join(held))
+        return super().copy(statement, *args, **options)
 
 
 def stream(

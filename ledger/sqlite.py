@@ -26,19 +26,20 @@ __all__ = [
     "ProcessLock",
     "absolute_url",
     "begin",
+    "commit",
     "connect",
     "database",
     "exists",
     "insert_many",
+    "insert_one",
     "open_connection",
     "peek",
     "probe",
+    "rollback",
     "schema_statements",
     "stream",
 ]
 
-#: The first bytes of every SQLite database file (an empty file is an empty database).
-HEADER = b"SQLite format 3\x00"
 #: The driver's parameter marker.
 MARKER = "?"
 #: Seconds a writer waits for another's lock before giving up.
@@ -66,13 +67,30 @@ def _in_file(url: str) -> bool:
     return bool(path) and path != ":memory:"
 
 
-def _check_header(url: str, path: Path) -> None:
-    with path.open("rb") as file:
-        header = file.read(len(HEADER))
-    if header and header != HEADER:
-        from ledger.errors import StorageError
+def _check_header(url: str, path: Path, connection: sqlite3.Connection | None = None) -> None:
+    """Refuse a file that is not SQLite at all, asking SQLite itself (on ``connection``, or
+    on a read-only one of its own).
 
-        raise StorageError(f"database {url}: not a SQLite database file")
+    Never by opening the file with Python: closing any descriptor of a database file drops
+    every POSIX lock this process holds on it, the shared locks of its SQLite connections
+    included (SQLite cannot know); another process closing its last connection then finds
+    itself alone, checkpoints and deletes the WAL and shared memory under those
+    connections, whose next read fails with "disk I/O error".
+    """
+    own = connection is None
+    if connection is None:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        connection.execute("PRAGMA schema_version")
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            from ledger.errors import StorageError
+
+            raise StorageError(f"database {url}: not a SQLite database file") from None
+        # anything else (a locked or unreadable file) is for the caller's own look to meet
+    finally:
+        if own:
+            connection.close()
 
 
 @contextmanager
@@ -110,9 +128,9 @@ def peek(url: str) -> Iterator[sqlite3.Connection | None]:
         yield None
         return
     resolved = Path(database(url) or "").resolve()
-    _check_header(url, resolved)
     connection = sqlite3.connect(f"{resolved.as_uri()}?mode=ro", uri=True)
     try:
+        _check_header(url, resolved, connection)
         yield connection
     finally:
         connection.close()
@@ -147,9 +165,23 @@ def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[
         cursor.executemany(statement, rows[start : start + 5000])
 
 
-def begin(cursor: Any, *, append: bool) -> None:
-    """Open a transaction; an append's takes the write lock at once."""
+def insert_one(cursor: Any, statement: str, row: Sequence[Any]) -> None:
+    cursor.execute(statement, row)
+
+
+def begin(connection: Any, *, append: bool) -> Any:
+    """Open a transaction and give its cursor; an append's takes the write lock at once."""
+    cursor = connection.cursor()
     cursor.execute("BEGIN IMMEDIATE" if append else "BEGIN")
+    return cursor
+
+
+def commit(connection: Any, cursor: Any) -> None:
+    connection.commit()
+
+
+def rollback(connection: Any) -> None:
+    connection.rollback()
 
 
 def stream(url: str, engine: Any, query: str, params: tuple[Any, ...]) -> Iterator[Any]:

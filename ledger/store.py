@@ -281,14 +281,13 @@ class Store:
         """A cursor in a transaction that commits, or rolls back on any error."""
         with translate_db_errors(self.url):
             connection = self._connection()
-            cursor = connection.cursor()
+            cursor = self.dialect.begin(connection, append=append)
             try:
-                self.dialect.begin(cursor, append=append)
                 yield cursor
+                self.dialect.commit(connection, cursor)
             except BaseException:
-                connection.rollback()
+                self.dialect.rollback(connection)
                 raise
-            connection.commit()
 
     def _stream(self, query: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
         with translate_db_errors(self.url):
@@ -518,7 +517,7 @@ def _insert_rows(cursor: Any, statement: str, rows: list[Row], dialect: ModuleTy
     """The rows as they are, by the driver's fastest bulk path (the dialect's): the bulk
     path costs what the driver does."""
     if len(rows) == 1:  # a single append: no bulk set-up
-        cursor.execute(statement, rows[0])
+        dialect.insert_one(cursor, statement, rows[0])
         return
     dialect.insert_many(cursor, statement, _COLUMNS, rows)
 

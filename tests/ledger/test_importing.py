@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events import InvalidInput, InvalidInputs
 from ledger import Store, digest, import_files, read_event_file
@@ -126,6 +128,53 @@ def test_a_duplicate_json_key_is_refused_at_any_depth(store: Store, tmp_path: Pa
         f"{path}:2: duplicate key 'item'; a key may appear once in an object",
         f"{path}:3: duplicate key 'quote'; a key may appear once in an object",
     ]
+
+
+#: Keys and strings that a quick count could mistake for one another: a string may start
+#: with ':' and a key may end with one.
+_KEYS = st.sampled_from(["a", "b", ":", ":a", "a:", "item", "::"])
+_SCALARS = st.one_of(st.integers(-5, 5), st.sampled_from([":", ":x", "x", "", None, True]))
+
+
+def _json_text(value) -> str:
+    """Compact JSON of nested (key, value) pair lists, keeping duplicate keys as written."""
+    if isinstance(value, tuple):  # an object as its members
+        return "{" + ",".join(f"{json.dumps(k)}:{_json_text(v)}" for k, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _has_duplicate(value) -> bool:
+    if isinstance(value, tuple):
+        keys = [k for k, _ in value]
+        return len(set(keys)) < len(keys) or any(_has_duplicate(v) for _, v in value)
+    return isinstance(value, list) and any(_has_duplicate(v) for v in value)
+
+
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.lists(st.tuples(_KEYS, inner), max_size=4).map(tuple),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(members=st.lists(st.tuples(_KEYS, _VALUES), max_size=5).map(tuple))
+def test_a_json_line_is_refused_exactly_when_a_key_repeats(tmp_path: Path, members) -> None:
+    path = tmp_path / "keys.jsonl"
+    path.write_text(_json_text(members) + "\n", encoding="utf-8")
+    try:
+        read_raw_events(path)
+        refused = False
+    except InvalidInput as error:
+        refused = "duplicate key" in str(error)
+    assert refused == _has_duplicate(members)
 
 
 # -- byte-order marks and empty files -------------------------------------------------------------

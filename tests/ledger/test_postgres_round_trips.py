@@ -1,0 +1,50 @@
+"""On PostgreSQL an append of one event waits for the server twice: the ``BEGIN``, the
+append lock and the look-up go as one query string, the insert with the ``COMMIT``; the
+look-up and the insert are statements the session prepared once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from ledger import open_store
+from ledger.postgres import LedgerConnection
+from tests.conftest import make, new_pg_database, promise, registered
+
+
+@pytest.fixture
+def pg_store(pg_server):
+    opened = registered(open_store(new_pg_database(pg_server), create=True))
+    yield opened
+    opened.close()
+
+
+def test_an_append_waits_for_the_server_twice(pg_store, monkeypatch):
+    pg_store.append([promise("p1")])
+    waits: Counter[str] = Counter()
+    original = LedgerConnection.wait
+
+    def counted(self, *args, **kwargs):
+        waits["wait"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LedgerConnection, "wait", counted)
+    for value in range(5):
+        pg_store.append(
+            [make("measurement.recorded", "p1", metric="m", value=value, unit="u", period="2022")]
+        )
+    assert waits["wait"] == 10
+    monkeypatch.undo()
+    assert [record.version for record in pg_store.read(item="p1")] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_refused_append_leaves_the_session_and_its_prepared_statements_working(pg_store):
+    pg_store.append([promise("p1")])
+    with pytest.raises(Exception, match="already exists"):
+        pg_store.append([promise("p1")])
+    stored = make("measurement.recorded", "p1", metric="m", value=1, unit="u", period="2022")
+    pg_store.append([stored])
+    pg_store.append([stored])  # the same event again: a no-op
+    assert pg_store.count() == 3
+    assert pg_store.find_event(str(stored.id)).version == 2
