@@ -80,7 +80,12 @@ def open_connection(url: str, engine: Callable[[], Engine]) -> LedgerConnection:
     """
     made = engine()
     args, options = made.dialect.create_connect_args(made.url)
-    return LedgerConnection.connect(*args, **{**options, "autocommit": True})
+    connection = LedgerConnection.connect(*args, **{**options, "autocommit": True})
+    # the store prepares its statements itself (``TransactionCursor``); psycopg's own
+    # preparing would make it send ``DEALLOCATE ALL`` after a rolled-back transaction,
+    # which drops the store's statements too
+    connection.prepare_threshold = None
+    return connection
 
 
 def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[Any]) -> None:

@@ -48,3 +48,20 @@ def test_a_refused_append_leaves_the_session_and_its_prepared_statements_working
     pg_store.append([stored])  # the same event again: a no-op
     assert pg_store.count() == 3
     assert pg_store.find_event(str(stored.id)).version == 2
+
+
+def test_statements_prepared_in_committed_transactions_survive_a_refused_one(pg_store):
+    """A refused append rolls back; the statements earlier transactions prepared (and
+    the driver's own habits: a query run often) must still be there afterwards."""
+    pg_store.append([promise("p1")])
+    for _ in range(8):  # a query run often, which a driver might prepare on its own
+        pg_store.load_checkpoint("nothing")
+    pg_store.save_checkpoint("kept", 1, b"{}")
+    with pytest.raises(Exception, match="already exists"):
+        pg_store.append([promise("p1")])
+    pg_store.save_checkpoint("kept", 2, b"[]")
+    assert pg_store.load_checkpoint("kept") == (2, b"[]")
+    pg_store.append(
+        [make("measurement.recorded", "p1", metric="m", value=1, unit="u", period="2022")]
+    )
+    assert pg_store.count() == 3
