@@ -61,7 +61,8 @@ class Manifest:
             saved = orjson.loads((out / MANIFEST).read_bytes())
             if saved.get("version") == _VERSION and saved.get("code") == fingerprint:
                 self.previous = {
-                    path: [str(entry[0]), str(entry[1])] for path, entry in saved["files"].items()
+                    path: [str(entry[0]), str(entry[1]), *map(str, entry[2:3])]
+                    for path, entry in saved["files"].items()
                 }
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             self.previous = {}  # missing or unreadable: every file is checked by its bytes
@@ -97,9 +98,31 @@ class Manifest:
             return None
         return body if hashlib.sha256(body).hexdigest() == entry[1] else None
 
+    def previous_size(self, relative: str) -> int | None:
+        """The size the last build recorded for ``relative`` (a large file it keeps by its
+        size and content rather than by a digest of its bytes), else None."""
+        entry = self.previous.get(relative)
+        return int(entry[2]) if entry and len(entry) > 2 and entry[2].isdigit() else None
+
+    def previous_digest(self, relative: str) -> str | None:
+        """The SHA-256 of the bytes the last build wrote to ``relative`` (None when not
+        known)."""
+        entry = self.previous.get(relative)
+        return entry[1] if entry and entry[1] else None
+
+    def keep(self, relative: str) -> None:
+        """Keep ``relative``'s entry as the last build made it (the caller checked it)."""
+        self.files[relative] = self.previous[relative]
+
     def record(self, relative: str, key: str | None, body: bytes) -> None:
         digest = hashlib.sha256(body).hexdigest()
         self.files[relative] = [key or digest, digest]
+
+    def record_large(self, relative: str, key: str, digest: str, size: int) -> None:
+        """Record a large file by its key, the SHA-256 of its bytes (empty when not
+        computed) and its size: the next build checks it by its size and its content
+        (see ``publish``) instead of hashing it again."""
+        self.files[relative] = [key, digest, str(size)]
 
     def body(self) -> bytes:
         saved = {"version": _VERSION, "code": self.fingerprint, "files": self.files}
