@@ -17,6 +17,8 @@ from pathlib import Path
 
 import orjson
 
+from reports.output import write_atomic
+
 __all__ = ["MANIFEST", "Manifest", "code_fingerprint", "digest_of"]
 
 MANIFEST = ".reform-ledger-site.json"
@@ -109,6 +111,17 @@ class Manifest:
         known)."""
         entry = self.previous.get(relative)
         return entry[1] if entry and entry[1] else None
+
+    def forget(self, relative: str) -> None:
+        """Drop ``relative`` from the last build's manifest on disk before the file is
+        changed in place: a build stopped midway then leaves a file no manifest vouches
+        for, which the next build makes whole rather than trusting."""
+        if relative not in self.previous:
+            return
+        del self.previous[relative]
+        saved = {"version": _VERSION, "code": self.fingerprint, "files": self.previous}
+        body = orjson.dumps(saved, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        write_atomic(self.out / MANIFEST, body)
 
     def keep(self, relative: str) -> None:
         """Keep ``relative``'s entry as the last build made it (the caller checked it)."""

@@ -105,18 +105,17 @@ def _database(store: Store, site: Site, write: _Writer, made_from: str) -> None:
 
     The file is known by the size the last build recorded and the newest event it holds
     (the manifest's key names it), not by hashing it: an update that a crash left half
-    done is undone by SQLite when the file is opened, and one that completed without
-    its manifest leaves a newer event than the key names, so the file is built fresh."""
+    done is undone by SQLite when the file is opened, and the manifest on disk forgets the
+    file before it is changed in place, so one that completed without its new manifest is
+    built fresh."""
     path = write.out / DATABASE
     previous = write.manifest.previous_key(DATABASE) or ""
     parts = previous.split(" ")
     anchors, digest = parts[1:] if len(parts) == 3 else ("", "")
     size = write.manifest.previous_size(DATABASE)
-    held = (
-        database_head(path)
-        if size is not None and path.is_file() and path.stat().st_size == size
-        else None
-    )
+    held = database_head(path) if path.is_file() else None  # (undoes a half-done update)
+    if held is not None and path.stat().st_size != size:
+        held = None  # not the file the last build recorded
     write.produced.add(path)
     if held is not None and held == digest and previous == made_from:
         write.manifest.keep(DATABASE)
@@ -132,6 +131,7 @@ def _database(store: Store, site: Site, write: _Writer, made_from: str) -> None:
         and store.hash_at(int(position)) == hash_
     ):
         try:
+            write.manifest.forget(DATABASE)
             changed = update_database(path, site, int(position))
         except OSError as error:
             raise ReportError(f"cannot write {path}: {error.strerror or error}") from None

@@ -360,3 +360,27 @@ def test_a_database_update_without_its_manifest_is_not_trusted(ledger, tmp_path)
     connection.close()
     assert out / DATABASE in publish_site(ledger, out, as_of=AS_OF).written
     same_site(out, fresh)
+
+
+def test_a_build_stopped_after_updating_the_database_leaves_it_untrusted(
+    ledger, tmp_path, monkeypatch
+):
+    """The update is committed, then the build stops before its manifest: the next build,
+    back at the first build's options, must not keep the database as the first build's."""
+    from reports.site import publish as publishing
+
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    real = publishing.update_database
+
+    def update_then_stop(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt  # the process ends here
+
+    monkeypatch.setattr(publishing, "update_database", update_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        publish_site(ledger, out, as_of="2024-03-31")  # other statuses: tables rewritten
+    monkeypatch.undo()
+    publish_site(ledger, out, as_of=AS_OF)
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
