@@ -6,6 +6,8 @@ changes, the options it shows, with the fingerprint of the code and templates th
 it) and its *bytes*. A rebuild renders a page again only when its inputs changed or the
 file on disk no longer holds the bytes the manifest names (someone edited or deleted it),
 so rebuilding after one new event costs the pages that event touches, not the whole site.
+The two large data files (``events.jsonl``, the database) also get their size, by which
+(with the newest event they hold) a rebuild knows them without hashing them again.
 Nothing volatile (times, inode numbers) is kept, so the manifest itself is part of the
 deterministic output: the same ledger and options give the same manifest.
 """
