@@ -44,7 +44,9 @@ def _encode(status: ItemStatus) -> list[Any]:
 
 def _decode(saved: list[Any]) -> ItemStatus:
     values, found = saved
-    status = ItemStatus(**dict(zip(_FIELDS, values, strict=True)))
+    if len(values) != len(_FIELDS):
+        raise ValueError("a kept status has the wrong number of fields")
+    status = ItemStatus(*values)  # the fields in their order: no keyword dict each
     status.disagreements = [
         Disagreement(kind, subject, [(what, tuple(who)) for what, who in claims], detail)
         for kind, subject, claims, detail in found

@@ -159,16 +159,18 @@ def history_csv(site: Site) -> bytes:
     return _csv((f[0] for f in HISTORY.fields), rows)
 
 
-def data_files(site: Site, events: bytes) -> Iterator[tuple[str, bytes]]:
-    """The CSV and JSON Lines files, the digest, and the data package describing them."""
+def data_files(site: Site, events: tuple[int, str]) -> Iterator[tuple[str, bytes]]:
+    """The CSV files, the digest and the data package describing them with
+    ``events.jsonl`` (written apart, see ``reports.site.export``: its size and SHA-256)."""
     files = {
         ITEMS.path: items_csv(site),
         HISTORY.path: history_csv(site),
-        EVENTS.path: events,
         "data/digest.txt": f"{site.digest}\n".encode(),
     }
     yield from files.items()
-    yield "datapackage.json", datapackage(site, files)
+    described = {p: (len(data), hashlib.sha256(data).hexdigest()) for p, data in files.items()}
+    described[EVENTS.path] = events
+    yield "datapackage.json", datapackage(site, described)
 
 
 def _schema(data: DataFile) -> dict:
@@ -191,11 +193,12 @@ def _schema(data: DataFile) -> dict:
     return schema
 
 
-def datapackage(site: Site, files: dict[str, bytes]) -> bytes:
-    """A Frictionless Data Package (v1) describing the data files, with their hashes."""
+def datapackage(site: Site, files: dict[str, tuple[int, str]]) -> bytes:
+    """A Frictionless Data Package (v1) describing the data files, with their sizes and
+    SHA-256 hashes (``files``: path to both)."""
     resources = []
     for data in DATA_FILES:
-        body = files[data.path]
+        size, sha256 = files[data.path]
         resources.append(
             {
                 "name": data.name,
@@ -206,8 +209,8 @@ def datapackage(site: Site, files: dict[str, bytes]) -> bytes:
                 "format": "csv" if data.media == "text/csv" else "jsonl",
                 "mediatype": data.media,
                 "encoding": "utf-8",
-                "bytes": len(body),
-                "hash": f"sha256:{hashlib.sha256(body).hexdigest()}",
+                "bytes": size,
+                "hash": f"sha256:{sha256}",
                 "schema": _schema(data),
             }
         )

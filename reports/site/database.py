@@ -9,9 +9,9 @@ them. ``metadata.json`` describes the database for ``datasette serve``.
 It is a copy for reading, not a ledger. A fresh build makes it in a temporary file with
 a fixed page size and no WAL, then vacuums it, so the same site gives the same bytes and
 an unchanged database is not rewritten. After the ledger only grew, the previous build's
-file is brought up to date instead (``updated_database_bytes``): the new events are
-inserted and the other tables rewritten where they differ, which gives the same rows and
-search answers as a fresh build, not necessarily the same bytes.
+file is brought up to date in place instead (``update_database``, one transaction): the
+new events are inserted and the other tables rewritten where they differ, which gives the
+same rows and search answers as a fresh build, not necessarily the same bytes.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ __all__ = [
     "DATABASE",
     "METADATA",
     "database_bytes",
+    "database_head",
     "metadata_json",
     "source_anchors",
+    "update_database",
     "updated_database_bytes",
 ]
 
@@ -180,45 +182,78 @@ def database_bytes(site: Site) -> bytes:
 
 
 def updated_database_bytes(site: Site, previous: bytes, after: int) -> bytes:
-    """The database of an earlier build of the same ledger brought up to ``site``.
+    """The database of an earlier build of the same ledger brought up to ``site``, as
+    bytes: ``update_database`` on a copy of ``previous`` (built fresh when it cannot)."""
+    with tempfile.TemporaryDirectory(prefix="reform-ledger-site-") as folder:
+        path = Path(folder) / "reform-ledger.db"
+        path.write_bytes(previous)
+        if update_database(path, site, after) is None:
+            return database_bytes(site)
+        return path.read_bytes()
 
-    The caller vouches that ``previous`` was built from a prefix of this ledger ending
-    at position ``after``, with the same source anchors (the events it holds are this
+
+def update_database(path: Path, site: Site, after: int) -> bool | None:
+    """Bring the database file at ``path``, of an earlier build of the same ledger, up to
+    ``site`` in place, in one transaction; whether anything changed, or None (nothing
+    changed) when it is not a database this code made ending at ``after``.
+
+    The caller vouches that the file was built from a prefix of this ledger ending at
+    position ``after``, with the same source anchors (the events it holds are this
     ledger's). Its events table gets only the events after ``after`` (and their
     full-text rows); every other table is compared with what a fresh build would hold
     and rewritten whole where it differs. Every table then holds, row for row (in rowid
     order), what a fresh build's holds, and full-text search answers the same; the
     file's bytes may differ from a fresh build's (free pages, full-text segments). A
-    database that does not end at ``after`` is built fresh instead.
+    crash midway leaves SQLite's rollback journal, which undoes the transaction when
+    the file is next opened.
     """
-    with tempfile.TemporaryDirectory(prefix="reform-ledger-site-") as folder:
-        path = Path(folder) / "reform-ledger.db"
-        path.write_bytes(previous)
-        connection = sqlite3.connect(path)
-        try:
-            ends = connection.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-            if ends != after:
-                return database_bytes(site)
-            with connection:
-                for table, rows in _tables(site).items():
-                    held = connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                    if held == rows:
-                        continue
-                    connection.execute(f"DELETE FROM {table}")
-                    _insert(connection, table, rows)
-                    if table == "items":
-                        connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
-                added = _event_rows(site, after)
-                _insert(connection, "events", added)
-                connection.executemany(
-                    "INSERT INTO events_fts(rowid, description, quote) VALUES (?,?,?)",
-                    [(row[0], row[6], row[9]) for row in added],
-                )
-        except sqlite3.DatabaseError:
-            return database_bytes(site)  # not a database this code made: build it afresh
-        finally:
-            connection.close()
-        return path.read_bytes()
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
+    except sqlite3.DatabaseError:
+        return None
+    try:
+        ends = connection.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+        if ends != after:
+            return None
+        with connection:
+            for table, rows in _tables(site).items():
+                held = connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                if held == rows:
+                    continue
+                connection.execute(f"DELETE FROM {table}")
+                _insert(connection, table, rows)
+                if table == "items":
+                    connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+            added = _event_rows(site, after)
+            _insert(connection, "events", added)
+            connection.executemany(
+                "INSERT INTO events_fts(rowid, description, quote) VALUES (?,?,?)",
+                [(row[0], row[6], row[9]) for row in added],
+            )
+        return connection.total_changes > 0
+    except sqlite3.DatabaseError:
+        return None  # not a database this code made
+    finally:
+        connection.close()
+
+
+def database_head(path: Path) -> str | None:
+    """The digest (``position:hash``) of the newest event the database file holds, "0:"
+    when it holds none, None when it is missing or not such a database. Opened for
+    writing, so that SQLite undoes an update a crash left half done before it is read."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
+    except sqlite3.DatabaseError:
+        return None
+    try:
+        row = connection.execute(
+            "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        connection.close()
+    return f"{row[0]}:{row[1]}" if row else "0:"
 
 
 _TABLES = {

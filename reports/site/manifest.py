@@ -6,6 +6,8 @@ changes, the options it shows, with the fingerprint of the code and templates th
 it) and its *bytes*. A rebuild renders a page again only when its inputs changed or the
 file on disk no longer holds the bytes the manifest names (someone edited or deleted it),
 so rebuilding after one new event costs the pages that event touches, not the whole site.
+The two large data files (``events.jsonl``, the database) also get their size, by which
+(with the newest event they hold) a rebuild knows them without hashing them again.
 Nothing volatile (times, inode numbers) is kept, so the manifest itself is part of the
 deterministic output: the same ledger and options give the same manifest.
 """
@@ -16,6 +18,8 @@ import hashlib
 from pathlib import Path
 
 import orjson
+
+from reports.output import write_atomic
 
 __all__ = ["MANIFEST", "Manifest", "code_fingerprint", "digest_of"]
 
@@ -61,7 +65,8 @@ class Manifest:
             saved = orjson.loads((out / MANIFEST).read_bytes())
             if saved.get("version") == _VERSION and saved.get("code") == fingerprint:
                 self.previous = {
-                    path: [str(entry[0]), str(entry[1])] for path, entry in saved["files"].items()
+                    path: [str(entry[0]), str(entry[1]), *map(str, entry[2:3])]
+                    for path, entry in saved["files"].items()
                 }
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
             self.previous = {}  # missing or unreadable: every file is checked by its bytes
@@ -97,9 +102,42 @@ class Manifest:
             return None
         return body if hashlib.sha256(body).hexdigest() == entry[1] else None
 
+    def previous_size(self, relative: str) -> int | None:
+        """The size the last build recorded for ``relative`` (a large file it keeps by its
+        size and content rather than by a digest of its bytes), else None."""
+        entry = self.previous.get(relative)
+        return int(entry[2]) if entry and len(entry) > 2 and entry[2].isdigit() else None
+
+    def previous_digest(self, relative: str) -> str | None:
+        """The SHA-256 of the bytes the last build wrote to ``relative`` (None when not
+        known)."""
+        entry = self.previous.get(relative)
+        return entry[1] if entry and entry[1] else None
+
+    def forget(self, relative: str) -> None:
+        """Drop ``relative`` from the last build's manifest on disk before the file is
+        changed in place: a build stopped midway then leaves a file no manifest vouches
+        for, which the next build makes whole rather than trusting."""
+        if relative not in self.previous:
+            return
+        del self.previous[relative]
+        saved = {"version": _VERSION, "code": self.fingerprint, "files": self.previous}
+        body = orjson.dumps(saved, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        write_atomic(self.out / MANIFEST, body)
+
+    def keep(self, relative: str) -> None:
+        """Keep ``relative``'s entry as the last build made it (the caller checked it)."""
+        self.files[relative] = self.previous[relative]
+
     def record(self, relative: str, key: str | None, body: bytes) -> None:
         digest = hashlib.sha256(body).hexdigest()
         self.files[relative] = [key or digest, digest]
+
+    def record_large(self, relative: str, key: str, digest: str, size: int) -> None:
+        """Record a large file by its key, the SHA-256 of its bytes (empty when not
+        computed) and its size: the next build checks it by its size and its content
+        (see ``publish``) instead of hashing it again."""
+        self.files[relative] = [key, digest, str(size)]
 
     def body(self) -> bytes:
         saved = {"version": _VERSION, "code": self.fingerprint, "files": self.files}

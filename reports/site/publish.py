@@ -11,15 +11,13 @@ areas, packages, periods, feeds) that this build no longer produces are removed.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-import orjson
-
-from events import escape_invisible_json
-from ledger import Store, export_events, parse_as_of, parse_known_at
+from ledger import Store, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
@@ -30,10 +28,12 @@ from reports.site.database import (
     DATABASE,
     METADATA,
     database_bytes,
+    database_head,
     metadata_json,
     source_anchors,
-    updated_database_bytes,
+    update_database,
 )
+from reports.site.export import publish_events
 from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
@@ -89,48 +89,6 @@ def _base_url(value: str | None) -> str | None:
     return url.rstrip("/") + "/"
 
 
-def _events(store: Store, site: Site, write: _Writer) -> tuple[bytes, bool]:
-    """The export up to the site's digest, and whether the published file already holds
-    it (then the ledger is not read again)."""
-    kept = write.manifest.kept_body(EVENTS.path, site.digest)
-    if kept is not None:
-        write.produced.add(write.out / EVENTS.path)
-        write.result.unchanged += 1
-        return kept, True
-    published, after = _published_prefix(store, site, write.manifest)
-    lines = []
-    for index, line in enumerate(export_events(store, after=after), start=after + 1):
-        if index > site.position:
-            break
-        lines.append(escape_invisible_json(line))  # lossless, as `export` writes it
-    return published + "".join(lines).encode("utf-8"), False
-
-
-def _published_prefix(store: Store, site: Site, manifest: Manifest) -> tuple[bytes, int]:
-    """The published events.jsonl and the position it ends at, when the ledger only grew
-    since: the store's own chain still has the file's last hash at its position (so every
-    line before it is what the store holds), and the file holds what the last build
-    wrote. Otherwise nothing (the export starts from the first event)."""
-    position, _, hash_ = (manifest.previous_key(EVENTS.path) or "").partition(":")
-    if not position.isdigit() or not 0 < int(position) < site.position:
-        return b"", 0
-    if store.hash_at(int(position)) != hash_:
-        return b"", 0
-    body = manifest.previous_body(EVENTS.path)
-    if not body or not body.endswith(b"\n"):
-        return b"", 0
-    try:
-        last = orjson.loads(body[body.rfind(b"\n", 0, -1) + 1 :])
-    except orjson.JSONDecodeError:
-        return b"", 0
-    if not isinstance(last, dict) or (last.get("position"), last.get("hash")) != (
-        int(position),
-        hash_,
-    ):
-        return b"", 0
-    return body, int(position)
-
-
 def _database_key(whole: str, site: Site) -> str:
     """What the database was made from: the site's inputs, the sources' anchors (the
     events table names sources by them) and the newest event it holds (every event
@@ -140,21 +98,54 @@ def _database_key(whole: str, site: Site) -> str:
     return f"{whole} {digest_of(source_anchors(site))} {held}"
 
 
-def _database(store: Store, site: Site, manifest: Manifest) -> bytes:
-    """The database: the last build's brought up to date when it holds a prefix of this
-    ledger (checked against the store's chain) under the same anchors, else built fresh."""
-    parts = (manifest.previous_key(DATABASE) or "").split(" ")
+def _database(store: Store, site: Site, write: _Writer, made_from: str) -> None:
+    """The database: kept when the last build made it from the same inputs; brought up to
+    date in place when it holds a prefix of this ledger (checked against the store's
+    chain) under the same anchors; else built fresh and written atomically.
+
+    The file is known by the size the last build recorded and the newest event it holds
+    (the manifest's key names it), not by hashing it: an update that a crash left half
+    done is undone by SQLite when the file is opened, and the manifest on disk forgets the
+    file before it is changed in place, so one that completed without its new manifest is
+    built fresh."""
+    path = write.out / DATABASE
+    previous = write.manifest.previous_key(DATABASE) or ""
+    parts = previous.split(" ")
     anchors, digest = parts[1:] if len(parts) == 3 else ("", "")
+    size = write.manifest.previous_size(DATABASE)
+    held = database_head(path) if path.is_file() else None  # (undoes a half-done update)
+    if held is not None and path.stat().st_size != size:
+        held = None  # not the file the last build recorded
+    write.produced.add(path)
+    if held is not None and held == digest and previous == made_from:
+        write.manifest.keep(DATABASE)
+        write.result.unchanged += 1
+        return
     position, _, hash_ = digest.partition(":")
     if (
-        anchors == digest_of(source_anchors(site))
+        held is not None
+        and held == digest
+        and anchors == digest_of(source_anchors(site))
         and position.isdigit()
         and 0 < int(position) <= (site.records[-1].position if site.records else 0)
         and store.hash_at(int(position)) == hash_
-        and (previous := manifest.previous_body(DATABASE)) is not None
     ):
-        return updated_database_bytes(site, previous, int(position))
-    return database_bytes(site)
+        try:
+            write.manifest.forget(DATABASE)
+            changed = update_database(path, site, int(position))
+        except OSError as error:
+            raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+        if changed is not None:
+            write.manifest.record_large(DATABASE, made_from, "", path.stat().st_size)
+            if changed:
+                write.result.written.append(path)
+            else:
+                write.result.unchanged += 1
+            return
+    body = database_bytes(site)
+    Path(f"{path}-journal").unlink(missing_ok=True)  # never left to "undo" a new file
+    write(DATABASE, body, made_from)
+    write.manifest.record_large(DATABASE, made_from, write.manifest.files[DATABASE][1], len(body))
 
 
 def _stylesheet() -> bytes:
@@ -196,14 +187,23 @@ class _Writer:
             self(page.path, page.text, page.key)
 
     def remove_stale(self) -> None:
+        produced = {str(path) for path in self.produced}  # strings: 10,000 paths compare fast
         for folder in _OWNED:
             directory = self.out / folder
             if not directory.is_dir():
                 continue
-            for path in sorted(directory.iterdir()):
-                if path.is_file() and path.suffix in _OWNED_SUFFIXES and path not in self.produced:
-                    path.unlink()
-                    self.result.removed.append(path)
+            with os.scandir(directory) as entries:
+                stale = sorted(
+                    entry.path
+                    for entry in entries
+                    if os.path.splitext(entry.name)[1] in _OWNED_SUFFIXES
+                    and entry.path not in produced
+                    and entry.is_file()
+                )
+            for name in stale:
+                path = Path(name)
+                path.unlink()
+                self.result.removed.append(path)
 
 
 def build(
@@ -311,16 +311,19 @@ def publish_site(
         whole = digest_of(whole, site.since, site.base_url, site.title, site.method)
         for path, body in site_feeds(site):
             write(path, body)
-        events, published = _events(store, site, write)
-        for path, body in data_files(site, events):
-            if path == EVENTS.path:
-                if not published:
-                    write(path, body, site.digest)
-            else:
-                write(path, body)
-        made_from = _database_key(whole, site)
-        if not write.kept(DATABASE, made_from):
-            write(DATABASE, _database(store, site, write.manifest), made_from)
+        exported = out / EVENTS.path
+        try:
+            events = publish_events(store, out, write.manifest, site.digest, site.position)
+        except OSError as error:
+            raise ReportError(f"cannot write {exported}: {error.strerror or error}") from None
+        write.produced.add(exported)
+        if events.written:
+            result.written.append(exported)
+        else:
+            result.unchanged += 1
+        for path, body in data_files(site, (events.size, events.sha256)):
+            write(path, body)
+        _database(store, site, write, _database_key(whole, site))
         if not write.kept(METADATA, whole):
             write(METADATA, metadata_json(site), whole)
         write(SERIES_CACHE, cache.body())

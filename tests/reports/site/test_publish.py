@@ -295,3 +295,92 @@ def test_rebuilds_with_events_not_yet_happened_or_an_earlier_known_at(ledger, tm
     publish_site(ledger, out, as_of=AS_OF, known_at="2024-06-30")
     publish_site(ledger, tmp_path / "then", as_of=AS_OF, known_at="2024-06-30")
     same_site(out, tmp_path / "then")
+
+
+def test_events_are_appended_in_place_and_a_torn_append_is_exported_whole(ledger, tmp_path):
+    """The export grows in place when the ledger only grew; a file longer or shorter than
+    the last build recorded (an append a crash cut short) is written whole."""
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    exported = out / "data" / "events.jsonl"
+    inode = exported.stat().st_ino
+    add_2024_event(ledger)
+    publish_site(ledger, out, as_of=AS_OF)
+    assert exported.stat().st_ino == inode  # extended, not replaced
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
+
+    with exported.open("ab") as stream:  # a crash midway through the next append
+        stream.write(b'{"data":{},"effective":"2024-0')
+    dropped = event(
+        "promise.abandoned",
+        "ombudsman",
+        "2024-05-02",
+        recorded_at="2024-07-02T00:00:00Z",
+        reason="Dropped.",
+    )
+    ledger.append([dropped])
+    rebuilt = publish_site(ledger, out, as_of=AS_OF)
+    assert exported in rebuilt.written and exported.stat().st_ino != inode
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
+    exported.write_bytes(exported.read_bytes()[:-10])  # cut short
+    assert exported in publish_site(ledger, out, as_of=AS_OF).written
+    same_site(out, fresh)
+
+
+def test_a_database_update_without_its_manifest_is_not_trusted(ledger, tmp_path):
+    """A database brought up to date by a build that then stopped before writing its
+    manifest holds newer events than the manifest names: it is built fresh. One that is
+    not the size the manifest names (edited) is built fresh too."""
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    manifest = (out / MANIFEST).read_bytes()
+    add_2024_event(ledger)
+    publish_site(ledger, out, as_of=AS_OF)
+    (out / MANIFEST).write_bytes(manifest)  # as if the build had stopped before it
+    dropped = event(
+        "promise.abandoned",
+        "ombudsman",
+        "2024-05-02",
+        recorded_at="2024-07-02T00:00:00Z",
+        reason="Dropped.",
+    )
+    ledger.append([dropped])
+    rebuilt = publish_site(ledger, out, as_of=AS_OF)
+    publish_site(ledger, fresh, as_of=AS_OF)
+    assert (out / DATABASE).read_bytes() == (fresh / DATABASE).read_bytes()  # made afresh
+    assert out / DATABASE in rebuilt.written
+    same_site(out, fresh)
+
+    connection = sqlite3.connect(out / DATABASE)
+    with connection:
+        connection.execute("UPDATE items SET title = 'edited' WHERE id = 'court'")
+        connection.execute("CREATE TABLE padding (x)")  # a new page: another size
+    connection.close()
+    assert out / DATABASE in publish_site(ledger, out, as_of=AS_OF).written
+    same_site(out, fresh)
+
+
+def test_a_build_stopped_after_updating_the_database_leaves_it_untrusted(
+    ledger, tmp_path, monkeypatch
+):
+    """The update is committed, then the build stops before its manifest: the next build,
+    back at the first build's options, must not keep the database as the first build's."""
+    from reports.site import publish as publishing
+
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    real = publishing.update_database
+
+    def update_then_stop(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt  # the process ends here
+
+    monkeypatch.setattr(publishing, "update_database", update_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        publish_site(ledger, out, as_of="2024-03-31")  # other statuses: tables rewritten
+    monkeypatch.undo()
+    publish_site(ledger, out, as_of=AS_OF)
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
