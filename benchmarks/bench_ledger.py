@@ -639,6 +639,8 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.events < 10_000:  # the single appends measure 500 promises, one per 20 events
+        parser.error("--events: at least 10,000")
     if args.phase:
         result = PHASES[args.phase](args.url, args.folder, args.events)
         print(json.dumps({**result, "rss_mb": peak_rss_mb()}))
