@@ -35,7 +35,6 @@ from ledger.projections.view import (
     Knowledge,
     RecordView,
     View,
-    linked_group,
     parse_as_of,
     parse_known_at,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "fold_log",
     "gc_paused",
     "label",
-    "linked_group",
     "linked_groups",
     "meaning",
     "parse_as_of",

@@ -40,7 +40,6 @@ __all__ = [
     "group_of",
     "known_by",
     "link_neighbours",
-    "linked_group",
     "parse_as_of",
     "parse_known_at",
 ]
@@ -179,7 +178,8 @@ class Knowledge:
     Retraction events themselves are not part of any stream; the events they retract (as
     known then) are left out. ``items`` keeps only those items' streams (sources are always
     kept: every item's evidence grades read them); with a set closed under links
-    (``linked_group``), the rules give those items what they give over everything.
+    (``group_of(link_neighbours(…), items)``), the rules give those items what they give
+    over everything.
     """
 
     __slots__ = ("known_at", "streams", "retracted", "source_kinds")
@@ -253,18 +253,6 @@ def group_of(neighbours: dict[str, list[str]], items: Iterable[str]) -> set[str]
                 group.add(other)
                 todo.append(other)
     return group
-
-
-def linked_group(log: FoldedLog, known_at: str, items: Iterable[str]) -> set[str]:
-    """``items`` and every item joined to them, in either direction and through any
-    number of steps, by a link known (and not retracted) at ``known_at``.
-
-    An item's status depends only on the events of its linked group, so the group is
-    what must be evaluated again when one of ``items`` changes, and a ``Knowledge`` of it
-    (``Knowledge(log, known_at, items=group)``) gives the group's statuses, or its status
-    series, without the rest of the ledger.
-    """
-    return group_of(link_neighbours(log, known_at), items)
 
 
 class View:

@@ -143,13 +143,13 @@ def test_series_equals_evaluate_on_the_bundled_dataset_at_every_month(store):
 
 
 def test_a_linked_groups_series_alone_equals_its_items_in_the_whole_series(store):
-    from ledger.projections import linked_group
+    from ledger.projections.view import group_of, link_neighbours
 
     _varied_ledger(store)
     log, known_at = catch_up(store).log, parse_known_at(None)
     dates = [date(year, month, 28) for year in range(2020, 2024) for month in (3, 6, 9, 12)]
     whole = evaluate_series(Knowledge(log, known_at), dates)
-    group = linked_group(log, known_at, ["delivered"])
+    group = group_of(link_neighbours(log, known_at), ["delivered"])
     assert group == {"delivered", "law-a"}
     alone = evaluate_series(Knowledge(log, known_at, items=group), dates)
     for day in dates:
