@@ -122,19 +122,19 @@ def to_row(
 
 def to_record(body: str, prev_hash: str, hash_: str) -> Record:
     stored = loads(body)
-    return Record(
-        position=stored["position"],
-        id=stored["id"],
-        type=stored["type"],
-        schema=stored["schema"],
-        item=stored["item"],
-        version=stored["version"],
-        effective=stored["effective"],
-        recorded_at=stored["recorded_at"],
-        source=stored["source"],
-        data=upcast(stored["type"], stored["schema"], stored["data"]),
-        prev_hash=prev_hash,
-        hash=hash_,
+    return Record(  # the fields in their order: no keyword dict for each of many records
+        stored["position"],
+        stored["id"],
+        stored["type"],
+        stored["schema"],
+        stored["item"],
+        stored["version"],
+        stored["effective"],
+        stored["recorded_at"],
+        stored["source"],
+        upcast(stored["type"], stored["schema"], stored["data"]),
+        prev_hash,
+        hash_,
     )
 
 

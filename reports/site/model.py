@@ -494,15 +494,17 @@ def build_site(
             source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
             target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
     spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
-    by_period = seen.happened_within(spans[: chosen[-1] + 1])
     entries, changes = [], []
     newest: Record | None = None
-    for index, happened in enumerate(by_period):
+    if only is None:
+        by_period = list(enumerate(seen.happened_within(spans)))
+    else:  # one period's events listed; the newest up to its end found without listing
+        by_period = [(chosen[0], seen.happened_within([spans[chosen[0]]])[0])]
+        newest = seen.newest_within(spans[0][0], spans[chosen[0]][1])
+    for index, happened in by_period:
         for record in happened:
             if newest is None or record.position > newest.position:
                 newest = record
-        if index not in chosen:
-            continue
         period, end = periods[index], ends[index]
         before = {s.item: s for s in series[starts[index]]}
         after = {s.item: s for s in series[end]}

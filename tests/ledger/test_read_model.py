@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import Cut, Knowledge, catch_up, parse_known_at, show
+from ledger import Cut, Knowledge, RecordView, catch_up, parse_known_at, show
 from tests.conftest import make, promise
 
 
@@ -87,3 +87,32 @@ def test_knowledge_hides_a_retracted_event_from_the_retraction_on(store):
     assert str(linked.id) in {e.id for e in before.streams["law-1"].events}
     assert str(linked.id) not in {e.id for e in after.streams["law-1"].events}
     assert after.retracted == {str(linked.id)} and before.retracted == set()
+
+
+def test_the_newest_event_within_a_span_is_the_newest_one_listed_for_it(store):
+    """``newest_within`` (what a period built alone asks) agrees with ``happened_within``
+    (what the whole build lists): retracted events and events ending outside the span
+    never count, however recent their position."""
+    store.append(
+        [
+            promise("p", "2022-03-16"),
+            make("law.signed", "law-1", "2022-11", title="A law"),
+            make("law.in_force", "law-1", "2023-01-01"),
+            promise("q", "2022-06-01"),
+        ]
+    )
+    retracted = next(r for r in store.read() if r.item == "q")
+    store.append(
+        [
+            make("event.retracted", "q", "2023-06-01", retracted=retracted.id, reason="error"),
+            promise("r", "2021-01-01"),
+        ]
+    )
+    seen = RecordView(list(store.read()), Cut.of("2023-12-31", None))
+    span = (date(2022, 1, 1), date(2022, 12, 31))
+    listed = seen.happened_within([span])[0]
+    newest = seen.newest_within(*span)
+    assert {r.item for r in listed} == {"p", "law-1"}
+    assert newest is not None and newest == max(listed, key=lambda r: r.position)
+    assert newest.type == "law.signed"
+    assert seen.newest_within(date(2020, 1, 1), date(2020, 12, 31)) is None
