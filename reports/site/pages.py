@@ -449,7 +449,8 @@ def _downloads(pages: _Pages) -> Page:
             DATABASE,
             "A SQLite read model: items, periods, status history, events with quotes, "
             "sources, links and disagreements, with full-text search on titles, statements "
-            "and quotes. A copy for reading: nothing writes to it, and each build replaces it.",
+            "and quotes. A copy for reading: only the site's builds write to it, each bringing "
+            "it up to date with the ledger.",
             [],
         ),
         Download(
