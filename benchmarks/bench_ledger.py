@@ -158,11 +158,38 @@ def _synthetic_pairs(count: int) -> Iterator[list[dict]]:
         events.clear()
 
 
-def raw_import(path: Path, events: Iterable[dict]) -> float:
-    """The limit: executemany of the same rows with the same sha256 chain, one transaction.
+RAW_RECORDED_AT = "2024-01-01T00:00:00.000000Z"
 
-    Canonical JSON by the standard library's json.dumps, as the limit was first defined.
-    """
+
+def raw_row(event: dict, position: int, version: int, prev: str) -> tuple:
+    """One events-table row of the raw limits: the body as canonical JSON by the standard
+    library's json.dumps (as the limit was first defined), chained to ``prev``."""
+    stored = {
+        **event,
+        "position": position,
+        "version": version,
+        "recorded_at": RAW_RECORDED_AT,
+        "schema": 1,
+    }
+    body = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256((prev + body).encode()).hexdigest()
+    return (
+        position,
+        event["id"],
+        event["item"],
+        version,
+        event["type"],
+        1,
+        event["effective"],
+        RAW_RECORDED_AT,
+        body,
+        prev,
+        digest,
+    )
+
+
+def raw_import(path: Path, events: Iterable[dict]) -> float:
+    """The limit: executemany of the same rows with the same sha256 chain, one transaction."""
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(
@@ -175,31 +202,8 @@ def raw_import(path: Path, events: Iterable[dict]) -> float:
     rows, prev, versions = [], "0" * 64, {}
     for position, event in enumerate(events, start=1):
         version = versions[event["item"]] = versions.get(event["item"], 0) + 1
-        stored = {
-            **event,
-            "position": position,
-            "version": version,
-            "recorded_at": "2024-01-01T00:00:00.000000Z",
-            "schema": 1,
-        }
-        body = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        digest = hashlib.sha256((prev + body).encode()).hexdigest()
-        rows.append(
-            (
-                position,
-                event["id"],
-                event["item"],
-                version,
-                event["type"],
-                1,
-                event["effective"],
-                "2024-01-01T00:00:00.000000Z",
-                body,
-                prev,
-                digest,
-            )
-        )
-        prev = digest
+        rows.append(raw_row(event, position, version, prev))
+        prev = rows[-1][-1]
     with connection:
         connection.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
     elapsed = time.perf_counter() - started
@@ -225,25 +229,8 @@ def raw_singles(path: Path, events: list[dict], synchronous: str = "NORMAL") -> 
             "SELECT MAX(version) FROM events WHERE item = ?", (event["item"],)
         ).fetchone()
         version = (version or 0) + 1
-        stored = {**event, "position": position + 1, "version": version, "schema": 1}
-        body = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        digest = hashlib.sha256((prev + body).encode()).hexdigest()
-        connection.execute(
-            "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                position + 1,
-                event["id"],
-                event["item"],
-                version,
-                event["type"],
-                1,
-                event["effective"],
-                "2024-01-01T00:00:00.000000Z",
-                body,
-                prev,
-                digest,
-            ),
-        )
+        row = raw_row(event, position + 1, version, prev)
+        connection.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - started
     connection.close()
