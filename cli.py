@@ -1160,7 +1160,19 @@ def publish(
     from reports.site.publish import publish_period
 
     with _store(ctx) as store:
-        if period_only is not None:
+        if period_only is None:
+            result = publish_site(
+                store,
+                out,
+                as_of=as_of,
+                known_at=known_at,
+                period=period,
+                since=since,
+                base_url=base_url,
+                title=title,
+            )
+            removed, page = f", {len(result.removed)} removed", out / "index.html"
+        else:
             result = publish_period(
                 store,
                 out,
@@ -1172,28 +1184,10 @@ def publish(
                 base_url=base_url,
                 title=title,
             )
-            _say(
-                f"{len(result.written)} file(s) written, {result.unchanged} unchanged in "
-                f"{out}/ (digest {result.digest}); "
-                f"open {out / 'periods' / result.periods[0]}.html"
-            )
-            for path in result.written:
-                typer.echo(str(path))
-            return
-        result = publish_site(
-            store,
-            out,
-            as_of=as_of,
-            known_at=known_at,
-            period=period,
-            since=since,
-            base_url=base_url,
-            title=title,
-        )
+            removed, page = "", out / "periods" / f"{result.periods[0]}.html"
     _say(
-        f"{len(result.written)} file(s) written, {result.unchanged} unchanged, "
-        f"{len(result.removed)} removed in {out}/ (digest {result.digest}); "
-        f"open {out / 'index.html'}"
+        f"{len(result.written)} file(s) written, {result.unchanged} unchanged{removed} in "
+        f"{out}/ (digest {result.digest}); open {page}"
     )
     for path in result.written:
         typer.echo(str(path))
