@@ -29,7 +29,7 @@ from ledger.projections import (
     check_method,
     evaluate,
 )
-from ledger.projections import statuses as evaluate_latest
+from ledger.projections.statuses import statuses as evaluate_latest
 
 if TYPE_CHECKING:
     from ledger.store import Store

@@ -57,6 +57,13 @@ source_registry(store)
 store.close()
 print(json.dumps({"code": 0, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
+#: The status rules and what keeps their answers: a command that only appends needs none.
+STATUS_RULES = (
+    "ledger.projections.status",
+    "ledger.projections.series",
+    "ledger.projections.statuses",
+    "ledger.projections.checkpoint",
+)
 #: The modules that declare the event models (pydantic classes).
 MODELS = ("events.base", "events.registry", "events.facts", "events.promises")
 #: Rich's drawing machinery and Typer's rich help: a terminal's, not a pipe's.
@@ -124,6 +131,8 @@ def test_record_loads_the_event_models_and_nothing_heavy(small_ledger):
     packages = {name.split(".")[0] for name in modules}
     assert not packages & {*HEAVY, "reports"}, sorted(packages & {*HEAVY, "reports"})
     assert not modules & set(RICH_DRAWING)
+    # an append checks the chain, ids and sources: it derives no status
+    assert not modules & set(STATUS_RULES), sorted(modules & set(STATUS_RULES))
 
 
 def test_reading_the_ledger_loads_no_pydantic(small_ledger):

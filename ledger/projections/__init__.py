@@ -1,53 +1,68 @@
 """Projections: the folded log, the read model over it, and the status rules.
 
-``catch_up`` loads the last checkpoint of the folded log, folds only the events appended
-since, and saves the new checkpoint, so a status query after N new events folds exactly
-N. ``view`` decides what a cut (as of, known at) shows; ``status`` derives statuses from
-it; ``statuses`` keeps the latest ones and re-derives only what new events touch;
-``series`` derives them at many dates in one walk; ``taxonomy`` names the statuses.
+``checkpoint.catch_up`` loads the last checkpoint of the folded log, folds only the events
+appended since, and saves the new checkpoint, so a status query after N new events folds
+exactly N. ``view`` decides what a cut (as of, known at) shows; ``status`` derives
+statuses from it; ``statuses`` keeps the latest ones and re-derives only what new events
+touch; ``series`` derives them at many dates in one walk; ``taxonomy`` names the statuses;
+``sources`` folds the source registrations.
+
+Each public name is imported from its module on first use (PEP 562), as in ``ledger``:
+importing one submodule (``record`` needs only ``sources``) runs this file, and it should
+not load the status rules with it. The function that keeps the latest statuses is
+``ledger.projections.statuses.statuses``: a package attribute of that name would be the
+module or the function depending on what was imported first, so it is not one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ledger.memory import gc_paused
-from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
-from ledger.projections.series import evaluate_series, linked_groups
-from ledger.projections.status import Disagreement, ItemStatus, evaluate
-from ledger.projections.statuses import Evaluated, check_cached, statuses
-from ledger.projections.taxonomy import (
-    LABELS,
-    METHOD,
-    METHODS,
-    PRECEDENCE,
-    READING_ORDER,
-    STATUSES,
-    TERMS,
-    StatusTerm,
-    check_method,
-    label,
-    meaning,
-)
-from ledger.projections.view import (
-    Cut,
-    Knowledge,
-    RecordView,
-    View,
-    parse_as_of,
-    parse_known_at,
-)
+from events.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from ledger.store import Store
+    from ledger.memory import gc_paused
+    from ledger.projections.checkpoint import (
+        CHECKPOINT,
+        STATE_VERSION,
+        CatchUp,
+        catch_up,
+        rebuild_if_tampered,
+    )
+    from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
+    from ledger.projections.series import evaluate_series, linked_groups
+    from ledger.projections.status import Disagreement, ItemStatus, evaluate
+    from ledger.projections.statuses import Evaluated, check_cached
+    from ledger.projections.taxonomy import (
+        LABELS,
+        METHOD,
+        METHODS,
+        PRECEDENCE,
+        READING_ORDER,
+        STATUSES,
+        TERMS,
+        StatusTerm,
+        check_method,
+        label,
+        meaning,
+    )
+    from ledger.projections.view import (
+        Cut,
+        Knowledge,
+        RecordView,
+        View,
+        parse_as_of,
+        parse_known_at,
+    )
 
 __all__ = [
+    "CHECKPOINT",
     "LABELS",
     "METHOD",
     "METHODS",
     "PRECEDENCE",
     "READING_ORDER",
+    "STATE_VERSION",
     "STATUSES",
     "TERMS",
     "CatchUp",
@@ -62,9 +77,11 @@ __all__ = [
     "StatusTerm",
     "View",
     "catch_up",
+    "check_cached",
     "check_method",
     "evaluate",
     "evaluate_series",
+    "fold_bodies",
     "fold_log",
     "gc_paused",
     "label",
@@ -73,58 +90,41 @@ __all__ = [
     "parse_as_of",
     "parse_known_at",
     "rebuild_if_tampered",
-    "statuses",
 ]
 
-#: Bumped whenever the folded log's shape changes, so older checkpoints are ignored. The
-#: log is the same for every method: the rules apply when a cut is evaluated.
-STATE_VERSION = 4
-CHECKPOINT = f"folded-log:{STATE_VERSION}"
-
-
-@dataclass
-class CatchUp:
-    log: FoldedLog
-    position: int
-    folded: int
-
-
-def catch_up(store: Store, *, save: bool = True) -> CatchUp:
-    """The folded log, up to date with the store."""
-    with gc_paused():
-        saved = store.load_checkpoint(CHECKPOINT)
-        if saved is None:
-            position, log = 0, FoldedLog()
-        else:
-            position, log = saved[0], FoldedLog.from_json(saved[1])
-        folded, last = fold_bodies(log, store.read_bodies(after=position))
-        position = last or position
-        if folded and save:
-            store.save_checkpoint(CHECKPOINT, position, log.to_json())
-        return CatchUp(log, position, folded)
-
-
-def rebuild_if_tampered(store: Store) -> bool:
-    """Compare the stored checkpoint with a fresh replay up to its position, and the
-    cached statuses with a fresh evaluation.
-
-    Both are caches outside the hash chain, so someone with write access to the database
-    could alter them without breaking the chain. Returns True when one was wrong and has
-    been rebuilt (or dropped) from the (verified) log.
-    """
-    saved = store.load_checkpoint(CHECKPOINT)
-    with gc_paused():
-        replayed = FoldedLog()
-        position = 0 if saved is None else saved[0]
-        fold_log(replayed, (r for r in store.read() if r.position <= position))
-        intact = True
-        if saved is not None:
-            try:
-                intact = FoldedLog.from_json(saved[1]) == replayed
-            except (ValueError, KeyError, TypeError):
-                intact = False
-        fold_log(replayed, store.read(after=position))
-        last = store.head().position
-        if not intact:
-            store.save_checkpoint(CHECKPOINT, last, replayed.to_json())
-        return not check_cached(store, replayed, last) or not intact
+_MODULES = {
+    "ledger.memory": ("gc_paused",),
+    "ledger.projections.checkpoint": (
+        "CHECKPOINT",
+        "STATE_VERSION",
+        "CatchUp",
+        "catch_up",
+        "rebuild_if_tampered",
+    ),
+    "ledger.projections.folded": ("FoldedEvent", "FoldedLog", "fold_bodies", "fold_log"),
+    "ledger.projections.series": ("evaluate_series", "linked_groups"),
+    "ledger.projections.status": ("Disagreement", "ItemStatus", "evaluate"),
+    "ledger.projections.statuses": ("Evaluated", "check_cached"),
+    "ledger.projections.taxonomy": (
+        "LABELS",
+        "METHOD",
+        "METHODS",
+        "PRECEDENCE",
+        "READING_ORDER",
+        "STATUSES",
+        "TERMS",
+        "StatusTerm",
+        "check_method",
+        "label",
+        "meaning",
+    ),
+    "ledger.projections.view": (
+        "Cut",
+        "Knowledge",
+        "RecordView",
+        "View",
+        "parse_as_of",
+        "parse_known_at",
+    ),
+}
+__getattr__, __dir__ = lazy_exports(globals(), _MODULES)

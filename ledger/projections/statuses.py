@@ -223,7 +223,7 @@ def _save(
 def statuses(store: Store, cut: Cut, method: str) -> Evaluated:
     """Every existing item's status at ``cut`` by ``method``, sorted by item id, as
     ``evaluate`` gives it; from the cache where it still holds."""
-    from ledger.projections import catch_up  # the package's own catch-up
+    from ledger.projections.checkpoint import catch_up  # imports this module: here, not above
 
     head = store.head()
     knows_all = head.recorded_at is None or cut.knows(head.recorded_at)
