@@ -33,10 +33,12 @@ from ledger.projections.taxonomy import (
 from ledger.projections.view import (
     Cut,
     Knowledge,
+    PeriodReads,
     RecordView,
     View,
     parse_as_of,
     parse_known_at,
+    period_reads,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ __all__ = [
     "FoldedLog",
     "ItemStatus",
     "Knowledge",
+    "PeriodReads",
     "RecordView",
     "StatusTerm",
     "View",
@@ -72,6 +75,7 @@ __all__ = [
     "meaning",
     "parse_as_of",
     "parse_known_at",
+    "period_reads",
     "rebuild_if_tampered",
     "statuses",
 ]
