@@ -488,12 +488,12 @@ def build_site(
         seen = snapshot.records_at(cut)
         shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
         sources = _Sources(snapshot, shown_records, titles, known_at)
-    else:  # the records the period's report names: what its changes cite as causes, ...
-        before_only = {s.item: s.status for s in series[starts[chosen[0]]]}
+    else:  # only the records the report names, with the causes of the period's changes
+        was = {s.item: s.status for s in series[starts[chosen[0]]]}
         causes = {
             s.cause_event
             for s in series[ends[chosen[0]]]
-            if s.cause_event and before_only.get(s.item) != s.status
+            if s.cause_event and was.get(s.item) != s.status
         }
         seen, counts, first = snapshot.period_records(
             cut, spans[chosen[0]], spans[0][0], sorted(now), causes

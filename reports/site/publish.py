@@ -222,8 +222,7 @@ def build(
 
     With ``only``, the model of that one period (from the folded log of the ledger's
     checkpoint and the records its report names, see ``load_period_snapshot``); with
-    ``cache``, statuses a previous
-    build evaluated are reused (see ``build_site``)."""
+    ``cache``, statuses a previous build evaluated are reused (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
