@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         FoldedLog,
         ItemStatus,
         Knowledge,
+        PeriodReads,
         RecordView,
         StatusTerm,
         View,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
         meaning,
         parse_as_of,
         parse_known_at,
+        period_reads,
     )
     from ledger.projections.sources import (
         SourceInfo,
@@ -106,6 +108,7 @@ __all__ = [
     "LockHeld",
     "LockLost",
     "NotALedger",
+    "PeriodReads",
     "Record",
     "RecordView",
     "SourceInfo",
@@ -143,6 +146,7 @@ __all__ = [
     "open_store",
     "parse_as_of",
     "parse_known_at",
+    "period_reads",
     "read_dataset",
     "read_event_file",
     "read_sources",
@@ -200,6 +204,7 @@ _MODULES = {
         "FoldedLog",
         "ItemStatus",
         "Knowledge",
+        "PeriodReads",
         "RecordView",
         "StatusTerm",
         "View",
@@ -213,6 +218,7 @@ _MODULES = {
         "meaning",
         "parse_as_of",
         "parse_known_at",
+        "period_reads",
     ),
     "ledger.projections.sources": (
         "SourceInfo",

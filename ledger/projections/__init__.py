@@ -49,10 +49,12 @@ if TYPE_CHECKING:
     from ledger.projections.view import (
         Cut,
         Knowledge,
+        PeriodReads,
         RecordView,
         View,
         parse_as_of,
         parse_known_at,
+        period_reads,
     )
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "FoldedLog",
     "ItemStatus",
     "Knowledge",
+    "PeriodReads",
     "RecordView",
     "StatusTerm",
     "View",
@@ -89,6 +92,7 @@ __all__ = [
     "meaning",
     "parse_as_of",
     "parse_known_at",
+    "period_reads",
     "rebuild_if_tampered",
 ]
 
@@ -121,10 +125,12 @@ _MODULES = {
     "ledger.projections.view": (
         "Cut",
         "Knowledge",
+        "PeriodReads",
         "RecordView",
         "View",
         "parse_as_of",
         "parse_known_at",
+        "period_reads",
     ),
 }
 __getattr__, __dir__ = lazy_exports(globals(), _MODULES)

@@ -19,7 +19,7 @@ applies the same rule to full records (quotes and all) for timelines and reports
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -35,6 +35,7 @@ __all__ = [
     "Knowledge",
     "KnownStream",
     "Link",
+    "PeriodReads",
     "RecordView",
     "View",
     "group_of",
@@ -42,6 +43,7 @@ __all__ = [
     "link_neighbours",
     "parse_as_of",
     "parse_known_at",
+    "period_reads",
 ]
 
 
@@ -374,3 +376,77 @@ class RecordView:
                 if first_day <= bounds(record.effective)[1] <= last_day:
                     newest = record
         return newest
+
+
+class PeriodReads(NamedTuple):
+    """Which records one period's report reads, and the citations it counts (see
+    ``period_reads``)."""
+
+    #: positions of the records a ``RecordView`` over them needs
+    positions: set[int]
+    #: per cited document, how many of the items' records seen through the cut cite it
+    counts: Counter[str]
+    #: per cited document, the position of the first of them (items in the order given,
+    #: each item's records in (start, position) order, as ``RecordView.per_item`` holds)
+    firsts: dict[str, int]
+
+
+def period_reads(
+    log: FoldedLog,
+    cut: Cut,
+    span: tuple[date, date],
+    since: date,
+    items: Iterable[str],
+    causes: Collection[str],
+) -> PeriodReads:
+    """What a ``RecordView(records, cut)`` of the records at ``positions`` answers as one
+    over every record does, for one period's report, from one walk over the folded log:
+    the events that ended within ``span`` (``happened_within``), the newest that ended
+    between ``since`` and the span's end (``newest_within``), the newest the cut includes
+    (``head``), every known retraction and the events they retract, and the events in
+    ``causes`` (by id); with the documents the records of ``items`` cite, counted."""
+    day, known_at = cut.day, cut.known_at
+    first_day, last_day, since_day = span[0].isoformat(), span[1].isoformat(), since.isoformat()
+    retracted = {i for i, when in log.retractions.items() if when <= known_at}
+    order = list(items)
+    shown = set(order)
+    positions: set[int] = set()
+    head = newest = 0
+    counts: Counter[str] = Counter()
+    cited: dict[str, dict[str, tuple[str, int]]] = {}  # item -> document -> (start, position)
+    for item, stream in log.streams.items():
+        cites = cited.setdefault(item, {}) if item in shown else None
+        # fields unpacked, not read by name: a walk over every event of the ledger
+        for position, id_, type_, _, start, end, recorded_at, document, _ in stream.events:
+            if id_ in causes:
+                positions.add(position)
+            if recorded_at > known_at:
+                continue
+            if type_ == "event.retracted":
+                positions.add(position)
+                continue
+            if end > day:
+                continue
+            if position > head:
+                head = position
+            if cites is not None:
+                document = document or ""
+                counts[document] += 1
+                if document not in cites or (start, position) < cites[document]:
+                    cites[document] = (start, position)
+            if id_ in retracted:
+                positions.add(position)  # a retraction of it may be the head
+                continue
+            if first_day <= end <= last_day:
+                positions.add(position)
+                if position > newest:
+                    newest = position
+            elif since_day <= end <= last_day and position > newest:
+                newest = position
+    firsts: dict[str, int] = {}
+    for item in order:
+        for document, (_, position) in cited.get(item, {}).items():
+            firsts.setdefault(document, position)
+    positions.update(firsts.values())
+    positions.update(position for position in (head, newest) if position)
+    return PeriodReads(positions, counts, firsts)

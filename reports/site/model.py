@@ -350,11 +350,21 @@ class _Sources:
     """The names a reader sees: sources by title (never file names), items by title."""
 
     def __init__(
-        self, snapshot: Snapshot, records: list[Record], titles: dict[str, str], known_at: str
+        self,
+        snapshot: Snapshot,
+        records: list[Record],
+        titles: dict[str, str],
+        known_at: str,
+        *,
+        cited: tuple[Counter[str], dict[str, Record]] | None = None,
     ) -> None:
+        """Sources of the shown ``records``; or, with ``cited``, of the documents already
+        counted (per document, how many shown records cite it and the first of them)."""
         self.titles = titles
         counts: Counter[str] = Counter()
         first: dict[str, Record] = {}
+        if cited is not None:
+            counts, first = cited
         for record in records:
             document = record.source.get("document", "")
             counts[document] += 1
@@ -420,8 +430,8 @@ def default_since(snapshot: Snapshot, known_at: str, kind: str) -> Period | None
     promise of a predecessor, cited as background, would start the chart years early)."""
     actors: dict[str, set[str]] = defaultdict(set)
     knowledge = snapshot.knowledge(known_at)
-    for record in snapshot.records:
-        if record.type == "promise.made" and record.item in knowledge.streams:
+    for record in snapshot.made_promises():
+        if record.item in knowledge.streams:
             actors[record.data.get("actor") or ""].add(record.item)
     if not actors:
         first = knowledge.first_day()
@@ -449,7 +459,9 @@ def build_site(
     With ``only`` (one of those periods), the model holds that period's entry alone, and
     the status rules are evaluated at its two ends and the as-of date instead of at every
     period's end: what one period's report needs, for a fraction of the cost. Its items
-    carry no status strip. Everything it does hold is what the whole model holds.
+    carry no status strip, and its ``records`` are those the snapshot read for the report
+    (a ``PeriodSnapshot`` reads only those). Everything else it holds is what the whole
+    model holds.
     With ``cache``, the statuses of linked groups whose events did not change since the
     build that made it are read back instead of evaluated (the same statuses).
     """
@@ -469,15 +481,33 @@ def build_site(
     else:
         series = cache.series(knowledge, dates)
     cut = Cut(as_of, known_at)
-    seen = snapshot.records_at(cut)
     now = {s.item: s for s in series[as_of if as_of in series else ends[-1]]}
-    shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
-    sources = _Sources(snapshot, shown_records, {s.item: s.title for s in now.values()}, known_at)
+    titles = {s.item: s.title for s in now.values()}
+    spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
+    if only is None:
+        seen = snapshot.records_at(cut)
+        shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
+        sources = _Sources(snapshot, shown_records, titles, known_at)
+    else:  # only the records the report names, with the causes of the period's changes
+        was = {s.item: s.status for s in series[starts[chosen[0]]]}
+        causes = {
+            s.cause_event
+            for s in series[ends[chosen[0]]]
+            if s.cause_event and was.get(s.item) != s.status
+        }
+        seen, counts, first = snapshot.period_records(
+            cut, spans[chosen[0]], spans[0][0], sorted(now), causes
+        )
+        sources = _Sources(snapshot, [], titles, known_at, cited=(counts, first))
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
     links = knowledge.at(as_of).links()
     if only is not None:  # a report names few items: each entry is made when first asked
-        lazy = _LazyItems(lambda item: _item(now[item], cut, seen, sources, areas, packages))
+        lazy = _LazyItems(
+            lambda item: _item(
+                now[item], cut, snapshot.item_view(seen, item), sources, areas, packages
+            )
+        )
         lazy.keys_from(now)
         items: dict[str, ItemEntry] = lazy
         links = []  # a report shows no links
@@ -493,7 +523,6 @@ def build_site(
             target, source = items[link.target], items[link.source]
             source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
             target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
-    spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
     entries, changes = [], []
     newest: Record | None = None
     if only is None:

@@ -38,7 +38,7 @@ from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
 from reports.site.pages import Page, period_report, site_pages
-from reports.snapshot import load_snapshot
+from reports.snapshot import load_period_snapshot, load_snapshot
 
 __all__ = ["PublishResult", "publish_period", "publish_site"]
 
@@ -220,13 +220,15 @@ def build(
 ) -> Site:
     """The site model of the ledger at (as of, known at); the store is read once.
 
-    With ``only``, the model of that one period; with ``cache``, statuses a previous
-    build evaluated are reused (see ``build_site``)."""
+    With ``only``, the model of that one period (from the folded log of the ledger's
+    checkpoint and the records its report names, see ``load_period_snapshot``); with
+    ``cache``, statuses a previous build evaluated are reused (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
     url = _base_url(base_url)
-    snapshot = load_snapshot(store)
+    # one period reads the checkpoint and the few records its report names
+    snapshot = load_snapshot(store) if only is None else load_period_snapshot(store)
     stated = None if known_at is None else parse_known_at(known_at)
     evaluated = stated if stated is not None else snapshot.latest_recorded_at
     start = wanted_since or default_since(snapshot, evaluated, kind)

@@ -85,3 +85,13 @@ def test_a_few_records_are_read_by_range_item_and_limit(store):
     assert store.read_few(items=["p"]) == [r for r in everything if r.item == "p"]
     assert store.read_few(items=[]) == []
     assert store.read_few(limit=2) == everything[:2]
+
+
+def test_records_are_read_by_position_in_order_each_once(store):
+    revised = make("promise.revised", "p", change="restated", summary="Said again.")
+    store.append([promise("p"), promise("q"), revised])
+    everything = list(store.read())
+    assert store.read_at([4, 2, 2]) == [everything[1], everything[3]]
+    assert store.read_at(r.position for r in everything) == everything
+    assert store.read_at([0, 99]) == []
+    assert store.read_at([]) == []

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.projections.folded import iso_bounds
 from reports import ReportError, publish_site
+from reports.periods import parse_period, periods_between
+from reports.site.model import default_since
 from reports.site.publish import publish_period
+from reports.snapshot import load_period_snapshot, load_snapshot
 from tests.reports.conftest import build_ledger
 from tests.reports.site.conftest import BASE_URL, DEMO_AS_OF
+from tests.reports.test_snapshot import assert_same, one_period
 
 
 def test_every_demo_period_alone_equals_the_whole_build(demo_store, demo_site, tmp_path):
@@ -23,6 +28,21 @@ def test_every_demo_period_alone_equals_the_whole_build(demo_store, demo_site, t
         assert written == [f"periods/{name}.html", f"periods/{name}.md"]
         for path in written:
             assert (out / path).read_bytes() == (demo_site / path).read_bytes(), path
+
+
+def test_every_demo_period_model_from_the_checkpoint_equals_one_from_every_record(demo_store):
+    full = load_snapshot(demo_store)
+    since = default_since(full, full.latest_recorded_at, "quarter")
+    assert since is not None
+    causes_before = 0  # changes caused by an event that ended before their period
+    for period in periods_between(since, parse_period("2024-Q2")):
+        whole = one_period(full, period.name, None)
+        assert_same(one_period(load_period_snapshot(demo_store), period.name, None), whole)
+        for change in whole.periods[0].changes:
+            if change.cause_id:
+                effective = full.by_id[change.cause_id].effective
+                causes_before += iso_bounds(effective)[1] < period.start.isoformat()
+    assert causes_before > 0
 
 
 def test_one_period_in_the_site_folder_leaves_it_as_built(store, tmp_path):
