@@ -129,7 +129,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _no_duplicate_keys(line: str, value: Any) -> bool:
+def _no_duplicate_keys(line: bytes, value: Any) -> bool:
     """Whether a valid JSON line surely has no key twice in an object, told cheaply.
 
     Without a backslash every '"' delimits a string, and with no whitespace right before
@@ -143,7 +143,7 @@ def _no_duplicate_keys(line: str, value: Any) -> bool:
     """
     # a tab or carriage return is whitespace between tokens (a string holds neither raw):
     # looking for the character alone is quicker than for it before a colon
-    if "\\" in line or " :" in line or "\t" in line or "\r" in line:
+    if b"\\" in line or b" :" in line or b"\t" in line or b"\r" in line:
         return False
     if type(value) is not dict and type(value) is not list:
         return False
@@ -151,7 +151,7 @@ def _no_duplicate_keys(line: str, value: Any) -> bool:
         written = orjson.dumps(value)
     except orjson.JSONEncodeError:  # what orjson reads but cannot write: look closer
         return False
-    return line.encode().count(b'":') == written.count(b'":')
+    return line.count(b'":') == written.count(b'":')
 
 
 def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) -> Any:
@@ -167,7 +167,7 @@ def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) 
             )
         )
         return None
-    if _no_duplicate_keys(line, value):
+    if _no_duplicate_keys(line.encode(), value):
         return value
     try:
         _STRICT.decode(line)
@@ -186,11 +186,23 @@ def _read_jsonl(path: Path, errors: list[InvalidInput]) -> Iterator[tuple[int, A
 
     Lines end at "\\n" only (str.splitlines would also cut at U+2028, U+0085 and others,
     which JSON allows raw inside a string). Text that is not UTF-8 raises, naming the
-    file's byte.
+    file's byte. A line is parsed from its bytes (orjson checks they are UTF-8); a line
+    that fails, or the first (it may start with a byte-order mark), is decoded and parsed
+    again as text, which words every error.
     """
     offset = 0
     with path.open("rb") as file:
         for number, raw in enumerate(file, start=1):
+            if number > 1:
+                try:
+                    value = loads(raw)  # JSON takes the line's ending as whitespace
+                except JSONDecodeError:
+                    pass
+                else:
+                    if _no_duplicate_keys(raw, value):
+                        offset += len(raw)
+                        yield number, value
+                        continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
