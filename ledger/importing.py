@@ -386,7 +386,7 @@ def _import_files(
             raise InvalidInputs.of(errors)
         total = sum(read.count for read in reads)
     else:
-        total = _lines(paths[0])
+        total = _lines(paths[0]) if progress else 0  # a read of the file, for the bar only
     tick = progress(total, len(reads)) if progress else None
     appended = skipped = 0
     for read in reads:
