@@ -42,24 +42,6 @@ ENVELOPE_FIELDS = frozenset(
 ENVELOPE_ATTRS = frozenset({"id", "item", "effective", "source", "recorded_at"})
 
 
-_SCALARS = frozenset({str, int, float, bool})
-
-
-def _plain(value: Any) -> Any:
-    """A validated value as plain JSON-ready data (models to dicts, UUIDs to text)."""
-    if type(value) in _SCALARS:  # most values: answer before any isinstance test
-        return value
-    if isinstance(value, BaseModel):
-        return {k: _plain(v) for k, v in value.__dict__.items() if v is not None}
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 class Source(BaseModel):
     """Where a claim comes from: a document, a place in it and a verbatim quote."""
 
@@ -111,27 +93,27 @@ class Event(BaseModel):
         raise ValueError(f"{shown} is not a date and time (ISO 8601, like 2024-05-01T12:00:00Z)")
 
     def payload(self) -> dict[str, Any]:
-        """The type's own fields, JSON-ready, without unset optional ones.
-
-        Equivalent to ``model_dump(exclude_none=True)`` for the types events use, at a
-        quarter of its cost on the bulk import path.
-        """
-        return {
-            key: _plain(value)
-            for key, value in self.__dict__.items()
-            if value is not None and key not in ENVELOPE_ATTRS
-        }
+        """The type's own fields, JSON-ready, without unset optional ones."""
+        return self.envelope()["data"]
 
     def envelope(self) -> dict[str, Any]:
-        """The stored form minus what the store assigns (position, version, hashes)."""
+        """The stored form minus what the store assigns (position, version, hashes).
+
+        ``model_dump(mode="json", exclude_none=True)`` regrouped, straight through the
+        model's serializer: once per event of a bulk import, at a third of the cost of
+        walking the model in Python. ``recorded_at`` is left out: the store assigns it,
+        or takes it from the model itself.
+        """
+        data = self.__pydantic_serializer__.to_python(self, mode="json", exclude_none=True)
+        data.pop("recorded_at", None)
         return {
-            "id": str(self.id),
+            "id": data.pop("id"),
             "type": self.event_type,
             "schema": self.event_version,
-            "item": self.item,
-            "effective": self.effective,
-            "source": _plain(self.source),
-            "data": self.payload(),
+            "item": data.pop("item"),
+            "effective": data.pop("effective"),
+            "source": data.pop("source"),
+            "data": data,
         }
 
 

@@ -12,6 +12,7 @@ import calendar
 import re
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from time import time as _clock
 
 __all__ = [
     "date_bounds",
@@ -62,6 +63,8 @@ def ends_before(first: str, second: str) -> bool:
 
 def normalize_date(value: object) -> str:
     """Accept a str, int year or ``date`` (as YAML gives them) and return canonical text."""
+    if type(value) is str:  # most values: no copy, no further test
+        return _normalize_text(value)
     if isinstance(value, str):
         return _normalize_text(str(value))
     if isinstance(value, datetime):
@@ -87,9 +90,24 @@ def _normalize_text(value: str) -> str:
 def refuse_future(value: str, what: str) -> str:
     """``value`` unchanged, or a ValueError naming ``what`` when it starts after today
     (a source cannot report what has not begun)."""
-    if date_bounds(value)[0] > datetime.now(UTC).date():
+    if date_bounds(value)[0] > _today():
         raise ValueError(f"{what} {value} is in the future")
     return value
+
+
+#: (days since 1970-01-01, that day): today in UTC, made once a day, not once an event
+_TODAY: tuple[int, date] = (0, date(1970, 1, 1))
+
+
+def _today() -> date:
+    global _TODAY
+    day = int(_clock() // 86_400)  # UTC days (POSIX time has no leap seconds)
+    if day != _TODAY[0]:
+        _TODAY = (day, date.fromordinal(_EPOCH_ORDINAL + day))
+    return _TODAY[1]
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def end_of_day(day: date) -> datetime:

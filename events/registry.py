@@ -252,6 +252,9 @@ def parse_event(raw: dict[str, Any]) -> Event:
     if not isinstance(schema, int) or isinstance(schema, bool):
         raise InvalidInput("field 'schema': must be a whole number")
     data = raw.get("data")
+    if schema == cls.event_version and not isinstance(data, dict):
+        # flat form at the current schema (a bulk import's every line): one comprehension
+        return _validated(cls, {k: v for k, v in raw.items() if k not in _NOT_PAYLOAD})
     payload = dict(data) if isinstance(data, dict) else {}
     fields = {}
     for key, value in raw.items():  # one pass: this runs once per event of a bulk import
@@ -264,8 +267,18 @@ def parse_event(raw: dict[str, Any]) -> Event:
     if not fields.keys().isdisjoint(payload):
         raise InvalidInput(f"field {sorted(fields.keys() & payload.keys())[0]!r}: given twice")
     payload.update(fields)
+    return _validated(cls, payload)
+
+
+#: The stored form's keys that are neither payload nor declared by the model: dropped.
+_NOT_PAYLOAD = ENVELOPE_FIELDS - ENVELOPE_ATTRS
+
+
+def _validated(cls: type[Event], fields: dict[str, Any]) -> Event:
+    """``cls.model_validate(fields)`` straight through its validator (once per event of a
+    bulk import), pydantic's errors in the ledger's words."""
     try:
-        return cls.model_validate(payload)
+        return cls.__pydantic_validator__.validate_python(fields)
     except ValidationError as error:
         problems = [InvalidInput(describe_error(cls, detail)) for detail in error.errors()]
         raise InvalidInputs.of(problems) from None

@@ -129,29 +129,24 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _STRICT = json.JSONDecoder(object_pairs_hook=_unique_keys)
 
 
-def _no_duplicate_keys(line: str, value: Any) -> bool:
+def _no_duplicate_keys(line: bytes, value: Any) -> bool:
     """Whether a valid JSON line surely has no key twice in an object, told cheaply.
 
-    Without a backslash every '"' delimits a string, and with no whitespace right before
-    a colon every member's key ends in '":'; a string may also start with ':'. orjson
-    writes the parsed value back with the same strings (it escapes only quotes,
-    backslashes and control characters, none of which such a line holds) and no
-    whitespace, so each '":' of its output is a parsed member's key or one of those
-    strings: equal counts mean nothing collapsed (a collapsed member takes its key, and
-    any such string in its value, out of the output only). False sends the line to the
-    strict parse.
+    Without a backslash a string holds no escape, so orjson writes each string it read
+    back byte for byte (it escapes only quotes, backslashes and control characters, none
+    of which such a line holds raw). Each member puts one ':' between its key and value,
+    and a string may hold more; a collapsed member takes its ':', and those of its key
+    and discarded value, out of the output only. So equal counts of ':' mean nothing
+    collapsed, whatever whitespace the line holds. False sends the line to the strict
+    parse.
     """
-    # a tab or carriage return is whitespace between tokens (a string holds neither raw):
-    # looking for the character alone is quicker than for it before a colon
-    if "\\" in line or " :" in line or "\t" in line or "\r" in line:
-        return False
-    if type(value) is not dict and type(value) is not list:
+    if b"\\" in line or (type(value) is not dict and type(value) is not list):
         return False
     try:
         written = orjson.dumps(value)
     except orjson.JSONEncodeError:  # what orjson reads but cannot write: look closer
         return False
-    return line.encode().count(b'":') == written.count(b'":')
+    return line.count(b":") == written.count(b":")
 
 
 def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) -> Any:
@@ -167,7 +162,7 @@ def _jsonl_line(path: Path, number: int, line: str, errors: list[InvalidInput]) 
             )
         )
         return None
-    if _no_duplicate_keys(line, value):
+    if _no_duplicate_keys(line.encode(), value):
         return value
     try:
         _STRICT.decode(line)
@@ -186,11 +181,23 @@ def _read_jsonl(path: Path, errors: list[InvalidInput]) -> Iterator[tuple[int, A
 
     Lines end at "\\n" only (str.splitlines would also cut at U+2028, U+0085 and others,
     which JSON allows raw inside a string). Text that is not UTF-8 raises, naming the
-    file's byte.
+    file's byte. A line is parsed from its bytes (orjson checks they are UTF-8); a line
+    that fails, or the first (it may start with a byte-order mark), is decoded and parsed
+    again as text, which words every error.
     """
     offset = 0
     with path.open("rb") as file:
         for number, raw in enumerate(file, start=1):
+            if number > 1:
+                try:
+                    value = loads(raw)  # JSON takes the line's ending as whitespace
+                except JSONDecodeError:
+                    pass
+                else:
+                    if _no_duplicate_keys(raw, value):
+                        offset += len(raw)
+                        yield number, value
+                        continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -379,7 +386,7 @@ def _import_files(
             raise InvalidInputs.of(errors)
         total = sum(read.count for read in reads)
     else:
-        total = _lines(paths[0])
+        total = _lines(paths[0]) if progress else 0  # a read of the file, for the bar only
     tick = progress(total, len(reads)) if progress else None
     appended = skipped = 0
     for read in reads:

@@ -95,20 +95,25 @@ def stored_row(
     body = canonical_bytes(
         {**envelope, "position": position, "version": version, "recorded_at": recorded_at}
     )
-    digest = hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
-    return Row(
-        position,
-        envelope["id"],
-        envelope["item"],
-        version,
-        envelope["type"],
-        envelope["schema"],
-        envelope["effective"],
-        recorded_at,
-        body.decode("utf-8"),
-        prev_hash,
-        digest,
+    return _new_row(  # tuple's own constructor: the named one is a Python call per row
+        Row,
+        (
+            position,
+            envelope["id"],
+            envelope["item"],
+            version,
+            envelope["type"],
+            envelope["schema"],
+            envelope["effective"],
+            recorded_at,
+            body.decode("utf-8"),
+            prev_hash,
+            _sha256(prev_hash.encode("ascii") + body).hexdigest(),
+        ),
     )
+
+
+_sha256, _new_row = hashlib.sha256, tuple.__new__
 
 
 def to_row(

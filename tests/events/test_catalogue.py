@@ -233,6 +233,54 @@ def test_equal_events_have_the_same_canonical_bytes() -> None:
     assert body["body"] == canonical_json(json.loads(body["body"]))
 
 
+
+def test_the_stored_form_holds_plain_values_and_leaves_unset_optional_fields_out() -> None:
+    """The exact bytes a body holds for nested models, lists, mappings, UUIDs and numbers
+    (what every stored event is hashed over): an optional field left unset is absent, not
+    null, at any depth."""
+    event_id = "8c1f0d9e-1111-4111-8111-111111111111"
+    amendment = parse_event(
+        raw(
+            "amendment.proposed",
+            id=event_id.upper(),
+            articles=[" 41 ", "42"],
+            votes={"for": 50, "against": 1.5},
+        )
+    )
+    assert canonical_json(amendment.envelope()) == (
+        '{"data":{"articles":["41","42"],"votes":{"against":1.5,"for":50.0}},'
+        f'"effective":"2022-03","id":"{event_id}","item":"some-item",'
+        f'"schema":{amendment.event_version},'
+        f'"source":{canonical_json(SOURCE)},"type":"amendment.proposed"}}'
+    )
+    promise_made = parse_event(
+        raw(
+            "promise.made",
+            **MINIMAL["promise.made"],
+            target={
+                "metric": "m",
+                "unit": "u",
+                "baseline": 3,
+                "baseline_date": 2021,
+                "goal": 1,
+                "direction": "down",
+            },
+        )
+    )
+    assert promise_made.payload() == {
+        **MINIMAL["promise.made"],
+        "target": {
+            "metric": "m",
+            "unit": "u",
+            "baseline": 3.0,
+            "baseline_date": "2021",
+            "goal": 1.0,
+            "direction": "down",
+        },
+    }
+    retraction = parse_event(raw("event.retracted", **MINIMAL["event.retracted"]))
+    assert retraction.envelope()["data"]["retracted"] == event_id
+
 # -- dates of day, month and year precision ------------------------------------------------------
 
 

@@ -136,12 +136,14 @@ _KEYS = st.sampled_from(["a", "b", ":", ":a", "a:", "item", "::"])
 _SCALARS = st.one_of(st.integers(-5, 5), st.sampled_from([":", ":x", "x", "", None, True]))
 
 
-def _json_text(value) -> str:
-    """Compact JSON of nested (key, value) pair lists, keeping duplicate keys as written."""
+def _json_text(value, colon: str = ":") -> str:
+    """JSON of nested (key, value) pair lists, keeping duplicate keys as written, each key
+    and value parted by ``colon`` (a colon with or without whitespace around it)."""
     if isinstance(value, tuple):  # an object as its members
-        return "{" + ",".join(f"{json.dumps(k)}:{_json_text(v)}" for k, v in value) + "}"
+        members = (f"{json.dumps(k)}{colon}{_json_text(v, colon)}" for k, v in value)
+        return "{" + ",".join(members) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(_json_text(v) for v in value) + "]"
+        return "[" + ",".join(_json_text(v, colon) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -165,10 +167,19 @@ _VALUES = st.recursive(
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(members=st.lists(st.tuples(_KEYS, _VALUES), max_size=5).map(tuple))
-def test_a_json_line_is_refused_exactly_when_a_key_repeats(tmp_path: Path, members) -> None:
+@given(
+    members=st.lists(st.tuples(_KEYS, _VALUES), max_size=5).map(tuple),
+    colon=st.sampled_from([":", " :", "\t: ", " :\r"]),
+    first=st.booleans(),
+)
+def test_a_json_line_is_refused_exactly_when_a_key_repeats(
+    tmp_path: Path, members, colon: str, first: bool
+) -> None:
+    """On the first line (read as text, past a byte-order mark) and on any later one
+    (read from its bytes), however the line is spaced."""
     path = tmp_path / "keys.jsonl"
-    path.write_text(_json_text(members) + "\n", encoding="utf-8")
+    before = "" if first else "\n"
+    path.write_text(before + _json_text(members, colon) + "\n", encoding="utf-8")
     try:
         read_raw_events(path)
         refused = False
