@@ -71,6 +71,7 @@ _ONCE = frozenset(
         "milestone.reached",
     }
 )
+_MEASURED = "measurement.recorded"
 _PROGRESS = frozenset(LEVELS) | {
     "promise.made",
     "promise.revised",
@@ -209,6 +210,7 @@ class ItemFold:
         "last_evidence",
         "deadlines",
         "claims",
+        "of_type",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -235,6 +237,9 @@ class ItemFold:
         self.last_evidence: FoldedEvent | None = None
         self.deadlines: list[FoldedEvent] = []  # events that state a deadline, in order
         self.claims: list[FoldedEvent] = []
+        #: each event type's events, in order (the evidence for a cause is among its
+        #: type's), but measurements: most of a ledger's events, and rarely a cause
+        self.of_type: dict[str, list[FoldedEvent]] = {}
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
@@ -242,14 +247,31 @@ class ItemFold:
         # for every event of every item a status evaluates
         self.events.extend(events)
         last_evidence, last_progress, stall = self.last_evidence, self.last_progress, self.stall
+        # "" sorts before every date, so the first event is the latest evidence so far
+        evidence_end = last_evidence.end if last_evidence is not None else ""
         level, max_level, level_event = self.level, self.max_level, self.level_event
         deadlines, measurements, levels = self.deadlines, self.latest_measurements, LEVELS
+        of_type, bounds = self.of_type, iso_bounds
         for event in events:
-            type_, data, end = event.type, event.data, event.end
-            if last_evidence is None or end >= last_evidence.end:
-                last_evidence = event
+            # one unpacking instead of an attribute look-up per field
+            position, _, type_, _, _, end, _, _, data = event
+            if end >= evidence_end:
+                last_evidence, evidence_end = event, end
             if "deadline" in data:
                 deadlines.append(event)
+            if type_ == _MEASURED:  # most events of a ledger: their path first and short
+                if end > last_progress:
+                    last_progress = end
+                key = (bounds(data["period"])[1], position)
+                latest = measurements.get(data["metric"])
+                if latest is None or key > latest[0]:
+                    measurements[data["metric"]] = (key, event)
+                continue
+            same = of_type.get(type_)
+            if same is None:
+                of_type[type_] = [event]
+            else:
+                same.append(event)
             if type_ in _NAMING:
                 self.title = data.get("title") or self.title
                 self.area = data.get("area") or self.area
@@ -261,11 +283,6 @@ class ItemFold:
                 level, level_event = reached, event
                 if reached > max_level:
                     max_level = reached
-            elif type_ == "measurement.recorded":
-                key = (iso_bounds(data["period"])[1], event.position)
-                latest = measurements.get(data["metric"])
-                if latest is None or key > latest[0]:
-                    measurements[data["metric"]] = (key, event)
             elif type_ == "law.repealed":
                 self.own_undone = event
             elif type_ == "assessment.recorded":
@@ -376,16 +393,16 @@ def derive(
     """One item's status; ``full`` adds the contested flags (the series walk skips them
     at dates that only count statuses)."""
     if fold.kind == "promise":
-        status, owner, evidence_from = _promise_status(fold, folds, links, rules)
+        status, cause, owner, evidence_from = _promise_status(fold, folds, links, rules)
+        latest = max(
+            (f.last_evidence for f in evidence_from if f.last_evidence is not None),
+            key=lambda e: e.end,
+        )
     else:
-        status, owner = _stage_status(fold, rules)
-        evidence_from = [fold]
-    cause = _cause_event(status, owner)
+        status, cause, owner = _stage_status(fold, rules)
+        latest = fold.last_evidence  # a visible item has an event
+        assert latest is not None
     status.evidence = _evidence(cause, owner, rules) if cause is not None else None
-    latest = max(
-        (f.last_evidence for f in evidence_from if f.last_evidence is not None),
-        key=lambda e: e.end,
-    )
     status.last_evidence = latest.effective
     status.evidence_gap = latest.end < rules.twelve_months_before
     if full:
@@ -393,26 +410,19 @@ def derive(
     return status
 
 
-def _cause_event(status: ItemStatus, owner: ItemFold) -> FoldedEvent | None:
-    if status.cause_event is None:
-        return None
-    return next((e for e in owner.events if e.id == status.cause_event), None)
-
-
 def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, Any]:
     """Every event of the owner that says the same as the cause, by its best grade."""
-    if cause.type == "measurement.recorded":
+    if cause.type == _MEASURED:
+        metric, period = cause.data["metric"], cause.data["period"]
         same = [
             e
             for e in owner.events
-            if e.type == cause.type
-            and e.data["metric"] == cause.data["metric"]
-            and e.data["period"] == cause.data["period"]
+            if e.type == _MEASURED and e.data["metric"] == metric and e.data["period"] == period
         ]
     elif "deadline" in cause.data and cause.type.startswith("promise."):
         same = [e for e in owner.deadlines if e.data["deadline"] == cause.data["deadline"]]
     else:
-        same = [e for e in owner.events if e.type == cause.type]
+        same = owner.of_type.get(cause.type, [])
     graded: dict[str, set[str]] = defaultdict(set)
     for event in same:
         graded[rules.grade(event) or ""].add(event.document or "")
@@ -441,15 +451,18 @@ def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
     )
 
 
-def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, ItemFold]:
+def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, FoldedEvent | None, ItemFold]:
+    """The stage item's status, its cause (None when time passing caused it) and the fold
+    the cause belongs to."""
     if fold.undone_event is not None and fold.max_level >= 2:
-        return _base(fold, "reversed", fold.undone_event), fold.undone_owner
+        return _base(fold, "reversed", fold.undone_event), fold.undone_event, fold.undone_owner
     if fold.level < 3 and rules.by_silence and fold.last_progress < rules.twelve_months_before:
         last = fold.last_progress or fold.events[0].end
-        return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), fold
+        return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), None, fold
     if fold.level < 3 and not rules.by_silence and _stopped(fold.stall, fold.last_progress):
-        return _base(fold, "stalled", fold.stall), fold
-    return _base(fold, _LEVEL_STATUS[fold.level], fold.level_event or fold.events[0]), fold
+        return _base(fold, "stalled", fold.stall), fold.stall, fold
+    cause = fold.level_event or fold.events[0]
+    return _base(fold, _LEVEL_STATUS[fold.level], cause), cause, fold
 
 
 def _stopped(stall: FoldedEvent | None, last_progress: str) -> bool:
@@ -488,9 +501,10 @@ def _deadline(fold: ItemFold, rules: Rules) -> tuple[str | None, FoldedEvent | N
 
 def _promise_status(
     fold: ItemFold, folds: dict[str, ItemFold], links: list[Link], rules: Rules
-) -> tuple[ItemStatus, ItemFold, list[ItemFold]]:
-    """The promise's status, the fold its cause belongs to, and the folds whose events
-    are evidence about it (its own and its implementing items')."""
+) -> tuple[ItemStatus, FoldedEvent | None, ItemFold, list[ItemFold]]:
+    """The promise's status, its cause (None when time passing caused it), the fold the
+    cause belongs to, and the folds whose events are evidence about it (its own and its
+    implementing items')."""
     as_of = rules.as_of
     made = fold.made
     assert made is not None
@@ -570,7 +584,7 @@ def _promise_status(
     result.implemented_by = sorted(set(implemented_by))
     if target_view:
         result.target = {k: v for k, v in target_view.items() if k != "event"}
-    return result, owner, evidence_from
+    return result, (cause if result.cause_event is not None else None), owner, evidence_from
 
 
 def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
@@ -672,7 +686,8 @@ def disagreements(
                 f"({derived} since {since})"
             )
             found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
-    if len({event.document for event in fold.events}) < 2:
+    first = fold.events[0].document
+    if all(event.document == first for event in fold.events):
         return found  # one source cannot disagree with itself
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
         lambda: defaultdict(set)
