@@ -166,6 +166,11 @@ class KnownStream:
     def first_end(self) -> str:
         return self._ends[0]
 
+    @property
+    def ends(self) -> list[str]:
+        """Every event's end, in order (shared: not to be changed)."""
+        return self._ends
+
     def first_end_from(self, day: str, *, after: bool = False) -> str | None:
         """The earliest end on or after ``day`` (strictly after it with ``after``), if any."""
         index = (bisect_right if after else bisect_left)(self._ends, day)
