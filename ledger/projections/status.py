@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -72,6 +73,13 @@ _ONCE = frozenset(
     }
 )
 _MEASURED = "measurement.recorded"
+_DOCUMENT = attrgetter("document")
+
+
+def _period_end_and_position(measurement: FoldedEvent) -> tuple[str, int]:
+    return iso_bounds(measurement.data["period"])[1], measurement.position
+
+
 _PROGRESS = frozenset(LEVELS) | {
     "promise.made",
     "promise.revised",
@@ -211,6 +219,7 @@ class ItemFold:
         "deadlines",
         "claims",
         "of_type",
+        "several_documents",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -229,43 +238,45 @@ class ItemFold:
         self.abandoned: FoldedEvent | None = None
         self.unverifiable: FoldedEvent | None = None
         self.revisions: list[FoldedEvent] = []
-        #: metric -> its measurement of the latest period (ties: the later recorded event)
-        self.latest_measurements: dict[str, tuple[tuple[str, int], FoldedEvent]] = {}
+        #: metric -> its measurement of the latest period, once asked (``latest_measurement``)
+        self.latest_measurements: dict[str, FoldedEvent | None] = {}
         self.assessments: dict[str, FoldedEvent] = {}  # each assessor's latest
         self.links: list[FoldedEvent] = []
         self.stall: FoldedEvent | None = None  # the latest statement that work stopped
         self.last_evidence: FoldedEvent | None = None
         self.deadlines: list[FoldedEvent] = []  # events that state a deadline, in order
         self.claims: list[FoldedEvent] = []
-        #: each event type's events, in order (the evidence for a cause is among its
-        #: type's), but measurements: most of a ledger's events, and rarely a cause
+        #: each event type's events, in order (the evidence for a cause is among its type's)
         self.of_type: dict[str, list[FoldedEvent]] = {}
+        #: whether the events cite two documents or more (None: not asked since the last
+        #: events came); one source cannot disagree with itself
+        self.several_documents: bool | None = None
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
         # the running values are kept in locals and written back once: this loop runs
         # for every event of every item a status evaluates
         self.events.extend(events)
+        if not self.several_documents:
+            self.several_documents = None  # asked again, of the new events too
         last_evidence, last_progress, stall = self.last_evidence, self.last_progress, self.stall
         # "" sorts before every date, so the first event is the latest evidence so far
         evidence_end = last_evidence.end if last_evidence is not None else ""
         level, max_level, level_event = self.level, self.max_level, self.level_event
-        deadlines, measurements, levels = self.deadlines, self.latest_measurements, LEVELS
-        of_type, bounds = self.of_type, iso_bounds
+        deadlines, levels, of_type = self.deadlines, LEVELS, self.of_type
+        measured = of_type.setdefault(_MEASURED, [])
+        self.latest_measurements.clear()
         for event in events:
             # one unpacking instead of an attribute look-up per field
-            position, _, type_, _, _, end, _, _, data = event
+            _, _, type_, _, _, end, _, _, data = event
             if end >= evidence_end:
                 last_evidence, evidence_end = event, end
             if "deadline" in data:
                 deadlines.append(event)
             if type_ == _MEASURED:  # most events of a ledger: their path first and short
+                measured.append(event)
                 if end > last_progress:
                     last_progress = end
-                key = (bounds(data["period"])[1], position)
-                latest = measurements.get(data["metric"])
-                if latest is None or key > latest[0]:
-                    measurements[data["metric"]] = (key, event)
                 continue
             same = of_type.get(type_)
             if same is None:
@@ -305,6 +316,24 @@ class ItemFold:
         self.last_evidence, self.last_progress, self.stall = last_evidence, last_progress, stall
         self.level, self.max_level, self.level_event = level, max_level, level_event
         self.undone_event, self.undone_owner = self.own_undone, self
+
+    def latest_measurement(self, metric: str) -> FoldedEvent | None:
+        """The measurement of ``metric`` for the latest period (ties: the later recorded
+        event), worked out when first asked: only a promise's target reads it."""
+        if metric not in self.latest_measurements:
+            self.latest_measurements[metric] = max(
+                (e for e in self.of_type[_MEASURED] if e.data["metric"] == metric),
+                key=_period_end_and_position,
+                default=None,
+            )
+        return self.latest_measurements[metric]
+
+    def cites_several(self) -> bool:
+        """Whether the events cite two documents or more, worked out once per extension
+        (the series walk asks at every date a fold is derived at)."""
+        if self.several_documents is None:
+            self.several_documents = len(set(map(_DOCUMENT, self.events))) > 1
+        return self.several_documents
 
     @property
     def exists(self) -> bool:
@@ -416,8 +445,8 @@ def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, An
         metric, period = cause.data["metric"], cause.data["period"]
         same = [
             e
-            for e in owner.events
-            if e.type == _MEASURED and e.data["metric"] == metric and e.data["period"] == period
+            for e in owner.of_type[_MEASURED]
+            if e.data["metric"] == metric and e.data["period"] == period
         ]
     elif "deadline" in cause.data and cause.type.startswith("promise."):
         same = [e for e in owner.deadlines if e.data["deadline"] == cause.data["deadline"]]
@@ -608,7 +637,7 @@ def _target_view(
     """Progress = (latest − baseline) / (goal − baseline), the latest being the measurement
     of the target's metric for the latest period; on track when progress ≥ the share of
     time elapsed from the baseline date to the deadline."""
-    measured = fold.latest_measurements.get(target["metric"])
+    latest = fold.latest_measurement(target["metric"])
     view: dict[str, Any] = {
         **target,
         "latest": None,
@@ -618,9 +647,8 @@ def _target_view(
         "elapsed": elapsed_share(target, deadline, as_of),
         "event": None,
     }
-    if measured is None:
+    if latest is None:
         return view
-    latest = measured[1]
     span = target["goal"] - target["baseline"]
     progress = (latest.data["value"] - target["baseline"]) / span
     view.update(
@@ -664,7 +692,7 @@ def disagreements(
     found = []
     assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
     verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
-    if any(
+    if len(verdicts) > 1 and any(
         _behind(first, second) if first_day < second_day else _differ(first, second)
         for i, (_, first, first_day, _) in enumerate(verdicts)
         for _, second, second_day, _ in verdicts[i + 1 :]
@@ -686,8 +714,7 @@ def disagreements(
                 f"({derived} since {since})"
             )
             found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
-    first = fold.events[0].document
-    if all(event.document == first for event in fold.events):
+    if not fold.cites_several():
         return found  # one source cannot disagree with itself
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
         lambda: defaultdict(set)
