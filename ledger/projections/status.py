@@ -76,10 +76,6 @@ _MEASURED = "measurement.recorded"
 _DOCUMENT = attrgetter("document")
 
 
-def _period_end_and_position(measurement: FoldedEvent) -> tuple[str, int]:
-    return iso_bounds(measurement.data["period"])[1], measurement.position
-
-
 _PROGRESS = frozenset(LEVELS) | {
     "promise.made",
     "promise.revised",
@@ -321,11 +317,13 @@ class ItemFold:
         """The measurement of ``metric`` for the latest period (ties: the later recorded
         event), worked out when first asked: only a promise's target reads it."""
         if metric not in self.latest_measurements:
-            self.latest_measurements[metric] = max(
-                (e for e in self.of_type[_MEASURED] if e.data["metric"] == metric),
-                key=_period_end_and_position,
-                default=None,
-            )
+            latest, latest_key = None, ("", -1)  # before every (period end, position)
+            for event in self.of_type[_MEASURED]:
+                if event.data["metric"] == metric:
+                    key = (iso_bounds(event.data["period"])[1], event.position)
+                    if key > latest_key:
+                        latest, latest_key = event, key
+            self.latest_measurements[metric] = latest
         return self.latest_measurements[metric]
 
     def cites_several(self) -> bool:
@@ -423,10 +421,12 @@ def derive(
     at dates that only count statuses)."""
     if fold.kind == "promise":
         status, cause, owner, evidence_from = _promise_status(fold, folds, links, rules)
-        latest = max(
-            (f.last_evidence for f in evidence_from if f.last_evidence is not None),
-            key=lambda e: e.end,
-        )
+        latest = fold.last_evidence
+        if len(evidence_from) > 1:  # and its implementing items'
+            latest = max(
+                (f.last_evidence for f in evidence_from if f.last_evidence is not None),
+                key=lambda e: e.end,
+            )
     else:
         status, cause, owner = _stage_status(fold, rules)
         latest = fold.last_evidence  # a visible item has an event
@@ -452,12 +452,17 @@ def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, An
         same = [e for e in owner.deadlines if e.data["deadline"] == cause.data["deadline"]]
     else:
         same = owner.of_type.get(cause.type, [])
-    graded: dict[str, set[str]] = defaultdict(set)
+    graded: dict[str, set[str]] = {}
     for event in same:
-        graded[rules.grade(event) or ""].add(event.document or "")
-    best = next((g for g in _GRADE_ORDER if g in graded), None)
-    documents = graded[best or ""]
-    return {"grade": best, "sources": sorted(documents)}
+        grade, document = rules.grade(event) or "", event.document or ""
+        if grade in graded:
+            graded[grade].add(document)
+        else:
+            graded[grade] = {document}
+    for best in _GRADE_ORDER:
+        if best in graded:
+            return {"grade": best, "sources": sorted(graded[best])}
+    return {"grade": None, "sources": sorted(graded.get("", ()))}
 
 
 def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
@@ -538,7 +543,11 @@ def _promise_status(
     made = fold.made
     assert made is not None
     deadline, deadline_event, target = _deadline(fold, rules)
-    scope_cut = next((e for e in fold.revisions if e.data["change"] == "scope_cut"), None)
+    scope_cut = (
+        next((e for e in fold.revisions if e.data["change"] == "scope_cut"), None)
+        if fold.revisions
+        else None
+    )
     abandoned, unverifiable = fold.abandoned, fold.unverifiable
 
     level, cause, owner, partial = 0, made, fold, False
@@ -572,7 +581,7 @@ def _promise_status(
             level, cause, owner, partial = 3, target_view["event"], fold, False
         elif target_view["progress"] > 0 and level < 1:
             level, cause, owner = 1, target_view["event"], fold
-    deadline_end = date_bounds(deadline)[1].isoformat() if deadline else None
+    deadline_end = iso_bounds(deadline)[1] if deadline else None
     deadline_passed = deadline_end is not None and deadline_end < as_of
 
     late = False
