@@ -216,6 +216,7 @@ class ItemFold:
         "claims",
         "of_type",
         "several_documents",
+        "documents_checked",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -234,8 +235,9 @@ class ItemFold:
         self.abandoned: FoldedEvent | None = None
         self.unverifiable: FoldedEvent | None = None
         self.revisions: list[FoldedEvent] = []
-        #: metric -> its measurement of the latest period, once asked (``latest_measurement``)
-        self.latest_measurements: dict[str, FoldedEvent | None] = {}
+        #: metric -> (its measurement of the latest period and that one's key, how many
+        #: measurements were read for it), once asked (``latest_measurement``)
+        self.latest_measurements: dict[str, tuple[FoldedEvent | None, tuple[str, int], int]] = {}
         self.assessments: dict[str, FoldedEvent] = {}  # each assessor's latest
         self.links: list[FoldedEvent] = []
         self.stall: FoldedEvent | None = None  # the latest statement that work stopped
@@ -244,24 +246,22 @@ class ItemFold:
         self.claims: list[FoldedEvent] = []
         #: each event type's events, in order (the evidence for a cause is among its type's)
         self.of_type: dict[str, list[FoldedEvent]] = {}
-        #: whether the events cite two documents or more (None: not asked since the last
-        #: events came); one source cannot disagree with itself
-        self.several_documents: bool | None = None
+        #: whether the first ``documents_checked`` events cite two documents or more (one
+        #: source cannot disagree with itself), once asked (``cites_several``)
+        self.several_documents = False
+        self.documents_checked = 0
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
         # the running values are kept in locals and written back once: this loop runs
         # for every event of every item a status evaluates
         self.events.extend(events)
-        if not self.several_documents:
-            self.several_documents = None  # asked again, of the new events too
         last_evidence, last_progress, stall = self.last_evidence, self.last_progress, self.stall
         # "" sorts before every date, so the first event is the latest evidence so far
         evidence_end = last_evidence.end if last_evidence is not None else ""
         level, max_level, level_event = self.level, self.max_level, self.level_event
         deadlines, levels, of_type = self.deadlines, LEVELS, self.of_type
         measured = of_type.setdefault(_MEASURED, [])
-        self.latest_measurements.clear()
         for event in events:
             # one unpacking instead of an attribute look-up per field
             _, _, type_, _, _, end, _, _, data = event
@@ -315,22 +315,30 @@ class ItemFold:
 
     def latest_measurement(self, metric: str) -> FoldedEvent | None:
         """The measurement of ``metric`` for the latest period (ties: the later recorded
-        event), worked out when first asked: only a promise's target reads it."""
-        if metric not in self.latest_measurements:
-            latest, latest_key = None, ("", -1)  # before every (period end, position)
-            for event in self.of_type[_MEASURED]:
+        event). Only a promise's target reads it, so it is worked out when asked, from the
+        measurements added since the last time (the series walk asks at every date)."""
+        measured = self.of_type[_MEASURED]
+        # ("", -1) sorts before every (period end, position)
+        latest, latest_key, read = self.latest_measurements.get(metric, (None, ("", -1), 0))
+        if read < len(measured):
+            for event in measured[read:]:
                 if event.data["metric"] == metric:
                     key = (iso_bounds(event.data["period"])[1], event.position)
                     if key > latest_key:
                         latest, latest_key = event, key
-            self.latest_measurements[metric] = latest
-        return self.latest_measurements[metric]
+            self.latest_measurements[metric] = (latest, latest_key, len(measured))
+        return latest
 
     def cites_several(self) -> bool:
-        """Whether the events cite two documents or more, worked out once per extension
-        (the series walk asks at every date a fold is derived at)."""
-        if self.several_documents is None:
-            self.several_documents = len(set(map(_DOCUMENT, self.events))) > 1
+        """Whether the events cite two documents or more, read when asked from the events
+        added since the last time (the series walk asks at every date)."""
+        events = self.events
+        if not self.several_documents and self.documents_checked < len(events):
+            first = events[0].document  # the events checked so far all cite this one
+            self.several_documents = any(
+                document != first for document in map(_DOCUMENT, events[self.documents_checked :])
+            )
+            self.documents_checked = len(events)
         return self.several_documents
 
     @property
