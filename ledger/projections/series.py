@@ -29,9 +29,9 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
+from itertools import chain
 from typing import NamedTuple
 
-from events import date_bounds
 from ledger.projections.folded import FoldedEvent, iso_bounds
 from ledger.projections.status import (
     STALL_AFTER,
@@ -74,10 +74,17 @@ class _Component:
 
     def __init__(self, streams: list[KnownStream]) -> None:
         self.streams = streams
-        events = [e for stream in streams for e in stream.events]
-        self.ends = sorted(e.end for e in events)
+        # each stream's ends are in order already: one item's are kept as they are
+        self.ends = (
+            streams[0].ends if len(streams) == 1 else sorted(chain(*(s.ends for s in streams)))
+        )
         self.deadlines = sorted(
-            {date_bounds(e.data["deadline"])[1].isoformat() for e in events if "deadline" in e.data}
+            {
+                iso_bounds(e.data["deadline"])[1]
+                for stream in streams
+                for e in stream.events
+                if "deadline" in e.data
+            }
         )
         self.count = 0
         self.as_of = self.stall_before = ""
@@ -125,6 +132,8 @@ class _Component:
                     fresh.sort()
                     folded[0].extend([events[i] for i in fresh])
                     folded = (folded[0], seen, fresh[-1])
+                elif seen == len(events):  # all of them: ``events`` is in their order already
+                    folded = (ItemFold(stream.item, stream.kind, events), seen, seen - 1)
                 else:
                     indexes = sorted(stream.first_happened(seen))
                     fold = ItemFold(stream.item, stream.kind, [events[i] for i in indexes])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -71,6 +72,10 @@ _ONCE = frozenset(
         "milestone.reached",
     }
 )
+_MEASURED = "measurement.recorded"
+_DOCUMENT = attrgetter("document")
+
+
 _PROGRESS = frozenset(LEVELS) | {
     "promise.made",
     "promise.revised",
@@ -209,6 +214,9 @@ class ItemFold:
         "last_evidence",
         "deadlines",
         "claims",
+        "of_type",
+        "several_documents",
+        "documents_checked",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -227,14 +235,21 @@ class ItemFold:
         self.abandoned: FoldedEvent | None = None
         self.unverifiable: FoldedEvent | None = None
         self.revisions: list[FoldedEvent] = []
-        #: metric -> its measurement of the latest period (ties: the later recorded event)
-        self.latest_measurements: dict[str, tuple[tuple[str, int], FoldedEvent]] = {}
+        #: metric -> (its measurement of the latest period and that one's key, how many
+        #: measurements were read for it), once asked (``latest_measurement``)
+        self.latest_measurements: dict[str, tuple[FoldedEvent | None, tuple[str, int], int]] = {}
         self.assessments: dict[str, FoldedEvent] = {}  # each assessor's latest
         self.links: list[FoldedEvent] = []
         self.stall: FoldedEvent | None = None  # the latest statement that work stopped
         self.last_evidence: FoldedEvent | None = None
         self.deadlines: list[FoldedEvent] = []  # events that state a deadline, in order
         self.claims: list[FoldedEvent] = []
+        #: each event type's events, in order (the evidence for a cause is among its type's)
+        self.of_type: dict[str, list[FoldedEvent]] = {}
+        #: whether the first ``documents_checked`` events cite two documents or more (one
+        #: source cannot disagree with itself), once asked (``cites_several``)
+        self.several_documents = False
+        self.documents_checked = 0
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
@@ -242,14 +257,28 @@ class ItemFold:
         # for every event of every item a status evaluates
         self.events.extend(events)
         last_evidence, last_progress, stall = self.last_evidence, self.last_progress, self.stall
+        # "" sorts before every date, so the first event is the latest evidence so far
+        evidence_end = last_evidence.end if last_evidence is not None else ""
         level, max_level, level_event = self.level, self.max_level, self.level_event
-        deadlines, measurements, levels = self.deadlines, self.latest_measurements, LEVELS
+        deadlines, levels, of_type = self.deadlines, LEVELS, self.of_type
+        measured = of_type.setdefault(_MEASURED, [])
         for event in events:
-            type_, data, end = event.type, event.data, event.end
-            if last_evidence is None or end >= last_evidence.end:
-                last_evidence = event
+            # one unpacking instead of an attribute look-up per field
+            _, _, type_, _, _, end, _, _, data = event
+            if end >= evidence_end:
+                last_evidence, evidence_end = event, end
             if "deadline" in data:
                 deadlines.append(event)
+            if type_ == _MEASURED:  # most events of a ledger: their path first and short
+                measured.append(event)
+                if end > last_progress:
+                    last_progress = end
+                continue
+            same = of_type.get(type_)
+            if same is None:
+                of_type[type_] = [event]
+            else:
+                same.append(event)
             if type_ in _NAMING:
                 self.title = data.get("title") or self.title
                 self.area = data.get("area") or self.area
@@ -261,11 +290,6 @@ class ItemFold:
                 level, level_event = reached, event
                 if reached > max_level:
                     max_level = reached
-            elif type_ == "measurement.recorded":
-                key = (iso_bounds(data["period"])[1], event.position)
-                latest = measurements.get(data["metric"])
-                if latest is None or key > latest[0]:
-                    measurements[data["metric"]] = (key, event)
             elif type_ == "law.repealed":
                 self.own_undone = event
             elif type_ == "assessment.recorded":
@@ -288,6 +312,34 @@ class ItemFold:
         self.last_evidence, self.last_progress, self.stall = last_evidence, last_progress, stall
         self.level, self.max_level, self.level_event = level, max_level, level_event
         self.undone_event, self.undone_owner = self.own_undone, self
+
+    def latest_measurement(self, metric: str) -> FoldedEvent | None:
+        """The measurement of ``metric`` for the latest period (ties: the later recorded
+        event). Only a promise's target reads it, so it is worked out when asked, from the
+        measurements added since the last time (the series walk asks at every date)."""
+        measured = self.of_type[_MEASURED]
+        # ("", -1) sorts before every (period end, position)
+        latest, latest_key, read = self.latest_measurements.get(metric, (None, ("", -1), 0))
+        if read < len(measured):
+            for event in measured[read:]:
+                if event.data["metric"] == metric:
+                    key = (iso_bounds(event.data["period"])[1], event.position)
+                    if key > latest_key:
+                        latest, latest_key = event, key
+            self.latest_measurements[metric] = (latest, latest_key, len(measured))
+        return latest
+
+    def cites_several(self) -> bool:
+        """Whether the events cite two documents or more, read when asked from the events
+        added since the last time (the series walk asks at every date)."""
+        events = self.events
+        if not self.several_documents and self.documents_checked < len(events):
+            first = events[0].document  # the events checked so far all cite this one
+            self.several_documents = any(
+                document != first for document in map(_DOCUMENT, events[self.documents_checked :])
+            )
+            self.documents_checked = len(events)
+        return self.several_documents
 
     @property
     def exists(self) -> bool:
@@ -376,16 +428,18 @@ def derive(
     """One item's status; ``full`` adds the contested flags (the series walk skips them
     at dates that only count statuses)."""
     if fold.kind == "promise":
-        status, owner, evidence_from = _promise_status(fold, folds, links, rules)
+        status, cause, owner, evidence_from = _promise_status(fold, folds, links, rules)
+        latest = fold.last_evidence
+        if len(evidence_from) > 1:  # and its implementing items'
+            latest = max(
+                (f.last_evidence for f in evidence_from if f.last_evidence is not None),
+                key=lambda e: e.end,
+            )
     else:
-        status, owner = _stage_status(fold, rules)
-        evidence_from = [fold]
-    cause = _cause_event(status, owner)
+        status, cause, owner = _stage_status(fold, rules)
+        latest = fold.last_evidence  # a visible item has an event
+        assert latest is not None
     status.evidence = _evidence(cause, owner, rules) if cause is not None else None
-    latest = max(
-        (f.last_evidence for f in evidence_from if f.last_evidence is not None),
-        key=lambda e: e.end,
-    )
     status.last_evidence = latest.effective
     status.evidence_gap = latest.end < rules.twelve_months_before
     if full:
@@ -393,32 +447,30 @@ def derive(
     return status
 
 
-def _cause_event(status: ItemStatus, owner: ItemFold) -> FoldedEvent | None:
-    if status.cause_event is None:
-        return None
-    return next((e for e in owner.events if e.id == status.cause_event), None)
-
-
 def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, Any]:
     """Every event of the owner that says the same as the cause, by its best grade."""
-    if cause.type == "measurement.recorded":
+    if cause.type == _MEASURED:
+        metric, period = cause.data["metric"], cause.data["period"]
         same = [
             e
-            for e in owner.events
-            if e.type == cause.type
-            and e.data["metric"] == cause.data["metric"]
-            and e.data["period"] == cause.data["period"]
+            for e in owner.of_type[_MEASURED]
+            if e.data["metric"] == metric and e.data["period"] == period
         ]
     elif "deadline" in cause.data and cause.type.startswith("promise."):
         same = [e for e in owner.deadlines if e.data["deadline"] == cause.data["deadline"]]
     else:
-        same = [e for e in owner.events if e.type == cause.type]
-    graded: dict[str, set[str]] = defaultdict(set)
+        same = owner.of_type.get(cause.type, [])
+    graded: dict[str, set[str]] = {}
     for event in same:
-        graded[rules.grade(event) or ""].add(event.document or "")
-    best = next((g for g in _GRADE_ORDER if g in graded), None)
-    documents = graded[best or ""]
-    return {"grade": best, "sources": sorted(documents)}
+        grade, document = rules.grade(event) or "", event.document or ""
+        if grade in graded:
+            graded[grade].add(document)
+        else:
+            graded[grade] = {document}
+    for best in _GRADE_ORDER:
+        if best in graded:
+            return {"grade": best, "sources": sorted(graded[best])}
+    return {"grade": None, "sources": sorted(graded.get("", ()))}
 
 
 def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
@@ -441,15 +493,18 @@ def _base(fold: ItemFold, status: str, cause: FoldedEvent | None) -> ItemStatus:
     )
 
 
-def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, ItemFold]:
+def _stage_status(fold: ItemFold, rules: Rules) -> tuple[ItemStatus, FoldedEvent | None, ItemFold]:
+    """The stage item's status, its cause (None when time passing caused it) and the fold
+    the cause belongs to."""
     if fold.undone_event is not None and fold.max_level >= 2:
-        return _base(fold, "reversed", fold.undone_event), fold.undone_owner
+        return _base(fold, "reversed", fold.undone_event), fold.undone_event, fold.undone_owner
     if fold.level < 3 and rules.by_silence and fold.last_progress < rules.twelve_months_before:
         last = fold.last_progress or fold.events[0].end
-        return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), fold
+        return _without_cause(_base(fold, "stalled", None), _stalled_since(last)), None, fold
     if fold.level < 3 and not rules.by_silence and _stopped(fold.stall, fold.last_progress):
-        return _base(fold, "stalled", fold.stall), fold
-    return _base(fold, _LEVEL_STATUS[fold.level], fold.level_event or fold.events[0]), fold
+        return _base(fold, "stalled", fold.stall), fold.stall, fold
+    cause = fold.level_event or fold.events[0]
+    return _base(fold, _LEVEL_STATUS[fold.level], cause), cause, fold
 
 
 def _stopped(stall: FoldedEvent | None, last_progress: str) -> bool:
@@ -488,14 +543,19 @@ def _deadline(fold: ItemFold, rules: Rules) -> tuple[str | None, FoldedEvent | N
 
 def _promise_status(
     fold: ItemFold, folds: dict[str, ItemFold], links: list[Link], rules: Rules
-) -> tuple[ItemStatus, ItemFold, list[ItemFold]]:
-    """The promise's status, the fold its cause belongs to, and the folds whose events
-    are evidence about it (its own and its implementing items')."""
+) -> tuple[ItemStatus, FoldedEvent | None, ItemFold, list[ItemFold]]:
+    """The promise's status, its cause (None when time passing caused it), the fold the
+    cause belongs to, and the folds whose events are evidence about it (its own and its
+    implementing items')."""
     as_of = rules.as_of
     made = fold.made
     assert made is not None
     deadline, deadline_event, target = _deadline(fold, rules)
-    scope_cut = next((e for e in fold.revisions if e.data["change"] == "scope_cut"), None)
+    scope_cut = (
+        next((e for e in fold.revisions if e.data["change"] == "scope_cut"), None)
+        if fold.revisions
+        else None
+    )
     abandoned, unverifiable = fold.abandoned, fold.unverifiable
 
     level, cause, owner, partial = 0, made, fold, False
@@ -529,7 +589,7 @@ def _promise_status(
             level, cause, owner, partial = 3, target_view["event"], fold, False
         elif target_view["progress"] > 0 and level < 1:
             level, cause, owner = 1, target_view["event"], fold
-    deadline_end = date_bounds(deadline)[1].isoformat() if deadline else None
+    deadline_end = iso_bounds(deadline)[1] if deadline else None
     deadline_passed = deadline_end is not None and deadline_end < as_of
 
     late = False
@@ -570,7 +630,7 @@ def _promise_status(
     result.implemented_by = sorted(set(implemented_by))
     if target_view:
         result.target = {k: v for k, v in target_view.items() if k != "event"}
-    return result, owner, evidence_from
+    return result, (cause if result.cause_event is not None else None), owner, evidence_from
 
 
 def _ever_delivered(links: list[Link], folds: dict[str, ItemFold]) -> bool:
@@ -594,7 +654,7 @@ def _target_view(
     """Progress = (latest − baseline) / (goal − baseline), the latest being the measurement
     of the target's metric for the latest period; on track when progress ≥ the share of
     time elapsed from the baseline date to the deadline."""
-    measured = fold.latest_measurements.get(target["metric"])
+    latest = fold.latest_measurement(target["metric"])
     view: dict[str, Any] = {
         **target,
         "latest": None,
@@ -604,9 +664,8 @@ def _target_view(
         "elapsed": elapsed_share(target, deadline, as_of),
         "event": None,
     }
-    if measured is None:
+    if latest is None:
         return view
-    latest = measured[1]
     span = target["goal"] - target["baseline"]
     progress = (latest.data["value"] - target["baseline"]) / span
     view.update(
@@ -650,7 +709,7 @@ def disagreements(
     found = []
     assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
     verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
-    if any(
+    if len(verdicts) > 1 and any(
         _behind(first, second) if first_day < second_day else _differ(first, second)
         for i, (_, first, first_day, _) in enumerate(verdicts)
         for _, second, second_day, _ in verdicts[i + 1 :]
@@ -672,7 +731,7 @@ def disagreements(
                 f"({derived} since {since})"
             )
             found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
-    if len({event.document for event in fold.events}) < 2:
+    if not fold.cites_several():
         return found  # one source cannot disagree with itself
     claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
         lambda: defaultdict(set)

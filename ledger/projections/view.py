@@ -48,7 +48,9 @@ __all__ = [
 
 
 #: The order of a known stream: by the first day of the effective span, then as appended.
-_START_POSITION = attrgetter("start", "position")
+#: A stream is in position order (as appended) and the sort is stable, so sorting by the
+#: start alone gives it, without a (start, position) pair built for every event.
+_START = attrgetter("start")
 
 
 def parse_as_of(value: str | date | None) -> date:
@@ -168,6 +170,11 @@ class KnownStream:
     def first_end(self) -> str:
         return self._ends[0]
 
+    @property
+    def ends(self) -> list[str]:
+        """Every event's end, in order (shared: not to be changed)."""
+        return self._ends
+
     def first_end_from(self, day: str, *, after: bool = False) -> str | None:
         """The earliest end on or after ``day`` (strictly after it with ``after``), if any."""
         index = (bisect_right if after else bisect_left)(self._ends, day)
@@ -190,22 +197,28 @@ class Knowledge:
         self.known_at = known_at
         self.retracted = {i for i, when in log.retractions.items() if when <= known_at}
         retracted = self.retracted
+        # no retraction in the log: a stream is known whole when its newest event is
+        # (transaction time never runs backwards along a stream)
+        plain = not log.retractions
         self.streams: dict[str, KnownStream] = {}
         #: each registered source's kind (a source is a document, not a tracked item)
         self.source_kinds: dict[str, str] = {}
         for item, stream in log.streams.items():
             if items is not None and item not in items and stream.kind != "source":
                 continue
-            events = [
-                e
-                for e in stream.events
-                if e.recorded_at <= known_at
-                and e.id not in retracted
-                and e.type != "event.retracted"
-            ]
+            if plain and stream.events and stream.events[-1].recorded_at <= known_at:
+                events = list(stream.events)
+            else:
+                events = [
+                    e
+                    for e in stream.events
+                    if e.recorded_at <= known_at
+                    and e.id not in retracted
+                    and e.type != "event.retracted"
+                ]
             if not events:
                 continue
-            events.sort(key=_START_POSITION)
+            events.sort(key=_START)
             if stream.kind == "source":
                 self.source_kinds[item] = next(
                     (e.data["kind"] for e in reversed(events) if "kind" in e.data), "other"
