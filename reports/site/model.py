@@ -10,6 +10,7 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -220,6 +221,9 @@ class ItemEntry:
     links_out: list[LinkRef]
     links_in: list[LinkRef]
     strip: list[StripCell] = field(default_factory=list)
+    #: a digest of what the timeline and verdicts show beyond the fields above (set when
+    #: they are left out, to be made only for a page that is rendered: ``Site.fill_item``)
+    inputs: str = ""
 
     @property
     def area_name(self) -> str:
@@ -306,6 +310,9 @@ class Site:
     packages: dict[str, str]
     changes: list[Change]  # every change over every period, oldest first
     records: list[Record]  # what the cut shows, position order (for the data files)
+    #: fills an item's timeline and verdicts (left out of the whole model's entries: only
+    #: the item pages show them, and only pages whose inputs changed are rendered)
+    fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
 
     @property
     def latest(self) -> PeriodEntry:
@@ -483,7 +490,8 @@ def build_site(
         links = []  # a report shows no links
     else:
         items = {
-            item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
+            item: _item(status, cut, seen, sources, areas, packages, light=True)
+            for item, status in now.items()
         }
     for link in links:
         if link.source in items and link.target in items:
@@ -544,6 +552,7 @@ def build_site(
         packages=packages,
         changes=changes,
         records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
+        fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
     )
 
 
@@ -585,38 +594,25 @@ def _item(
     sources: _Sources,
     areas: dict[str, str],
     packages: dict[str, str],
+    *,
+    light: bool = False,
 ) -> ItemEntry:
+    """An item's entry; ``light``, without its timeline and verdicts but with a digest
+    of what they show (``inputs``), for ``_fill`` to make them when its page is rendered."""
     records = seen.per_item.get(status.item, [])
     made = next(
         (r.data for r in records if r.type == "promise.made" and seen.retraction_of(r) is None),
         {},
     )
-    timeline = []
-    assessments: dict[str, Record] = {}
-    for record in records:
-        retraction = seen.retraction_of(record)
-        timeline.append(
-            TimelineEvent(
-                record.id,
-                human_date(record.effective),
-                machine_date(record.effective),
-                sources.what(record),
-                sources.cite(record),
-                retraction.data["reason"] if retraction is not None else "",
-            )
-        )
-        if record.type == "assessment.recorded" and retraction is None:
-            assessments[record.data["assessor"]] = record
-    verdicts = [
-        Verdict(
-            assessor,
-            status_word(r.data["verdict"]),
-            human_date(r.effective),
-            r.data["rationale"],
-            sources.cite(r),
-        )
-        for assessor, r in sorted(assessments.items())
-    ]
+    if light:
+        timeline, verdicts = [], []
+        assessments = _assessments(records, seen) if status.disagreements else {}
+        inputs = _inputs(records, seen, sources)
+    else:
+        timeline = _timeline(records, seen, sources)
+        assessments = _assessments(records, seen)
+        verdicts = _verdicts(assessments, sources)
+        inputs = ""
     disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
     disputes.sort(key=lambda d: d.text)
     last = last_evidence_of(status)
@@ -655,7 +651,75 @@ def _item(
         disputes=disputes,
         links_out=[],
         links_in=[],
+        inputs=inputs,
     )
+
+
+def _timeline(records: list[Record], seen: RecordView, sources: _Sources) -> list[TimelineEvent]:
+    timeline = []
+    for record in records:
+        retraction = seen.retraction_of(record)
+        timeline.append(
+            TimelineEvent(
+                record.id,
+                human_date(record.effective),
+                machine_date(record.effective),
+                sources.what(record),
+                sources.cite(record),
+                retraction.data["reason"] if retraction is not None else "",
+            )
+        )
+    return timeline
+
+
+def _assessments(records: list[Record], seen: RecordView) -> dict[str, Record]:
+    """Each assessor's latest standing verdict."""
+    assessments: dict[str, Record] = {}
+    for record in records:
+        if record.type == "assessment.recorded" and seen.retraction_of(record) is None:
+            assessments[record.data["assessor"]] = record
+    return assessments
+
+
+def _verdicts(assessments: dict[str, Record], sources: _Sources) -> list[Verdict]:
+    return [
+        Verdict(
+            assessor,
+            status_word(r.data["verdict"]),
+            human_date(r.effective),
+            r.data["rationale"],
+            sources.cite(r),
+        )
+        for assessor, r in sorted(assessments.items())
+    ]
+
+
+def _inputs(records: list[Record], seen: RecordView, sources: _Sources) -> str:
+    """A digest of everything an item's timeline and verdicts are made from, beyond its
+    status: its records (by chain hash, which covers every field), their retractions, the
+    cited sources as readers see them (label, anchor, date, link) and the titles of the
+    items its links name. Equal digests make equal timelines and verdicts."""
+    parts: list[str] = []
+    documents: dict[str, None] = {}
+    for record in records:
+        retraction = seen.retraction_of(record)
+        parts.append(record.hash)
+        parts.append(retraction.hash if retraction is not None else "-")
+        documents[record.source.get("document", "")] = None
+        if record.type == "link.added":
+            target = record.data["to"]
+            parts.append(sources.titles.get(target, target))
+    for document in sorted(documents):
+        info = sources.info[document]
+        parts += (document, info.label, info.anchor, info.published, info.url or "-")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _fill(entry: ItemEntry, seen: RecordView, sources: _Sources) -> None:
+    """Make a light entry's timeline and verdicts (what ``_item`` leaves out)."""
+    records = seen.per_item.get(entry.id, [])
+    entry.timeline = _timeline(records, seen, sources)
+    entry.verdicts = _verdicts(_assessments(records, seen), sources)
 
 
 def _dispute(

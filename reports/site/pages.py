@@ -307,7 +307,7 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
     if item.evidence:
         description += f", {item.evidence}"
     description += f"; {item.freshness}."
-    return pages.page(
+    page = pages.page(
         f"items/{item.id}.html",
         "item.html",
         item.title,
@@ -315,6 +315,15 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
         item=item,
         ink=ink_for(item.colour),
     )
+    fill = pages.site.fill_item
+    if fill is None:  # the entry is whole
+        return page
+
+    def render() -> str:  # the key covers the timeline by its inputs: made only now
+        fill(item)
+        return page.render()
+
+    return Page(page.path, page.key, render)
 
 
 def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
