@@ -285,6 +285,9 @@ class PeriodEntry:
     gaps: list[ItemLine]
     #: position:hash of the newest event that had happened by the period's end
     digest: str = ""
+    #: a digest of what ``happened`` and ``reported`` list (set when they are left out, to
+    #: be filled in place only for a report that is rendered: ``Site.fill_period``)
+    inputs: str = ""
 
     @property
     def name(self) -> str:
@@ -313,6 +316,8 @@ class Site:
     #: fills an item's timeline and verdicts (left out of the whole model's entries: only
     #: the item pages show them, and only pages whose inputs changed are rendered)
     fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
+    #: fills a period's ``happened`` and ``reported`` lists in place (likewise)
+    fill_period: Callable[[PeriodEntry], None] | None = field(default=None, repr=False)
 
     @property
     def latest(self) -> PeriodEntry:
@@ -516,7 +521,9 @@ def build_site(
         period, end = periods[index], ends[index]
         before = {s.item: s for s in series[starts[index]]}
         after = {s.item: s for s in series[end]}
-        entry = _period(period, end, before, after, happened, snapshot, sources, now, known_at)
+        entry = _period(
+            period, end, before, after, happened, snapshot, sources, now, known_at, only is None
+        )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
@@ -553,6 +560,11 @@ def build_site(
         changes=changes,
         records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
         fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
+        fill_period=None
+        if only is not None
+        else _period_filler(
+            {periods[i].name: records for i, records in by_period}, sources, now, known_at
+        ),
     )
 
 
@@ -792,9 +804,12 @@ def _period(
     sources: _Sources,
     now: dict[str, ItemStatus],
     known_at: str,
+    light: bool = False,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
-    (``now``), as their pages show them."""
+    (``now``), as their pages show them. ``light``, without the events it lists but with
+    a digest of what they show (``inputs``), for ``fill_period`` to list them when its
+    report is rendered."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     changes = []
@@ -816,20 +831,11 @@ def _period(
             net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
-    for record in happened:
-        if record.item not in now or record.source.get("document", "") not in sources.info:
-            continue
-        line = EventLine(
-            record.item,
-            now[record.item].title,
-            human_date(record.effective),
-            sources.what(record),
-            sources.cite(record),
-        )
-        if cut.began_since(record.effective, period.start):
-            lines_now.append(line)
-        else:
-            reported.append((line, human_date(record.effective)))
+    if light:
+        inputs = _happened_inputs(happened, sources, now, known_at)
+    else:
+        inputs = ""
+        _list_happened(period, cut, happened, sources, now, lines_now, reported)
 
     def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
         return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
@@ -875,7 +881,78 @@ def _period(
         new_disputes=lines(new_disputes),
         resolved_disputes=lines(resolved),
         gaps=lines(gaps, gap_notes),
+        inputs=inputs,
     )
+
+
+def _list_happened(
+    period: Period,
+    cut: Cut,
+    happened: list[Record],
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    lines_now: list[EventLine],
+    reported: list[tuple[EventLine, str]],
+) -> None:
+    """Append the period's events to what happened in it and what was first reported."""
+    for record in happened:
+        if record.item not in now or record.source.get("document", "") not in sources.info:
+            continue
+        line = EventLine(
+            record.item,
+            now[record.item].title,
+            human_date(record.effective),
+            sources.what(record),
+            sources.cite(record),
+        )
+        if cut.began_since(record.effective, period.start):
+            lines_now.append(line)
+        else:
+            reported.append((line, human_date(record.effective)))
+
+
+def _happened_inputs(
+    happened: list[Record], sources: _Sources, now: dict[str, ItemStatus], known_at: str
+) -> str:
+    """A digest of everything ``_list_happened`` makes its lines from, beyond the period
+    and its end: the events (by chain hash, which covers every field), the titles of
+    their items and of the items their links name, the cited sources as readers see
+    them, and the cut's transaction time."""
+    parts: list[str] = [known_at]
+    documents: dict[str, None] = {}
+    for record in happened:
+        shown = now.get(record.item)
+        document = record.source.get("document", "")
+        if shown is None or document not in sources.info:
+            continue
+        parts += (record.hash, shown.title)
+        documents[document] = None
+        if record.type == "link.added":
+            target = record.data["to"]
+            parts.append(sources.titles.get(target, target))
+    for document in sorted(documents):
+        info = sources.info[document]
+        parts += (document, info.label, info.anchor, info.published, info.url or "-")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _period_filler(
+    happened: dict[str, list[Record]],
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    known_at: str,
+) -> Callable[[PeriodEntry], None]:
+    """What fills a light period entry's events in place (its report's context holds the
+    same lists), from the events that happened in it."""
+
+    def fill(entry: PeriodEntry) -> None:
+        if entry.happened or entry.reported:
+            return  # already listed
+        cut = Cut(entry.end, known_at)
+        records = happened[entry.name]
+        _list_happened(entry.period, cut, records, sources, now, entry.happened, entry.reported)
+
+    return fill
 
 
 def _change(
