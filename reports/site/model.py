@@ -832,7 +832,7 @@ def _period(
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     if light:
-        inputs = _happened_inputs(happened, sources, now, known_at)
+        inputs = _happened_inputs(happened, sources, now)
     else:
         inputs = ""
         _list_happened(period, cut, happened, sources, now, lines_now, reported)
@@ -911,14 +911,13 @@ def _list_happened(
             reported.append((line, human_date(record.effective)))
 
 
-def _happened_inputs(
-    happened: list[Record], sources: _Sources, now: dict[str, ItemStatus], known_at: str
-) -> str:
+def _happened_inputs(happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
     """A digest of everything ``_list_happened`` makes its lines from, beyond the period
     and its end: the events (by chain hash, which covers every field), the titles of
-    their items and of the items their links name, the cited sources as readers see
-    them, and the cut's transaction time."""
-    parts: list[str] = [known_at]
+    their items and of the items their links name, and the cited sources as readers see
+    them. (Not the cut's transaction time, which moves with every new event: the events
+    it lets in are listed.)"""
+    parts: list[str] = []
     documents: dict[str, None] = {}
     for record in happened:
         shown = now.get(record.item)

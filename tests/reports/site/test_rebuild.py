@@ -16,9 +16,10 @@ import pytest
 from events import parse_event
 from ledger import Store
 from reports import publish_site
+from reports.site import pages
 from reports.site.cache import SERIES_CACHE
 from reports.site.manifest import MANIFEST
-from tests.reports.conftest import event
+from tests.reports.conftest import add_2024_event, event
 from tests.reports.site.test_publish import AS_OF, same_site, snapshot
 
 
@@ -184,3 +185,27 @@ def test_a_broken_or_foreign_cache_file_gives_a_fresh_build(ledger, tmp_path, na
     publish_site(ledger, out, as_of=AS_OF)
     publish_site(ledger, fresh, as_of=AS_OF)
     same_site(out, fresh)
+
+
+def test_only_pages_whose_inputs_changed_are_rendered(ledger, tmp_path, monkeypatch):
+    """Not merely written: an item page or a report whose inputs did not change is not
+    rendered at all (nor its timeline or events listed)."""
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    rendered: list[tuple[str, str]] = []
+    real = pages.render
+
+    def counting(template: str, **context: object) -> str:
+        if "item" in context:
+            rendered.append((template, context["item"].id))
+        elif "r" in context:
+            rendered.append((template, context["r"]["name"]))
+        return real(template, **context)
+
+    monkeypatch.setattr(pages, "render", counting)
+    add_2024_event(ledger)  # a measurement of party-signatures, March 2024
+    publish_site(ledger, out, as_of=AS_OF)
+    items = {name for template, name in rendered if template == "site/item.html"}
+    reports = {name for template, name in rendered if template != "site/item.html"}
+    assert items == {"party-signatures"}
+    assert "2024-Q1" in reports and reports <= {"2024-Q1", "2024-Q2"}
