@@ -812,12 +812,34 @@ def _period(
     report is rendered."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
+    # one pass over the items: what changed, fell overdue, became or stopped being
+    # contested, or went quiet (each list is sorted where it is shown)
     changes = []
-    for item, status in sorted(after.items()):
+    overdue: list[str] = []
+    new_disputes: list[str] = []
+    resolved: list[str] = []
+    gaps: list[str] = []
+    quiet: dict[str, bool] = {}  # last evidence -> quiet for GAP_MONTHS at the period's end
+    final = ("delivered", "broken", "reversed")
+    for item, status in after.items():
         old = before.get(item)
-        if old is not None and old.status == status.status:
-            continue
-        changes.append(_change(period, cut, status, old, snapshot, sources, now))
+        if old is None or old.status != status.status:
+            changes.append(_change(period, cut, status, old, snapshot, sources, now))
+            if status.status == "overdue":
+                overdue.append(item)
+        if status.contested:
+            if old is None or not old.contested:
+                new_disputes.append(item)
+        elif old is not None and old.contested:
+            resolved.append(item)
+        if status.kind == "promise" and status.status not in final:
+            last = last_evidence_of(status)
+            if last:
+                gone = quiet.get(last)
+                if gone is None:
+                    gone = quiet[last] = cut.months_since(last) >= GAP_MONTHS
+                if gone:
+                    gaps.append(item)
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
     news: Counter[str] = Counter()
     first_reported: Counter[str] = Counter()
@@ -840,25 +862,6 @@ def _period(
     def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
         return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
 
-    overdue = [
-        k
-        for k, s in after.items()
-        if s.status == "overdue" and (k not in before or before[k].status != "overdue")
-    ]
-    new_disputes = [
-        k for k, s in after.items() if s.contested and not (k in before and before[k].contested)
-    ]
-    resolved = [
-        k for k, s in before.items() if s.contested and k in after and not after[k].contested
-    ]
-    gaps = [
-        k
-        for k, s in after.items()
-        if s.kind == "promise"
-        and s.status not in ("delivered", "broken", "reversed")
-        and (last := last_evidence_of(s))
-        and cut.months_since(last) >= GAP_MONTHS
-    ]
     gap_notes = {k: f"last evidence on {human_date(last_evidence_of(after[k]))}" for k in gaps}
     promises = sum(counts.values())
     return PeriodEntry(
