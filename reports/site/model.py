@@ -711,19 +711,34 @@ def _inputs(records: list[Record], seen: RecordView, sources: _Sources) -> str:
     status: its records (by chain hash, which covers every field), their retractions, the
     cited sources as readers see them (label, anchor, date, link) and the titles of the
     items its links name. Equal digests make equal timelines and verdicts."""
+    retractions, titles = seen.retractions, sources.titles
+    retracted = [f"{r.id}>{retractions[r.id].hash}" for r in records if r.id in retractions]
+    named = [r.data["to"] for r in records if r.type == "link.added"]
+    documents = {r.source.get("document", "") for r in records}
+    return _digest(
+        [r.hash for r in records],
+        retracted,
+        [f"{to}>{titles.get(to, to)}" for to in named],
+        _cited(documents, sources),
+    )
+
+
+def _cited(documents: set[str], sources: _Sources) -> list[str]:
+    """The cited documents as citations show them (label, anchor, date, link)."""
+    info = sources.info
+    return [
+        "\x1e".join((d, info[d].label, info[d].anchor, info[d].published, info[d].url or "-"))
+        for d in sorted(documents)
+    ]
+
+
+def _digest(*sections: list[str]) -> str:
+    """A SHA-256 of lists of strings (none holds a control character: ledger text cannot),
+    each preceded by its length, so different lists never join to the same bytes."""
     parts: list[str] = []
-    documents: dict[str, None] = {}
-    for record in records:
-        retraction = seen.retraction_of(record)
-        parts.append(record.hash)
-        parts.append(retraction.hash if retraction is not None else "-")
-        documents[record.source.get("document", "")] = None
-        if record.type == "link.added":
-            target = record.data["to"]
-            parts.append(sources.titles.get(target, target))
-    for document in sorted(documents):
-        info = sources.info[document]
-        parts += (document, info.label, info.anchor, info.published, info.url or "-")
+    for section in sections:
+        parts.append(str(len(section)))
+        parts += section
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -920,22 +935,16 @@ def _happened_inputs(happened: list[Record], sources: _Sources, now: dict[str, I
     their items and of the items their links name, and the cited sources as readers see
     them. (Not the cut's transaction time, which moves with every new event: the events
     it lets in are listed.)"""
-    parts: list[str] = []
-    documents: dict[str, None] = {}
-    for record in happened:
-        shown = now.get(record.item)
-        document = record.source.get("document", "")
-        if shown is None or document not in sources.info:
-            continue
-        parts += (record.hash, shown.title)
-        documents[document] = None
-        if record.type == "link.added":
-            target = record.data["to"]
-            parts.append(sources.titles.get(target, target))
-    for document in sorted(documents):
-        info = sources.info[document]
-        parts += (document, info.label, info.anchor, info.published, info.url or "-")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    info, titles = sources.info, sources.titles
+    listed = [r for r in happened if r.item in now and r.source.get("document", "") in info]
+    items = sorted({r.item for r in listed})
+    named = [r.data["to"] for r in listed if r.type == "link.added"]
+    return _digest(
+        [r.hash for r in listed],
+        [f"{item}>{now[item].title}" for item in items],
+        [f"{to}>{titles.get(to, to)}" for to in named],
+        _cited({r.source.get("document", "") for r in listed}, sources),
+    )
 
 
 def _period_filler(

@@ -24,16 +24,20 @@ from tests.reports.site.test_publish import AS_OF, same_site, snapshot
 
 
 def corrected_source(document: str, **fields: str):
-    """A second ``source.registered`` for ``document``: a correction that replaces it."""
+    """A second ``source.registered`` for ``document``: a correction that replaces it,
+    the same but for ``fields``."""
     return parse_event(
         {
             "type": "source.registered",
             "item": document,
             "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"correction:{document}:{fields}")),
-            "title": "Reform review, corrected",
+            "title": "Reform review: the first year of the new constitution",
+            "short_title": "Analyst A (2023)",
+            "author": "Analyst A",
             "publisher": "Reform Institute",
-            "published": "2023-06",
+            "published": "2023-05",
             "kind": "think_tank",
+            "url": "https://reform-institute.example/review-2023?lang=en&part=1",
             "language": "en",
             "recorded_at": "2024-07-03T00:00:00Z",
             **fields,
@@ -58,6 +62,10 @@ CHANGES = {
     # did not change
     "a changed source title": lambda store: [
         corrected_source("doc-a.txt", short_title="Analyst A, revised (2023)")
+    ],
+    "a changed source date": lambda store: [corrected_source("doc-a.txt", published="2023-06")],
+    "a changed source link": lambda store: [
+        corrected_source("doc-a.txt", url="https://reform-institute.example/review-2023-v2")
     ],
     # a timeline shows the retracted event with the reason; verdicts lose it
     "a retraction": lambda store: [retraction_of(store, "court", "assessment.recorded")],
