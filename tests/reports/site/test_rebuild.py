@@ -19,7 +19,7 @@ from reports import publish_site
 from reports.site import pages
 from reports.site.cache import SERIES_CACHE
 from reports.site.manifest import MANIFEST
-from tests.reports.conftest import add_2024_event, event
+from tests.reports.conftest import add_2024_event, build_ledger, event
 from tests.reports.site.test_publish import AS_OF, same_site, snapshot
 
 
@@ -101,7 +101,8 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_a_rebuild_after_a_change_equals_a_fresh_build(ledger, tmp_path, change):
+def test_a_rebuild_after_a_change_equals_a_fresh_build(store, tmp_path, change):
+    ledger = build_ledger(store)  # on both engines
     out, fresh = tmp_path / "site", tmp_path / "fresh"
     publish_site(ledger, out, as_of=AS_OF)
     before = snapshot(out)
