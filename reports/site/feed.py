@@ -62,9 +62,13 @@ def _content(change: Change) -> str:
     return text
 
 
-def _feed(site: Site, changes: list[Change], title: str, path: str, limit: int) -> bytes:
+def _feed(
+    site: Site, changes: list[Change], title: str, path: str, limit: int, ids: dict[int, str]
+) -> bytes:
+    """The feed of ``changes``, newest first; ``ids`` holds each change's ``entry_id`` by
+    the change's ``id()`` (made once for all the feeds)."""
     prefix = "../" * path.count("/")
-    newest = sorted(changes, key=lambda c: (c.learned, c.item, entry_id(c)), reverse=True)[:limit]
+    newest = sorted(changes, key=lambda c: (c.learned, c.item, ids[id(c)]), reverse=True)[:limit]
     generator = FeedGenerator()
     generator.id(f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'feed|{site.title}|{path}')}")
     generator.title(show_invisible(title))
@@ -77,7 +81,7 @@ def _feed(site: Site, changes: list[Change], title: str, path: str, limit: int) 
     generator.updated(_instant(max((c.learned for c in newest), default=_EPOCH)))
     for change in newest:
         entry = generator.add_entry(order="append")
-        entry.id(entry_id(change))
+        entry.id(ids[id(change)])
         entry.title(show_invisible(f"{change.title}: {change.after}"))
         entry.updated(_instant(change.learned))
         entry.link(href=_link(site, f"items/{change.item}.html", prefix), rel="alternate")
@@ -87,11 +91,13 @@ def _feed(site: Site, changes: list[Change], title: str, path: str, limit: int) 
 
 def site_feeds(site: Site) -> Iterator[tuple[str, bytes]]:
     """``feed.xml`` for every change, and ``feeds/area-<slug>.xml`` for each area."""
-    yield (
-        "feed.xml",
-        _feed(site, site.changes, f"{site.title}: status changes", "feed.xml", FEED_ENTRIES),
-    )
+    ids = {id(change): entry_id(change) for change in site.changes}
+    title = f"{site.title}: status changes"
+    yield "feed.xml", _feed(site, site.changes, title, "feed.xml", FEED_ENTRIES, ids)
+    by_area: dict[str, list[Change]] = {}
+    for change in site.changes:
+        by_area.setdefault(change.area, []).append(change)
     for area, slug in sorted(site.areas.items()):
-        changes = [c for c in site.changes if c.area == area]
         path = f"feeds/area-{slug}.xml"
-        yield path, _feed(site, changes, f"{site.title}: {area}", path, AREA_FEED_ENTRIES)
+        changes = by_area.get(area, [])
+        yield path, _feed(site, changes, f"{site.title}: {area}", path, AREA_FEED_ENTRIES, ids)

@@ -10,6 +10,7 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -220,6 +221,9 @@ class ItemEntry:
     links_out: list[LinkRef]
     links_in: list[LinkRef]
     strip: list[StripCell] = field(default_factory=list)
+    #: a digest of what the timeline and verdicts show beyond the fields above (set when
+    #: they are left out, to be made only for a page that is rendered: ``Site.fill_item``)
+    inputs: str = ""
 
     @property
     def area_name(self) -> str:
@@ -281,6 +285,9 @@ class PeriodEntry:
     gaps: list[ItemLine]
     #: position:hash of the newest event that had happened by the period's end
     digest: str = ""
+    #: a digest of what ``happened`` and ``reported`` list (set when they are left out, to
+    #: be filled in place only for a report that is rendered: ``Site.fill_period``)
+    inputs: str = ""
 
     @property
     def name(self) -> str:
@@ -306,6 +313,11 @@ class Site:
     packages: dict[str, str]
     changes: list[Change]  # every change over every period, oldest first
     records: list[Record]  # what the cut shows, position order (for the data files)
+    #: fills an item's timeline and verdicts (left out of the whole model's entries: only
+    #: the item pages show them, and only pages whose inputs changed are rendered)
+    fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
+    #: fills a period's ``happened`` and ``reported`` lists in place (likewise)
+    fill_period: Callable[[PeriodEntry], None] | None = field(default=None, repr=False)
 
     @property
     def latest(self) -> PeriodEntry:
@@ -513,7 +525,8 @@ def build_site(
         links = []  # a report shows no links
     else:
         items = {
-            item: _item(status, cut, seen, sources, areas, packages) for item, status in now.items()
+            item: _item(status, cut, seen, sources, areas, packages, light=True)
+            for item, status in now.items()
         }
     for link in links:
         if link.source in items and link.target in items:
@@ -537,7 +550,9 @@ def build_site(
         period, end = periods[index], ends[index]
         before = {s.item: s for s in series[starts[index]]}
         after = {s.item: s for s in series[end]}
-        entry = _period(period, end, before, after, happened, snapshot, sources, now, known_at)
+        entry = _period(
+            period, end, before, after, happened, snapshot, sources, now, known_at, only is None
+        )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
         changes += entry.changes
@@ -573,6 +588,12 @@ def build_site(
         packages=packages,
         changes=changes,
         records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
+        fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
+        fill_period=None
+        if only is not None
+        else _period_filler(
+            {periods[i].name: records for i, records in by_period}, sources, now, known_at
+        ),
     )
 
 
@@ -614,38 +635,25 @@ def _item(
     sources: _Sources,
     areas: dict[str, str],
     packages: dict[str, str],
+    *,
+    light: bool = False,
 ) -> ItemEntry:
+    """An item's entry; ``light``, without its timeline and verdicts but with a digest
+    of what they show (``inputs``), for ``_fill`` to make them when its page is rendered."""
     records = seen.per_item.get(status.item, [])
     made = next(
         (r.data for r in records if r.type == "promise.made" and seen.retraction_of(r) is None),
         {},
     )
-    timeline = []
-    assessments: dict[str, Record] = {}
-    for record in records:
-        retraction = seen.retraction_of(record)
-        timeline.append(
-            TimelineEvent(
-                record.id,
-                human_date(record.effective),
-                machine_date(record.effective),
-                sources.what(record),
-                sources.cite(record),
-                retraction.data["reason"] if retraction is not None else "",
-            )
-        )
-        if record.type == "assessment.recorded" and retraction is None:
-            assessments[record.data["assessor"]] = record
-    verdicts = [
-        Verdict(
-            assessor,
-            status_word(r.data["verdict"]),
-            human_date(r.effective),
-            r.data["rationale"],
-            sources.cite(r),
-        )
-        for assessor, r in sorted(assessments.items())
-    ]
+    if light:
+        timeline, verdicts = [], []
+        assessments = _assessments(records, seen) if status.disagreements else {}
+        inputs = _inputs(records, seen, sources)
+    else:
+        timeline = _timeline(records, seen, sources)
+        assessments = _assessments(records, seen)
+        verdicts = _verdicts(assessments, sources)
+        inputs = ""
     disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
     disputes.sort(key=lambda d: d.text)
     last = last_evidence_of(status)
@@ -684,7 +692,90 @@ def _item(
         disputes=disputes,
         links_out=[],
         links_in=[],
+        inputs=inputs,
     )
+
+
+def _timeline(records: list[Record], seen: RecordView, sources: _Sources) -> list[TimelineEvent]:
+    timeline = []
+    for record in records:
+        retraction = seen.retraction_of(record)
+        timeline.append(
+            TimelineEvent(
+                record.id,
+                human_date(record.effective),
+                machine_date(record.effective),
+                sources.what(record),
+                sources.cite(record),
+                retraction.data["reason"] if retraction is not None else "",
+            )
+        )
+    return timeline
+
+
+def _assessments(records: list[Record], seen: RecordView) -> dict[str, Record]:
+    """Each assessor's latest standing verdict."""
+    assessments: dict[str, Record] = {}
+    for record in records:
+        if record.type == "assessment.recorded" and seen.retraction_of(record) is None:
+            assessments[record.data["assessor"]] = record
+    return assessments
+
+
+def _verdicts(assessments: dict[str, Record], sources: _Sources) -> list[Verdict]:
+    return [
+        Verdict(
+            assessor,
+            status_word(r.data["verdict"]),
+            human_date(r.effective),
+            r.data["rationale"],
+            sources.cite(r),
+        )
+        for assessor, r in sorted(assessments.items())
+    ]
+
+
+def _inputs(records: list[Record], seen: RecordView, sources: _Sources) -> str:
+    """A digest of everything an item's timeline and verdicts are made from, beyond its
+    status: its records (by chain hash, which covers every field), their retractions, the
+    cited sources as readers see them (label, anchor, date, link) and the titles of the
+    items its links name. Equal digests make equal timelines and verdicts."""
+    retractions, titles = seen.retractions, sources.titles
+    retracted = [f"{r.id}>{retractions[r.id].hash}" for r in records if r.id in retractions]
+    named = [r.data["to"] for r in records if r.type == "link.added"]
+    documents = {r.source.get("document", "") for r in records}
+    return _digest(
+        [r.hash for r in records],
+        retracted,
+        [f"{to}>{titles.get(to, to)}" for to in named],
+        _cited(documents, sources),
+    )
+
+
+def _cited(documents: set[str], sources: _Sources) -> list[str]:
+    """The cited documents as citations show them (label, anchor, date, link)."""
+    info = sources.info
+    return [
+        "\x1e".join((d, info[d].label, info[d].anchor, info[d].published, info[d].url or "-"))
+        for d in sorted(documents)
+    ]
+
+
+def _digest(*sections: list[str]) -> str:
+    """A SHA-256 of lists of strings (none holds a control character: ledger text cannot),
+    each preceded by its length, so different lists never join to the same bytes."""
+    parts: list[str] = []
+    for section in sections:
+        parts.append(str(len(section)))
+        parts += section
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _fill(entry: ItemEntry, seen: RecordView, sources: _Sources) -> None:
+    """Make a light entry's timeline and verdicts (what ``_item`` leaves out)."""
+    records = seen.per_item.get(entry.id, [])
+    entry.timeline = _timeline(records, seen, sources)
+    entry.verdicts = _verdicts(_assessments(records, seen), sources)
 
 
 def _dispute(
@@ -757,17 +848,42 @@ def _period(
     sources: _Sources,
     now: dict[str, ItemStatus],
     known_at: str,
+    light: bool = False,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
-    (``now``), as their pages show them."""
+    (``now``), as their pages show them. ``light``, without the events it lists but with
+    a digest of what they show (``inputs``), for ``fill_period`` to list them when its
+    report is rendered."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
+    # one pass over the items: what changed, fell overdue, became or stopped being
+    # contested, or went quiet (each list is sorted where it is shown)
     changes = []
-    for item, status in sorted(after.items()):
+    overdue: list[str] = []
+    new_disputes: list[str] = []
+    resolved: list[str] = []
+    gaps: list[str] = []
+    quiet: dict[str, bool] = {}  # last evidence -> quiet for GAP_MONTHS at the period's end
+    final = ("delivered", "broken", "reversed")
+    for item, status in after.items():
         old = before.get(item)
-        if old is not None and old.status == status.status:
-            continue
-        changes.append(_change(period, cut, status, old, snapshot, sources, now))
+        if old is None or old.status != status.status:
+            changes.append(_change(period, cut, status, old, snapshot, sources, now))
+            if status.status == "overdue":
+                overdue.append(item)
+        if status.contested:
+            if old is None or not old.contested:
+                new_disputes.append(item)
+        elif old is not None and old.contested:
+            resolved.append(item)
+        if status.kind == "promise" and status.status not in final:
+            last = last_evidence_of(status)
+            if last:
+                gone = quiet.get(last)
+                if gone is None:
+                    gone = quiet[last] = cut.months_since(last) >= GAP_MONTHS
+                if gone:
+                    gaps.append(item)
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
     news: Counter[str] = Counter()
     first_reported: Counter[str] = Counter()
@@ -781,43 +897,15 @@ def _period(
             net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
-    for record in happened:
-        if record.item not in now or record.source.get("document", "") not in sources.info:
-            continue
-        line = EventLine(
-            record.item,
-            now[record.item].title,
-            human_date(record.effective),
-            sources.what(record),
-            sources.cite(record),
-        )
-        if cut.began_since(record.effective, period.start):
-            lines_now.append(line)
-        else:
-            reported.append((line, human_date(record.effective)))
+    if light:
+        inputs = _happened_inputs(happened, sources, now)
+    else:
+        inputs = ""
+        _list_happened(period, cut, happened, sources, now, lines_now, reported)
 
     def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
         return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
 
-    overdue = [
-        k
-        for k, s in after.items()
-        if s.status == "overdue" and (k not in before or before[k].status != "overdue")
-    ]
-    new_disputes = [
-        k for k, s in after.items() if s.contested and not (k in before and before[k].contested)
-    ]
-    resolved = [
-        k for k, s in before.items() if s.contested and k in after and not after[k].contested
-    ]
-    gaps = [
-        k
-        for k, s in after.items()
-        if s.kind == "promise"
-        and s.status not in ("delivered", "broken", "reversed")
-        and (last := last_evidence_of(s))
-        and cut.months_since(last) >= GAP_MONTHS
-    ]
     gap_notes = {k: f"last evidence on {human_date(last_evidence_of(after[k]))}" for k in gaps}
     promises = sum(counts.values())
     return PeriodEntry(
@@ -840,7 +928,71 @@ def _period(
         new_disputes=lines(new_disputes),
         resolved_disputes=lines(resolved),
         gaps=lines(gaps, gap_notes),
+        inputs=inputs,
     )
+
+
+def _list_happened(
+    period: Period,
+    cut: Cut,
+    happened: list[Record],
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    lines_now: list[EventLine],
+    reported: list[tuple[EventLine, str]],
+) -> None:
+    """Append the period's events to what happened in it and what was first reported."""
+    for record in happened:
+        if record.item not in now or record.source.get("document", "") not in sources.info:
+            continue
+        line = EventLine(
+            record.item,
+            now[record.item].title,
+            human_date(record.effective),
+            sources.what(record),
+            sources.cite(record),
+        )
+        if cut.began_since(record.effective, period.start):
+            lines_now.append(line)
+        else:
+            reported.append((line, human_date(record.effective)))
+
+
+def _happened_inputs(happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
+    """A digest of everything ``_list_happened`` makes its lines from, beyond the period
+    and its end: the events (by chain hash, which covers every field), the titles of
+    their items and of the items their links name, and the cited sources as readers see
+    them. (Not the cut's transaction time, which moves with every new event: the events
+    it lets in are listed.)"""
+    info, titles = sources.info, sources.titles
+    listed = [r for r in happened if r.item in now and r.source.get("document", "") in info]
+    items = sorted({r.item for r in listed})
+    named = [r.data["to"] for r in listed if r.type == "link.added"]
+    return _digest(
+        [r.hash for r in listed],
+        [f"{item}>{now[item].title}" for item in items],
+        [f"{to}>{titles.get(to, to)}" for to in named],
+        _cited({r.source.get("document", "") for r in listed}, sources),
+    )
+
+
+def _period_filler(
+    happened: dict[str, list[Record]],
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    known_at: str,
+) -> Callable[[PeriodEntry], None]:
+    """What fills a light period entry's events in place (its report's context holds the
+    same lists), from the events that happened in it."""
+
+    def fill(entry: PeriodEntry) -> None:
+        if entry.happened or entry.reported:
+            return  # already listed
+        cut = Cut(entry.end, known_at)
+        records = happened[entry.name]
+        _list_happened(entry.period, cut, records, sources, now, entry.happened, entry.reported)
+
+    return fill
 
 
 def _change(

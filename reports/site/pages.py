@@ -95,10 +95,12 @@ class _Pages:
         description: str,
         *,
         whole_site: bool = False,
+        inputs: str = "",
         **context: Any,
     ) -> Page:
         """A page of ``template``; with ``whole_site`` it sees the whole site model and
-        is always rendered, otherwise only the header and ``context``, digested."""
+        is always rendered, otherwise only the header and ``context``, digested (with
+        ``inputs``, the digest of what a light entry in it will be filled with)."""
         url = None
         if self.site.base_url:
             url = self.site.base_url.rstrip("/") + "/" + path
@@ -109,7 +111,7 @@ class _Pages:
             page_title=page_title,
             description=description,
         )
-        key = None if whole_site else digest_of(template, sorted(context.items()))
+        key = None if whole_site else digest_of(template, sorted(context.items()), inputs)
         return Page(path, key, lambda: render(f"site/{template}", **context))
 
 
@@ -307,7 +309,7 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
     if item.evidence:
         description += f", {item.evidence}"
     description += f"; {item.freshness}."
-    return pages.page(
+    page = pages.page(
         f"items/{item.id}.html",
         "item.html",
         item.title,
@@ -315,6 +317,15 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
         item=item,
         ink=ink_for(item.colour),
     )
+    fill = pages.site.fill_item
+    if fill is None:  # the entry is whole
+        return page
+
+    def render() -> str:  # the key covers the timeline by its inputs: made only now
+        fill(item)
+        return page.render()
+
+    return Page(page.path, page.key, render)
 
 
 def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
@@ -547,11 +558,24 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
     context = _report_context(site, index)
     entry = site.periods[index]
     description = context["r"]["headline"]
-    yield pages.page(
+    fill = site.fill_period
+
+    def filled(make: Callable[[], str]) -> Callable[[], str]:
+        if fill is None:  # the entry is whole
+            return make
+
+        def render_filled() -> str:  # the context holds the lists filled in place
+            fill(entry)
+            return make()
+
+        return render_filled
+
+    page = pages.page(
         f"periods/{entry.name}.html",
         "period.html",
         f"Report {entry.name}",
         description,
+        inputs=entry.inputs,
         **context,
     )
     markdown = dict(
@@ -560,8 +584,9 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         method=site.method,
         **context,
     )
+    # both keys before either page is rendered (rendering fills the lists they share)
+    key = digest_of("period.md", sorted(markdown.items()), entry.inputs)
+    yield Page(page.path, page.key, filled(page.render))
     yield Page(
-        f"periods/{entry.name}.md",
-        digest_of("period.md", sorted(markdown.items())),
-        lambda: render("site/period.md", **markdown),
+        f"periods/{entry.name}.md", key, filled(lambda: render("site/period.md", **markdown))
     )
