@@ -233,7 +233,6 @@ def test_equal_events_have_the_same_canonical_bytes() -> None:
     assert body["body"] == canonical_json(json.loads(body["body"]))
 
 
-
 def test_the_stored_form_holds_plain_values_and_leaves_unset_optional_fields_out() -> None:
     """The exact bytes a body holds for nested models, lists, mappings, UUIDs and numbers
     (what every stored event is hashed over): an optional field left unset is absent, not
@@ -280,6 +279,7 @@ def test_the_stored_form_holds_plain_values_and_leaves_unset_optional_fields_out
     }
     retraction = parse_event(raw("event.retracted", **MINIMAL["event.retracted"]))
     assert retraction.envelope()["data"]["retracted"] == event_id
+
 
 # -- dates of day, month and year precision ------------------------------------------------------
 
