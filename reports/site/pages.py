@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from reports.charts import StackedChart, stacked_bars
@@ -86,6 +87,13 @@ class _Pages:
         self.header = SiteHeader(
             site.title, site.as_of_text, site.as_of_iso, site.method, site.kind
         )
+
+    @cached_property
+    def listed(self) -> list[tuple[ItemEntry, ItemLine]]:
+        """Every item with its line, in the order lists show them (by title, then id):
+        made once for the index and every area and package page."""
+        items = sorted(self.site.items.values(), key=lambda i: (i.title.lower(), i.id))
+        return [(item, item.line()) for item in items]
 
     def page(
         self,
@@ -354,17 +362,14 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
     return Page(page.path, page.key, render)
 
 
-def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
-    by_status: dict[str, list[ItemEntry]] = defaultdict(list)
-    for item in items:
-        by_status[item.status.status].append(item)
+def _status_groups(listed: list[tuple[ItemEntry, ItemLine]]) -> list[StatusGroup]:
+    """The items of ``listed`` (in list order) grouped by status."""
+    by_status: dict[str, list[ItemLine]] = defaultdict(list)
+    for item, line in listed:
+        by_status[item.status.status].append(line)
     return [
         StatusGroup(
-            key,
-            STATUS_WORDS[key][0],
-            STATUS_WORDS[key][1],
-            STATUS_COLOURS[key],
-            [i.line() for i in sorted(by_status[key], key=lambda i: (i.title.lower(), i.id))],
+            key, STATUS_WORDS[key][0], STATUS_WORDS[key][1], STATUS_COLOURS[key], by_status[key]
         )
         for key in STATUS_ORDER
         if by_status[key]
@@ -372,7 +377,7 @@ def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
 
 
 def _items_index(pages: _Pages) -> Page:
-    items = list(pages.site.items.values())
+    items = pages.listed
     return pages.page(
         "items/index.html",
         "items.html",
@@ -391,13 +396,13 @@ def _groups(pages: _Pages, attribute: str) -> Iterator[Page]:
     slugs = site.areas if attribute == "area" else site.packages
     folder = "areas" if attribute == "area" else "packages"
     noun = "Area" if attribute == "area" else "Reform package"
-    members: dict[str, list[ItemEntry]] = defaultdict(list)
-    for item in site.items.values():
+    members: dict[str, list[tuple[ItemEntry, ItemLine]]] = defaultdict(list)
+    for item, line in pages.listed:
         name = getattr(item, attribute)
         if name:
-            members[name].append(item)
+            members[name].append((item, line))
     for name in sorted(members):
-        promises = [i for i in members[name] if i.kind == "promise"]
+        promises = [i for i, _ in members[name] if i.kind == "promise"]
         delivered = sum(1 for i in promises if i.status.status == "delivered")
         summary = (
             f"{_plural(len(members[name]), 'item')}: {_plural(len(promises), 'promise')}, "
