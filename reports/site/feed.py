@@ -7,6 +7,10 @@ the same id in every build and a feed reader never shows it twice. Its ``updated
 when the ledger learned of the cause, never the build's clock, so the same ledger gives
 the same bytes. Text a feed reader shows never carries a raw invisible character: one an
 older ledger holds is written ``<U+202E>``, as on the pages.
+
+Each feed is keyed, as the pages are, by a digest of exactly what it shows (its newest
+changes with their ids, its title, the site's title, method and base URL), so a rebuild
+makes again only the feeds whose entries changed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 
 from events import parse_instant, show_invisible
+from reports.site.manifest import digest_of
 from reports.site.model import Change, Site
+from reports.site.pages import Page
 
 __all__ = ["AREA_FEED_ENTRIES", "FEED_ENTRIES", "entry_id", "site_feeds"]
 
@@ -62,13 +68,24 @@ def _content(change: Change) -> str:
     return text
 
 
-def _feed(
-    site: Site, changes: list[Change], title: str, path: str, limit: int, ids: dict[int, str]
-) -> bytes:
-    """The feed of ``changes``, newest first; ``ids`` holds each change's ``entry_id`` by
-    the change's ``id()`` (made once for all the feeds)."""
+def _newest(changes: list[Change], limit: int) -> list[tuple[Change, str]]:
+    """The ``limit`` newest of ``changes`` with their entry ids, newest first: by when
+    the ledger learned them, then item, then id. Ids are made only for the changes that
+    can be among them (those up to the last one kept, and its ties)."""
+    ordered = sorted(changes, key=lambda c: (c.learned, c.item), reverse=True)
+    if len(ordered) > limit:
+        edge, end = (ordered[limit - 1].learned, ordered[limit - 1].item), limit
+        while end < len(ordered) and (ordered[end].learned, ordered[end].item) == edge:
+            end += 1
+        ordered = ordered[:end]
+    newest = [(change, entry_id(change)) for change in ordered]
+    newest.sort(key=lambda pair: (pair[0].learned, pair[0].item, pair[1]), reverse=True)
+    return newest[:limit]
+
+
+def _feed(site: Site, title: str, path: str, newest: list[tuple[Change, str]]) -> str:
+    """The feed of the ``newest`` changes (with their entry ids), newest first."""
     prefix = "../" * path.count("/")
-    newest = sorted(changes, key=lambda c: (c.learned, c.item, ids[id(c)]), reverse=True)[:limit]
     generator = FeedGenerator()
     generator.id(f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'feed|{site.title}|{path}')}")
     generator.title(show_invisible(title))
@@ -78,26 +95,32 @@ def _feed(
     generator.link(href=_link(site, "index.html", prefix), rel="alternate")
     if site.base_url:
         generator.link(href=_link(site, path, ""), rel="self")
-    generator.updated(_instant(max((c.learned for c in newest), default=_EPOCH)))
-    for change in newest:
+    generator.updated(_instant(max((c.learned for c, _ in newest), default=_EPOCH)))
+    for change, key in newest:
         entry = generator.add_entry(order="append")
-        entry.id(ids[id(change)])
+        entry.id(key)
         entry.title(show_invisible(f"{change.title}: {change.after}"))
         entry.updated(_instant(change.learned))
         entry.link(href=_link(site, f"items/{change.item}.html", prefix), rel="alternate")
         entry.content(show_invisible(_content(change)), type="text")
-    return generator.atom_str(pretty=True)
+    return generator.atom_str(pretty=True).decode("utf-8")
 
 
-def site_feeds(site: Site) -> Iterator[tuple[str, bytes]]:
+def _page(site: Site, title: str, path: str, newest: list[tuple[Change, str]]) -> Page:
+    """The feed at ``path`` as a page keyed by all it shows (feedgen and its options
+    are the code's, covered by the manifest's fingerprint)."""
+    key = digest_of("feed", path, title, site.title, site.method, site.base_url, newest)
+    return Page(path, key, lambda: _feed(site, title, path, newest))
+
+
+def site_feeds(site: Site) -> Iterator[Page]:
     """``feed.xml`` for every change, and ``feeds/area-<slug>.xml`` for each area."""
-    ids = {id(change): entry_id(change) for change in site.changes}
     title = f"{site.title}: status changes"
-    yield "feed.xml", _feed(site, site.changes, title, "feed.xml", FEED_ENTRIES, ids)
+    yield _page(site, title, "feed.xml", _newest(site.changes, FEED_ENTRIES))
     by_area: dict[str, list[Change]] = {}
     for change in site.changes:
         by_area.setdefault(change.area, []).append(change)
     for area, slug in sorted(site.areas.items()):
         path = f"feeds/area-{slug}.xml"
-        changes = by_area.get(area, [])
-        yield path, _feed(site, changes, f"{site.title}: {area}", path, AREA_FEED_ENTRIES, ids)
+        newest = _newest(by_area.get(area, []), AREA_FEED_ENTRIES)
+        yield _page(site, f"{site.title}: {area}", path, newest)

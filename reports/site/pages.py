@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from reports.charts import StackedChart, stacked_bars
@@ -29,11 +30,11 @@ __all__ = ["Page", "SiteHeader", "period_report", "site_pages"]
 
 @dataclass(frozen=True)
 class Page:
-    """One file of the site: its path, the digest of what it is made from (``None`` for
-    pages made from the whole site, always rendered), and how to render it."""
+    """One file of the site: its path, the digest of what it is made from, and how to
+    render it (only when the file does not already hold what that digest made)."""
 
     path: str
-    key: str | None
+    key: str
     render: Callable[[], str]
 
     @property
@@ -43,9 +44,9 @@ class Page:
 
 @dataclass(frozen=True)
 class SiteHeader:
-    """What every page's frame shows of the site. Pages rendered from their own inputs
-    (an item, a period, a group) see only this as ``site``, so their input digest covers
-    all they can show: a template reaching for more fails (``StrictUndefined``)."""
+    """What every page's frame shows of the site. Every page sees only this as
+    ``site``, beside its own small context, so its input digest covers all it can show:
+    a template reaching for more fails (``StrictUndefined``)."""
 
     title: str
     as_of_text: str
@@ -87,6 +88,13 @@ class _Pages:
             site.title, site.as_of_text, site.as_of_iso, site.method, site.kind
         )
 
+    @cached_property
+    def listed(self) -> list[tuple[ItemEntry, ItemLine]]:
+        """Every item with its line, in the order lists show them (by title, then id):
+        made once for the index and every area and package page."""
+        items = sorted(self.site.items.values(), key=lambda i: (i.title.lower(), i.id))
+        return [(item, item.line()) for item in items]
+
     def page(
         self,
         path: str,
@@ -94,24 +102,23 @@ class _Pages:
         page_title: str,
         description: str,
         *,
-        whole_site: bool = False,
         inputs: str = "",
         **context: Any,
     ) -> Page:
-        """A page of ``template``; with ``whole_site`` it sees the whole site model and
-        is always rendered, otherwise only the header and ``context``, digested (with
-        ``inputs``, the digest of what a light entry in it will be filled with)."""
+        """A page of ``template`` that sees only the header and ``context``, keyed by
+        their digest (with ``inputs``, the digest of what a light entry in it will be
+        filled with): never the whole site model, so the key covers all it shows."""
         url = None
         if self.site.base_url:
             url = self.site.base_url.rstrip("/") + "/" + path
         context.update(
-            site=self.site if whole_site else self.header,
+            site=self.header,
             root="../" * path.count("/"),
             url=url,
             page_title=page_title,
             description=description,
         )
-        key = None if whole_site else digest_of(template, sorted(context.items()), inputs)
+        key = digest_of(template, sorted(context.items()), inputs)
         return Page(path, key, lambda: render(f"site/{template}", **context))
 
 
@@ -143,6 +150,26 @@ class StatusGroup:
 
 
 @dataclass(frozen=True)
+class PeriodLink:
+    """A period as the home page names it: its name, its dates, the one before it."""
+
+    name: str
+    label: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A period's row in the list of reports."""
+
+    name: str
+    label: str
+    delivered: int
+    promises: int
+    changes: int
+
+
+@dataclass(frozen=True)
 class TrendChart:
     width: int
     height: int
@@ -168,7 +195,7 @@ def site_pages(site: Site) -> Iterator[Page]:
         "sources.html",
         "Sources",
         f"The {len(site.sources)} documents cited by the ledger's events.",
-        whole_site=True,
+        sources=site.sources,
     )
     yield _method(pages)
     yield _downloads(pages)
@@ -177,7 +204,10 @@ def site_pages(site: Site) -> Iterator[Page]:
         "periods.html",
         "Reports",
         f"One short report per {site.kind}, {site.since.name} to {site.latest.name}.",
-        whole_site=True,
+        reports=[
+            ReportRow(e.name, e.period.label, e.delivered, e.promises, len(e.changes))
+            for e in reversed(site.periods)
+        ],
     )
 
 
@@ -238,15 +268,19 @@ def _home(pages: _Pages) -> Page:
         "history": history,
         "areas": _group_links(site, "area"),
         "packages": _group_links(site, "package"),
-        "reports": list(reversed(site.periods)),
+        "reports": [
+            PeriodLink(p.name, p.period.label, p.previous.name) for p in reversed(site.periods)
+        ],
+        "latest": PeriodLink(latest.name, latest.period.label, latest.previous.name),
+        "since": site.since.name,
+        "item_count": len(site.items),
+        "source_count": len(site.sources),
     }
     description = (
         f"{latest.delivered} of {promises} promises delivered ({home['share']}) as of "
         f"{site.as_of_text}; every status derived from cited, dated events."
     )
-    return pages.page(
-        "index.html", "home.html", site.title, description, whole_site=True, home=home
-    )
+    return pages.page("index.html", "home.html", site.title, description, home=home)
 
 
 def _trend(site: Site) -> TrendChart:
@@ -328,17 +362,14 @@ def _item_page(pages: _Pages, item: ItemEntry) -> Page:
     return Page(page.path, page.key, render)
 
 
-def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
-    by_status: dict[str, list[ItemEntry]] = defaultdict(list)
-    for item in items:
-        by_status[item.status.status].append(item)
+def _status_groups(listed: list[tuple[ItemEntry, ItemLine]]) -> list[StatusGroup]:
+    """The items of ``listed`` (in list order) grouped by status."""
+    by_status: dict[str, list[ItemLine]] = defaultdict(list)
+    for item, line in listed:
+        by_status[item.status.status].append(line)
     return [
         StatusGroup(
-            key,
-            STATUS_WORDS[key][0],
-            STATUS_WORDS[key][1],
-            STATUS_COLOURS[key],
-            [i.line() for i in sorted(by_status[key], key=lambda i: (i.title.lower(), i.id))],
+            key, STATUS_WORDS[key][0], STATUS_WORDS[key][1], STATUS_COLOURS[key], by_status[key]
         )
         for key in STATUS_ORDER
         if by_status[key]
@@ -346,7 +377,7 @@ def _status_groups(items: list[ItemEntry]) -> list[StatusGroup]:
 
 
 def _items_index(pages: _Pages) -> Page:
-    items = list(pages.site.items.values())
+    items = pages.listed
     return pages.page(
         "items/index.html",
         "items.html",
@@ -365,13 +396,13 @@ def _groups(pages: _Pages, attribute: str) -> Iterator[Page]:
     slugs = site.areas if attribute == "area" else site.packages
     folder = "areas" if attribute == "area" else "packages"
     noun = "Area" if attribute == "area" else "Reform package"
-    members: dict[str, list[ItemEntry]] = defaultdict(list)
-    for item in site.items.values():
+    members: dict[str, list[tuple[ItemEntry, ItemLine]]] = defaultdict(list)
+    for item, line in pages.listed:
         name = getattr(item, attribute)
         if name:
-            members[name].append(item)
+            members[name].append((item, line))
     for name in sorted(members):
-        promises = [i for i in members[name] if i.kind == "promise"]
+        promises = [i for i, _ in members[name] if i.kind == "promise"]
         delivered = sum(1 for i in promises if i.status.status == "delivered")
         summary = (
             f"{_plural(len(members[name]), 'item')}: {_plural(len(promises), 'promise')}, "
@@ -429,7 +460,8 @@ def _method(pages: _Pages) -> Page:
         "method.html",
         "Method",
         f"How every status is derived (method {site.method}) and how to check this site.",
-        whole_site=True,
+        known_at_text=site.known_at_text,
+        digest=site.digest,
         statuses=statuses,
         gap_months=GAP_MONTHS,
         python_check=PYTHON_CHECK,
@@ -483,7 +515,7 @@ def _downloads(pages: _Pages) -> Page:
         "downloads.html",
         "Downloads",
         "The data behind the site: CSV, JSON Lines, a data package and a SQLite database.",
-        whole_site=True,
+        digest=pages.site.digest,
         files=files,
     )
 

@@ -183,7 +183,9 @@ class _Writer:
         return True
 
     def page(self, page: Page) -> None:
-        if page.key is None or not self.kept(page.path, page.key):
+        """Write ``page``, rendering it only when its file is not already what its key
+        makes."""
+        if not self.kept(page.path, page.key):
             self(page.path, page.text, page.key)
 
     def remove_stale(self) -> None:
@@ -311,8 +313,8 @@ def publish_site(
         # newest event the site shows) or the options changed
         whole = digest_of(site.digest, site.position, site.as_of, site.known_at, site.kind)
         whole = digest_of(whole, site.since, site.base_url, site.title, site.method)
-        for path, body in site_feeds(site):
-            write(path, body)
+        for feed in site_feeds(site):
+            write.page(feed)
         exported = out / EVENTS.path
         try:
             events = publish_events(store, out, write.manifest, site.digest, site.position)

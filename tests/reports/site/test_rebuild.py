@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from feedgen.feed import FeedGenerator
 
 from events import parse_event
 from ledger import Store
@@ -218,3 +219,161 @@ def test_only_pages_whose_inputs_changed_are_rendered(ledger, tmp_path, monkeypa
     reports = {name for template, name in rendered if template != "site/item.html"}
     assert items == {"party-signatures"}
     assert "2024-Q1" in reports and reports <= {"2024-Q1", "2024-Q2"}
+
+
+#: Pages and feeds made from the whole site (not one item's page or one period's report).
+def _whole_site(path: str) -> bool:
+    return not (path.startswith("items/") and path != "items/index.html") and not (
+        path.startswith("periods/") and path != "periods/index.html"
+    )
+
+
+def _pages_and_feeds(folder: Path) -> dict[str, bytes]:
+    return {
+        path: body
+        for path, body in snapshot(folder).items()
+        if path.endswith((".html", ".xml")) and _whole_site(path)
+    }
+
+
+def test_whole_site_pages_and_feeds_are_rendered_only_when_what_they_show_changed(
+    store, tmp_path, monkeypatch
+):
+    """After one event that moves one item's status, a page or feed made from the whole
+    site is rendered again exactly when its bytes change: the pages listing that item and
+    the feeds of its change are, other areas' pages and feeds are not."""
+    ledger = build_ledger(store)  # on both engines
+    base = "https://example.org/l/"
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF, base_url=base)
+    before = _pages_and_feeds(out)
+    rendered: list[str] = []
+    real_render, real_atom = pages.render, FeedGenerator.atom_str
+
+    def counting(template: str, **context: object) -> str:
+        if template != "site/period.md":  # the report's HTML twin is counted
+            rendered.append(str(context["url"]).removeprefix(base))
+        return real_render(template, **context)
+
+    def counting_feed(self: FeedGenerator, *args: object, **kwargs: object) -> bytes:
+        rendered.append(
+            next(link["href"] for link in self.link() if link["rel"] == "self").removeprefix(base)
+        )
+        return real_atom(self, *args, **kwargs)
+
+    monkeypatch.setattr(pages, "render", counting)
+    monkeypatch.setattr(FeedGenerator, "atom_str", counting_feed)
+    ledger.append(
+        [
+            event(
+                "promise.abandoned",
+                "ombudsman",
+                "2024-05-02",
+                recorded_at="2024-07-03T00:00:00Z",
+                reason="Dropped.",
+            )
+        ]
+    )
+    publish_site(ledger, out, as_of=AS_OF, base_url=base)
+    after = _pages_and_feeds(out)
+    assert after.keys() == before.keys()
+    changed = {path for path in after if after[path] != before[path]}
+    remade = {path for path in rendered if _whole_site(path)}
+    assert len(remade) == len(set(remade))  # each at most once
+    assert remade == changed
+    # the item (area "courts", in no package) is now broken: every list of it shows that
+    shows_the_item = {
+        "index.html",
+        "items/index.html",
+        "areas/courts.html",
+        "feed.xml",
+        "feeds/area-courts.xml",
+    }
+    assert shows_the_item <= remade
+    kept = {"areas/media.html", "feeds/area-media.xml", "packages/march-2022-address.html"}
+    assert kept <= after.keys() - remade
+    fresh = tmp_path / "fresh"
+    publish_site(ledger, fresh, as_of=AS_OF, base_url=base)
+    same_site(out, fresh)
+
+
+def test_a_rebuild_with_nothing_new_renders_no_page_and_no_feed(ledger, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    rendered: list[str] = []
+    real_render, real_atom = pages.render, FeedGenerator.atom_str
+
+    def counting(template: str, **context: object) -> str:
+        rendered.append(template)
+        return real_render(template, **context)
+
+    def counting_feed(self: FeedGenerator, *args: object, **kwargs: object) -> bytes:
+        rendered.append("feed")
+        return real_atom(self, *args, **kwargs)
+
+    monkeypatch.setattr(pages, "render", counting)
+    monkeypatch.setattr(FeedGenerator, "atom_str", counting_feed)
+    again = publish_site(ledger, out, as_of=AS_OF)
+    assert rendered == []
+    assert again.unchanged and not again.written
+
+
+def _hand_edited(out: Path, relative: str) -> None:
+    (out / relative).write_text("edited by hand\n", encoding="utf-8")
+
+
+BREAKS = {
+    # what a whole-site page or feed shows changes while no status moves
+    "a renamed item": lambda ledger, out: ledger.append(
+        [
+            event(
+                "law.amended",
+                "law-parties",
+                "2024-04-01",
+                recorded_at="2024-07-03T00:00:00Z",
+                title="Law on political parties and their funding",
+            )
+        ]
+    ),
+    "a corrected source title": lambda ledger, out: ledger.append(
+        [corrected_source("doc-a.txt", title="Reform review, corrected")]
+    ),
+    # the files on disk are no longer what their keys made
+    "a hand-edited feed": lambda ledger, out: _hand_edited(out, "feed.xml"),
+    "a hand-edited sources page": lambda ledger, out: _hand_edited(out, "sources.html"),
+    "a deleted home page": lambda ledger, out: (out / "index.html").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", list(BREAKS))
+def test_a_whole_site_page_whose_key_breaks_gets_the_fresh_bytes(ledger, tmp_path, change):
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    BREAKS[change](ledger, out)
+    rebuilt = publish_site(ledger, out, as_of=AS_OF)
+    assert rebuilt.written and rebuilt.unchanged
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"as_of": "2024-06-29"},  # the same periods, another date on every page
+        {"as_of": AS_OF, "known_at": "2024-06-30T00:00:00Z"},  # shown on the method page
+        {"as_of": AS_OF, "title": "Another ledger"},  # in every feed and page frame
+    ],
+)
+def test_whole_site_pages_follow_the_options_they_show(ledger, tmp_path, options):
+    """The options reach the whole-site pages and feeds only through their keys: each
+    such file a fresh build makes with other bytes is written again."""
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    publish_site(ledger, out, as_of=AS_OF)
+    before = _pages_and_feeds(out)
+    rebuilt = publish_site(ledger, out, **options)
+    publish_site(ledger, fresh, **options)
+    same_site(out, fresh)
+    written = {path.relative_to(out).as_posix() for path in rebuilt.written}
+    after = _pages_and_feeds(out)
+    assert {path for path in after if before.get(path) != after[path]} <= written
+    assert "method.html" in written
