@@ -440,6 +440,13 @@ class Store:
             row = cursor.execute(query, (name,)).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
+    def checkpoint_position(self, name: str) -> int | None:
+        """The position checkpoint ``name`` is folded up to, without reading its state."""
+        query = self._sql("SELECT position FROM projection_checkpoints WHERE name = ?")
+        with self._reading() as cursor:
+            row = cursor.execute(query, (name,)).fetchone()
+        return row[0] if row else None
+
     def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
         with self._writing() as cursor:
             cursor.execute(self._sql("DELETE FROM projection_checkpoints WHERE name = ?"), (name,))

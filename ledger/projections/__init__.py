@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         STATE_VERSION,
         CatchUp,
         catch_up,
+        keep_checkpoint,
         rebuild_if_tampered,
     )
     from ledger.projections.folded import FoldedEvent, FoldedLog, fold_bodies, fold_log
@@ -87,6 +88,7 @@ __all__ = [
     "fold_bodies",
     "fold_log",
     "gc_paused",
+    "keep_checkpoint",
     "label",
     "linked_groups",
     "meaning",
@@ -103,6 +105,7 @@ _MODULES = {
         "STATE_VERSION",
         "CatchUp",
         "catch_up",
+        "keep_checkpoint",
         "rebuild_if_tampered",
     ),
     "ledger.projections.folded": ("FoldedEvent", "FoldedLog", "fold_bodies", "fold_log"),

@@ -17,7 +17,14 @@ from ledger.projections.statuses import check_cached
 if TYPE_CHECKING:
     from ledger.store import Store
 
-__all__ = ["CHECKPOINT", "STATE_VERSION", "CatchUp", "catch_up", "rebuild_if_tampered"]
+__all__ = [
+    "CHECKPOINT",
+    "STATE_VERSION",
+    "CatchUp",
+    "catch_up",
+    "keep_checkpoint",
+    "rebuild_if_tampered",
+]
 
 #: Bumped whenever the folded log's shape changes, so older checkpoints are ignored. The
 #: log is the same for every method: the rules apply when a cut is evaluated.
@@ -45,6 +52,21 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
         if folded and save:
             store.save_checkpoint(CHECKPOINT, position, log.to_json())
         return CatchUp(log, position, folded)
+
+
+def keep_checkpoint(store: Store, log: FoldedLog, position: int) -> bool:
+    """Save ``log``, folded from every event up to ``position``, as the checkpoint when the
+    stored one is older; True when it was saved.
+
+    A reader that folds the whole log anyway (the site's build) leaves the next
+    ``status`` or one-period report nothing to fold. A checkpoint saved meanwhile by
+    another process is only replaced by a later one.
+    """
+    saved = store.checkpoint_position(CHECKPOINT)
+    if position <= 0 or (saved is not None and saved >= position):
+        return False
+    store.save_checkpoint(CHECKPOINT, position, log.to_json())
+    return True
 
 
 def rebuild_if_tampered(store: Store) -> bool:

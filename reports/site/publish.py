@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-from ledger import Store, parse_as_of, parse_known_at
+from ledger import Store, keep_checkpoint, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
@@ -222,15 +222,22 @@ def build(
 ) -> Site:
     """The site model of the ledger at (as of, known at); the store is read once.
 
-    With ``only``, the model of that one period (from the folded log of the ledger's
-    checkpoint and the records its report names, see ``load_period_snapshot``); with
-    ``cache``, statuses a previous build evaluated are reused (see ``build_site``)."""
+    The whole model folds every event, and saves that folded log as the ledger's
+    checkpoint when the stored one is older, so the next ``status`` or one-period report
+    has nothing to fold. With ``only``, the model of that one period (from the folded log
+    of the ledger's checkpoint and the records its report names, see
+    ``load_period_snapshot``); with ``cache``, statuses a previous build evaluated are
+    reused (see ``build_site``)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
     url = _base_url(base_url)
-    # one period reads the checkpoint and the few records its report names
-    snapshot = load_snapshot(store) if only is None else load_period_snapshot(store)
+    if only is None:
+        snapshot = load_snapshot(store)
+        head = snapshot.records[-1].position if snapshot.records else 0
+        keep_checkpoint(store, snapshot.log, head)
+    else:  # one period reads the checkpoint and the few records its report names
+        snapshot = load_period_snapshot(store)
     stated = None if known_at is None else parse_known_at(known_at)
     evaluated = stated if stated is not None else snapshot.latest_recorded_at
     start = wanted_since or default_since(snapshot, evaluated, kind)

@@ -95,3 +95,22 @@ def test_records_are_read_by_position_in_order_each_once(store):
     assert store.read_at(r.position for r in everything) == everything
     assert store.read_at([0, 99]) == []
     assert store.read_at([]) == []
+
+
+def test_a_log_folded_elsewhere_is_kept_as_the_checkpoint_only_when_newer(store):
+    from ledger import keep_checkpoint
+    from ledger.projections import CHECKPOINT
+
+    store.append([promise(f"p{i}") for i in range(5)])
+    folded = FoldedLog()
+    fold_log(folded, store.read())
+    assert keep_checkpoint(store, folded, 6)
+    assert store.checkpoint_position(CHECKPOINT) == 6
+    caught = catch_up(store)
+    assert (caught.folded, caught.log) == (0, folded)  # nothing left to fold
+
+    store.append([promise("p5")])
+    catch_up(store)  # a newer checkpoint (7) is never replaced by an older log
+    assert not keep_checkpoint(store, folded, 6)
+    assert store.checkpoint_position(CHECKPOINT) == 7
+    assert not keep_checkpoint(store, FoldedLog(), 0)  # an empty ledger keeps nothing

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ledger import open_store
+from ledger import FoldedLog, catch_up, fold_log, open_store
 from reports import ReportError, publish_site
 from reports.site.database import DATABASE, database_bytes, updated_database_bytes
 from reports.site.manifest import MANIFEST
@@ -384,3 +384,16 @@ def test_a_build_stopped_after_updating_the_database_leaves_it_untrusted(
     publish_site(ledger, out, as_of=AS_OF)
     publish_site(ledger, fresh, as_of=AS_OF)
     same_site(out, fresh)
+
+
+def test_the_whole_build_leaves_the_ledger_checkpoint_current(ledger, tmp_path):
+    """It folded every event: the next status or one-period report folds nothing, and
+    the saved log is what a replay gives."""
+    publish_site(ledger, tmp_path / "site", as_of=AS_OF)
+    add_2024_event(ledger)
+    publish_site(ledger, tmp_path / "site", as_of=AS_OF)
+    caught = catch_up(ledger)
+    replayed = FoldedLog()
+    fold_log(replayed, ledger.read())
+    assert (caught.folded, caught.position) == (0, ledger.head().position)
+    assert caught.log == replayed
