@@ -22,6 +22,7 @@ __all__ = [
     "ProcessLock",
     "absolute_url",
     "begin",
+    "blob_cursor",
     "commit",
     "connect",
     "exists",
@@ -113,6 +114,13 @@ def begin(connection: Any, *, append: bool) -> TransactionCursor:
     if append:
         cursor.defer(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
     return cursor
+
+
+def blob_cursor(connection: Any) -> Any:
+    """A cursor that reads results in the binary format: in text a ``bytea`` travels as
+    two hex digits a byte, which made reading the checkpoints' large rows (the status
+    cache, the folded log) about four times slower."""
+    return connection.cursor(binary=True)
 
 
 def commit(connection: Any, cursor: TransactionCursor) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "ProcessLock",
     "absolute_url",
     "begin",
+    "blob_cursor",
     "commit",
     "connect",
     "database",
@@ -174,6 +175,11 @@ def begin(connection: Any, *, append: bool) -> Any:
     cursor = connection.cursor()
     cursor.execute("BEGIN IMMEDIATE" if append else "BEGIN")
     return cursor
+
+
+def blob_cursor(connection: Any) -> Any:
+    """A cursor for reading large blobs (checkpoints): SQLite's own, as for any read."""
+    return connection.cursor()
 
 
 def commit(connection: Any, cursor: Any) -> None:

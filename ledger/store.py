@@ -267,12 +267,13 @@ class Store:
         return connection
 
     @contextmanager
-    def _reading(self) -> Iterator[Any]:
-        """A cursor for a short read; whatever transaction it opened ends with it."""
+    def _reading(self, *, blobs: bool = False) -> Iterator[Any]:
+        """A cursor for a short read; whatever transaction it opened ends with it. With
+        ``blobs``, one suited to large binary values (see the dialects' ``blob_cursor``)."""
         with translate_db_errors(self.url):
             connection = self._connection()
             try:
-                yield connection.cursor()
+                yield self.dialect.blob_cursor(connection) if blobs else connection.cursor()
             finally:
                 connection.rollback()
 
@@ -436,7 +437,7 @@ class Store:
     # -- checkpoints ------------------------------------------------------------------
     def load_checkpoint(self, name: str) -> tuple[int, bytes] | None:
         query = self._sql("SELECT position, state FROM projection_checkpoints WHERE name = ?")
-        with self._reading() as cursor:
+        with self._reading(blobs=True) as cursor:
             row = cursor.execute(query, (name,)).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
