@@ -35,6 +35,7 @@ __all__ = [
     "schema_statements",
     "stream",
     "TransactionCursor",
+    "write_checkpoints",
 ]
 
 APPEND_LOCK_KEY = 0x5245_464C  # "REFL"
@@ -116,6 +117,19 @@ def begin(connection: Any, *, append: bool) -> TransactionCursor:
     return cursor
 
 
+def write_checkpoints(
+    cursor: TransactionCursor, delete: str, insert: str, rows: Sequence[tuple[str, int, bytes]]
+) -> None:
+    """Replace each named checkpoint row, inside the caller's transaction, with the rows
+    bound on the server: a ``bytea`` goes in the binary format. Bound on the client (as
+    the transaction's own statements are), a 10 MB state would travel as 20 MB of hex
+    inside the SQL text, for the server to parse."""
+    cursor.flush()  # the held BEGIN: these statements run inside the transaction
+    with psycopg.Cursor(cursor.connection) as binding:
+        binding.executemany(delete, [(name,) for name, _, _ in rows])
+        binding.executemany(insert, [tuple(row) for row in rows])
+
+
 def blob_cursor(connection: Any) -> Any:
     """A cursor that reads results in the binary format: in text a ``bytea`` travels as
     two hex digits a byte, which made reading the checkpoints' large rows (the status
@@ -191,10 +205,15 @@ class TransactionCursor(psycopg.ClientCursor[Any]):
         statements.append(self.mogrify(f"EXECUTE {name} ({markers})", params))
         return statements
 
-    def copy(self, statement: Any, *args: Any, **options: Any) -> Any:
-        if self.pending:  # COPY runs alone: send what is held first
+    def flush(self) -> None:
+        """Send the statements held back (the ``BEGIN``…) now, before a statement that
+        runs apart from them."""
+        if self.pending:
             held, self.pending = self.pending, []
             super().execute("; ".join(held))
+
+    def copy(self, statement: Any, *args: Any, **options: Any) -> Any:
+        self.flush()  # COPY runs alone: send what is held first
         return super().copy(statement, *args, **options)
 
 

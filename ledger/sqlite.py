@@ -39,6 +39,7 @@ __all__ = [
     "rollback",
     "schema_statements",
     "stream",
+    "write_checkpoints",
 ]
 
 #: The driver's parameter marker.
@@ -175,6 +176,15 @@ def begin(connection: Any, *, append: bool) -> Any:
     cursor = connection.cursor()
     cursor.execute("BEGIN IMMEDIATE" if append else "BEGIN")
     return cursor
+
+
+def write_checkpoints(
+    cursor: Any, delete: str, insert: str, rows: Sequence[tuple[str, int, bytes]]
+) -> None:
+    """Replace each named checkpoint row, inside the caller's transaction."""
+    for name, position, state in rows:
+        cursor.execute(delete, (name,))
+        cursor.execute(insert, (name, position, state))
 
 
 def blob_cursor(connection: Any) -> Any:

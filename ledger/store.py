@@ -449,28 +449,19 @@ class Store:
         return row[0] if row else None
 
     def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
-        with self._writing() as cursor:
-            cursor.execute(self._sql("DELETE FROM projection_checkpoints WHERE name = ?"), (name,))
-            cursor.execute(
-                self._sql(
-                    "INSERT INTO projection_checkpoints (name, position, state) VALUES (?, ?, ?)"
-                ),
-                (name, position, state),
-            )
+        self.save_checkpoints([(name, position, state)])
 
     def save_checkpoints(self, rows: Sequence[tuple[str, int, bytes]]) -> None:
         """Several checkpoints (name, position, state) in one transaction: one commit."""
         with self._writing() as cursor:
-            for name, position, state in rows:
-                delete = "DELETE FROM projection_checkpoints WHERE name = ?"
-                cursor.execute(self._sql(delete), (name,))
-                cursor.execute(
-                    self._sql(
-                        "INSERT INTO projection_checkpoints (name, position, state) "
-                        "VALUES (?, ?, ?)"
-                    ),
-                    (name, position, state),
-                )
+            self.dialect.write_checkpoints(
+                cursor,
+                self._sql("DELETE FROM projection_checkpoints WHERE name = ?"),
+                self._sql(
+                    "INSERT INTO projection_checkpoints (name, position, state) VALUES (?, ?, ?)"
+                ),
+                rows,
+            )
 
     # -- appending --------------------------------------------------------------------
     def append(

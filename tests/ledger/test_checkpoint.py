@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ledger import Cut, FoldedLog, View, catch_up, evaluate, fold_log, status
 from tests.conftest import link, make, promise
 
@@ -114,3 +116,17 @@ def test_a_log_folded_elsewhere_is_kept_as_the_checkpoint_only_when_newer(store)
     assert not keep_checkpoint(store, folded, 6)
     assert store.checkpoint_position(CHECKPOINT) == 7
     assert not keep_checkpoint(store, FoldedLog(), 0)  # an empty ledger keeps nothing
+
+
+def test_saving_checkpoints_is_all_or_nothing_and_keeps_bytes_exact(store):
+    """The rows are written inside one transaction (on PostgreSQL bound on the server, in
+    binary): a failing row leaves every checkpoint as it was, and a saved state comes
+    back byte for byte, whatever bytes it holds."""
+    state = bytes(range(256)) * 4096 + b"\x00\\x'\""
+    store.save_checkpoints([("a", 1, state), ("b", 1, b"")])
+    with pytest.raises(Exception):  # noqa: B017 (the engines' NOT NULL errors differ)
+        store.save_checkpoints([("a", 2, b"lost"), (None, 2, b"refused")])  # type: ignore[list-item]
+    assert store.load_checkpoint("a") == (1, state)
+    assert store.load_checkpoint("b") == (1, b"")
+    store.append([promise("p1")])  # the connection goes on working
+    assert catch_up(store).position == 2
