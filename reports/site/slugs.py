@@ -17,12 +17,13 @@ from collections.abc import Iterable
 __all__ = ["display_name", "slug", "slugs_for"]
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_SLUG_LIKE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+_SLUG_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
 def display_name(name: str) -> str:
     """How a reader sees an area or package named like a slug: ``civil-society`` → Civil
-    society; a name written as words is shown as written."""
+    society, ``economy`` → Economy (a one-word slug too, so a list of areas reads alike);
+    a name written as words (any capital, space or other character) is shown as written."""
     if not _SLUG_LIKE.match(name):
         return name
     words = name.replace("-", " ")
