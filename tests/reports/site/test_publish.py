@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from events import Event
 from ledger import FoldedLog, catch_up, fold_log, open_store
 from reports import ReportError, publish_site
 from reports.site.database import DATABASE, database_bytes, updated_database_bytes
@@ -84,6 +85,17 @@ def feed_ids(path: Path) -> list[str]:
     return [e.findtext(f"{ATOM}id") for e in atom_entries(path)]
 
 
+def abandoned_in_may() -> Event:
+    """One new event for a rebuild: a promise abandoned in 2024-Q2, learned in July."""
+    return event(
+        "promise.abandoned",
+        "ombudsman",
+        "2024-05-02",
+        recorded_at="2024-07-02T00:00:00Z",
+        reason="Dropped.",
+    )
+
+
 def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
     out = tmp_path / "site"
     first = publish_site(ledger, out, as_of=AS_OF)
@@ -122,17 +134,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
     assert second.unchanged == len(before) - len(written)
     assert feed_ids(out / "feed.xml") == ids_before  # no status changed
 
-    ledger.append(
-        [
-            event(
-                "promise.abandoned",
-                "ombudsman",
-                "2024-05-02",
-                recorded_at="2024-07-02T00:00:00Z",
-                reason="Dropped.",
-            )
-        ]
-    )
+    ledger.append([abandoned_in_may()])
     third = publish_site(ledger, out, as_of=AS_OF)
     ids = feed_ids(out / "feed.xml")
     assert set(ids_before) < set(ids) and len(ids) == len(ids_before) + 1
@@ -148,17 +150,7 @@ def test_a_rebuild_after_changes_equals_a_fresh_build_byte_for_byte(ledger, tmp_
     out, fresh = tmp_path / "site", tmp_path / "fresh"
     publish_site(ledger, out, as_of=AS_OF)
     add_2024_event(ledger)
-    ledger.append(
-        [
-            event(
-                "promise.abandoned",
-                "ombudsman",
-                "2024-05-02",
-                recorded_at="2024-07-02T00:00:00Z",
-                reason="Dropped.",
-            )
-        ]
-    )
+    ledger.append([abandoned_in_may()])
     rebuilt = publish_site(ledger, out, as_of=AS_OF)
     assert rebuilt.written and rebuilt.unchanged
     publish_site(ledger, fresh, as_of=AS_OF)
@@ -312,14 +304,7 @@ def test_events_are_appended_in_place_and_a_torn_append_is_exported_whole(ledger
 
     with exported.open("ab") as stream:  # a crash midway through the next append
         stream.write(b'{"data":{},"effective":"2024-0')
-    dropped = event(
-        "promise.abandoned",
-        "ombudsman",
-        "2024-05-02",
-        recorded_at="2024-07-02T00:00:00Z",
-        reason="Dropped.",
-    )
-    ledger.append([dropped])
+    ledger.append([abandoned_in_may()])
     rebuilt = publish_site(ledger, out, as_of=AS_OF)
     assert exported in rebuilt.written and exported.stat().st_ino != inode
     publish_site(ledger, fresh, as_of=AS_OF)
@@ -339,14 +324,7 @@ def test_a_database_update_without_its_manifest_is_not_trusted(ledger, tmp_path)
     add_2024_event(ledger)
     publish_site(ledger, out, as_of=AS_OF)
     (out / MANIFEST).write_bytes(manifest)  # as if the build had stopped before it
-    dropped = event(
-        "promise.abandoned",
-        "ombudsman",
-        "2024-05-02",
-        recorded_at="2024-07-02T00:00:00Z",
-        reason="Dropped.",
-    )
-    ledger.append([dropped])
+    ledger.append([abandoned_in_may()])
     rebuilt = publish_site(ledger, out, as_of=AS_OF)
     publish_site(ledger, fresh, as_of=AS_OF)
     assert (out / DATABASE).read_bytes() == (fresh / DATABASE).read_bytes()  # made afresh
