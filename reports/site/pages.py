@@ -215,6 +215,7 @@ def site_pages(site: Site) -> Iterator[Page]:
 def _home(pages: _Pages) -> Page:
     site = pages.site
     latest = site.latest
+    reports = [PeriodLink(p.name, p.period.label, p.previous.name) for p in reversed(site.periods)]
     before = latest.previous_counts
     promises = latest.promises
     evidence: dict[str, Counter[str]] = defaultdict(Counter)
@@ -268,10 +269,8 @@ def _home(pages: _Pages) -> Page:
         "history": history,
         "areas": _group_links(site, "area"),
         "packages": _group_links(site, "package"),
-        "reports": [
-            PeriodLink(p.name, p.period.label, p.previous.name) for p in reversed(site.periods)
-        ],
-        "latest": PeriodLink(latest.name, latest.period.label, latest.previous.name),
+        "reports": reports,
+        "latest": reports[0],  # the newest first
         "since": site.since.name,
         "item_count": len(site.items),
         "source_count": len(site.sources),
