@@ -38,7 +38,13 @@ from ledger import (
     registry_at,
 )
 
-__all__ = ["PeriodSnapshot", "Snapshot", "load_period_snapshot", "load_snapshot"]
+__all__ = [
+    "PeriodSnapshot",
+    "Snapshot",
+    "count_citations",
+    "load_period_snapshot",
+    "load_snapshot",
+]
 
 #: What ``period_records`` returns: the records seen through the cut, and per cited
 #: document how many shown records cite it and the first of them (items in order, each
@@ -90,14 +96,8 @@ class Snapshot:
         """What one period's report reads (see ``PeriodSnapshot.period_records``); here
         every record is at hand."""
         seen = self.records_at(cut)
-        counts: Counter[str] = Counter()
-        first: dict[str, Record] = {}
-        for item in items:
-            for record in seen.per_item.get(item, ()):
-                document = record.source.get("document", "")
-                counts[document] += 1
-                first.setdefault(document, record)
-        return seen, counts, first
+        shown = (record for item in items for record in seen.per_item.get(item, ()))
+        return seen, *count_citations(shown)
 
     def item_view(self, seen: RecordView, item: str) -> RecordView:
         """A view that holds ``item``'s records as ``seen`` would (``seen`` itself)."""
@@ -148,6 +148,17 @@ class PeriodSnapshot(Snapshot):
         records = {r.position: r for r in self.store.read(item=item)}
         records.update((r.position, r) for r in seen.retractions.values())
         return RecordView([records[p] for p in sorted(records)], seen.cut)
+
+
+def count_citations(records: Iterable[Record]) -> tuple[Counter[str], dict[str, Record]]:
+    """Per cited document, how many of ``records`` cite it and the first of them."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Record] = {}
+    for record in records:
+        document = record.source.get("document", "")
+        counts[document] += 1
+        first.setdefault(document, record)
+    return counts, first
 
 
 def load_snapshot(store: Store) -> Snapshot:

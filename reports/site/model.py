@@ -34,7 +34,7 @@ from reports.site.cache import SeriesCache
 from reports.site.dates import human_date, human_instant, human_months, machine_date
 from reports.site.evidence import evidence_of, last_evidence_of
 from reports.site.slugs import display_name, slugs_for
-from reports.snapshot import Snapshot
+from reports.snapshot import Snapshot, count_citations
 from reports.wording import (
     KIND_WORDS,
     SOURCE_KIND_WORDS,
@@ -364,23 +364,14 @@ class _Sources:
     def __init__(
         self,
         snapshot: Snapshot,
-        records: list[Record],
+        cited: tuple[Counter[str], dict[str, Record]],
         titles: dict[str, str],
         known_at: str,
-        *,
-        cited: tuple[Counter[str], dict[str, Record]] | None = None,
     ) -> None:
-        """Sources of the shown ``records``; or, with ``cited``, of the documents already
-        counted (per document, how many shown records cite it and the first of them)."""
+        """The documents ``cited`` by the shown records (per document, how many cite it
+        and the first of them: ``count_citations``)."""
         self.titles = titles
-        counts: Counter[str] = Counter()
-        first: dict[str, Record] = {}
-        if cited is not None:
-            counts, first = cited
-        for record in records:
-            document = record.source.get("document", "")
-            counts[document] += 1
-            first.setdefault(document, record)
+        counts, first = cited
         registry = snapshot.registry(known_at)
         anchors = slugs_for(first)
         self.info: dict[str, SourceInfo] = {}
@@ -499,7 +490,7 @@ def build_site(
     if only is None:
         seen = snapshot.records_at(cut)
         shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
-        sources = _Sources(snapshot, shown_records, titles, known_at)
+        sources = _Sources(snapshot, count_citations(shown_records), titles, known_at)
     else:  # only the records the report names, with the causes of the period's changes
         was = {s.item: s.status for s in series[starts[chosen[0]]]}
         causes = {
@@ -510,7 +501,7 @@ def build_site(
         seen, counts, first = snapshot.period_records(
             cut, spans[chosen[0]], spans[0][0], sorted(now), causes
         )
-        sources = _Sources(snapshot, [], titles, known_at, cited=(counts, first))
+        sources = _Sources(snapshot, (counts, first), titles, known_at)
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
     links = knowledge.at(as_of).links()
