@@ -947,8 +947,9 @@ def _period(
             net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
+    listed = list(_listed(happened, sources, now))
     if light:
-        inputs = _happened_inputs(happened, sources, now)
+        inputs = _happened_inputs(listed, sources, now)
     else:
         inputs = ""
         _list_happened(period, cut, happened, sources, now, lines_now, reported)
@@ -979,7 +980,7 @@ def _period(
         new_disputes=lines(new_disputes),
         resolved_disputes=lines(resolved),
         gaps=gap_lines,
-        event_counts=_count_events(period, cut, happened, sources, now, areas),
+        event_counts=_count_events(period, cut, listed, now, areas),
         gap_areas=_area_counts((line.area for line in gap_lines), areas),
         inputs=inputs,
     )
@@ -998,17 +999,22 @@ def _listed(
 def _count_events(
     period: Period,
     cut: Cut,
-    happened: list[Record],
-    sources: _Sources,
+    listed: list[Record],
     now: dict[str, ItemStatus],
     areas: dict[str, str],
 ) -> EventCounts:
-    """What ``_list_happened`` lists, counted (happened, first reported, per area) without
-    wording any event: a report whose list is too long shows these instead."""
-    listed = list(_listed(happened, sources, now))
-    began = sum(1 for r in listed if cut.began_since(r.effective, period.start))
+    """What ``_list_happened`` lists (``listed``: see ``_listed``), counted (happened,
+    first reported, per area) without wording any event: a report whose list is too long
+    shows these instead."""
+    began: dict[str, bool] = {}  # effective date -> began within the period
+    count = 0
+    for record in listed:
+        within = began.get(record.effective)
+        if within is None:
+            within = began[record.effective] = cut.began_since(record.effective, period.start)
+        count += within
     per_area = _area_counts((now[r.item].area or "" for r in listed), areas)
-    return EventCounts(began, len(listed) - began, per_area)
+    return EventCounts(count, len(listed) - count, per_area)
 
 
 def _area_counts(areas_of: Iterable[str], slugs: dict[str, str]) -> list[AreaCount]:
@@ -1047,14 +1053,14 @@ def _list_happened(
             reported.append((line, human_date(record.effective)))
 
 
-def _happened_inputs(happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
-    """A digest of everything ``_list_happened`` makes its lines from, beyond the period
-    and its end: the events (by chain hash, which covers every field), the titles of
+def _happened_inputs(listed: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
+    """A digest of everything ``_list_happened`` makes its lines from (``listed``: the
+    events it lists, see ``_listed``), beyond the period and its end: the events (by
+    chain hash, which covers every field), the titles of
     their items (and their areas, by which a long list is grouped) and of the items their
     links name, and the cited sources as readers see them. (Not the cut's transaction
     time, which moves with every new event: the events it lets in are listed.)"""
     titles = sources.titles
-    listed = list(_listed(happened, sources, now))
     items = sorted({r.item for r in listed})
     named = [r.data["to"] for r in listed if r.type == "link.added"]
     return _digest(
