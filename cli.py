@@ -1144,15 +1144,16 @@ def publish(
         str | None,
         typer.Option(
             "--period-only",
-            help="Write only this period's short report (periods/P.html and .md), "
-            "from a model of that period alone.",
+            help="Write only this period's short report (periods/P.html and .md) and the "
+            "pages of its long lists it links to, from a model of that period alone.",
         ),
     ] = None,
 ) -> None:
     """Publish the static site: home, item pages, period reports, feeds and data files.
 
     Only files whose bytes change are rewritten. With --period-only P, only period P's
-    report is written (the same bytes the whole build writes for it).
+    report is written, with the pages of its long lists (the same bytes the whole build
+    writes for them).
 
     Example: reform-ledger publish --out site --base-url https://example.org/ledger/
     """

@@ -93,7 +93,7 @@ def synthetic(folder: Path, items: int, count: int) -> None:
             "  of which: reading and the site model", build, store, as_of="2024-06-30", cache=kept
         )
         timed(
-            "one period's short report (md and html)",
+            "one period's short report (md and html, and its list pages)",
             lambda: [page.text for page in period_report(site, len(site.periods) - 1)],
         )
     latest = site.periods[-1].name

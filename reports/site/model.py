@@ -46,8 +46,11 @@ from reports.wording import (
 
 __all__ = [
     "GAP_MONTHS",
+    "LIST_CAP",
+    "AreaCount",
     "Change",
     "Cite",
+    "EventCounts",
     "ItemEntry",
     "PeriodEntry",
     "Site",
@@ -61,6 +64,14 @@ __all__ = [
 
 #: Items the ledger has heard nothing new about for this long are a coverage gap.
 GAP_MONTHS = 12
+
+#: The most lines a period report lists inline in "Events this period" (happened plus first
+#: reported) or in "Coverage gaps". A report is read in a few screens; a quarter of a large
+#: ledger holds thousands of events and gaps (2 MB of HTML per report), which no reader
+#: scans there, so a longer list moves to a page of its own and the report shows its count
+#: per area, each linking to its section of that page. The demo's quiet quarters stay
+#: well under it and keep their lists inline.
+LIST_CAP = 25
 
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -173,6 +184,35 @@ class EventLine:
     date: str
     what: str
     cite: Cite
+    #: the item's area (empty for none): a long list groups its lines by it
+    area: str = ""
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """How many lines of a period's list one area holds, and the id of its section on the
+    list's own page."""
+
+    #: the area as the ledger names it (empty for items with none)
+    area: str
+    #: as readers see it
+    name: str
+    anchor: str
+    count: int
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """What a period's event list holds, counted without listing it: the events that
+    happened in the period, those first reported in it, and both per area."""
+
+    happened: int
+    reported: int
+    areas: list[AreaCount]
+
+    @property
+    def total(self) -> int:
+        return self.happened + self.reported
 
 
 @dataclass(frozen=True)
@@ -188,6 +228,8 @@ class ItemLine:
     since: str
     last_evidence: str
     note: str
+    #: the item's area (empty for none): a long list groups its lines by it
+    area: str = ""
 
 
 @dataclass
@@ -254,6 +296,7 @@ def _line(status: ItemStatus, note: str = "") -> ItemLine:
         _since(status),
         human_date(last_evidence_of(status), "none"),
         note,
+        status.area or "",
     )
 
 
@@ -283,6 +326,10 @@ class PeriodEntry:
     new_disputes: list[ItemLine]
     resolved_disputes: list[ItemLine]
     gaps: list[ItemLine]
+    #: what ``happened`` and ``reported`` hold, counted (known before they are listed)
+    event_counts: EventCounts
+    #: the gaps per area
+    gap_areas: list[AreaCount]
     #: position:hash of the newest event that had happened by the period's end
     digest: str = ""
     #: a digest of what ``happened`` and ``reported`` list (set when they are left out, to
@@ -542,7 +589,17 @@ def build_site(
         before = {s.item: s for s in series[starts[index]]}
         after = {s.item: s for s in series[end]}
         entry = _period(
-            period, end, before, after, happened, snapshot, sources, now, known_at, only is None
+            period,
+            end,
+            before,
+            after,
+            happened,
+            snapshot,
+            sources,
+            now,
+            known_at,
+            areas,
+            only is None,
         )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
@@ -839,12 +896,14 @@ def _period(
     sources: _Sources,
     now: dict[str, ItemStatus],
     known_at: str,
+    areas: dict[str, str],
     light: bool = False,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
-    (``now``), as their pages show them. ``light``, without the events it lists but with
-    a digest of what they show (``inputs``), for ``fill_period`` to list them when its
-    report is rendered."""
+    (``now``), as their pages show them; ``areas`` gives each area's slug. ``light``,
+    without the events it lists but with a digest of what they show (``inputs``), for
+    ``fill_period`` to list them when its report is rendered (their counts are made
+    either way)."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
@@ -888,8 +947,9 @@ def _period(
             net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
+    listed = list(_listed(happened, sources, now))
     if light:
-        inputs = _happened_inputs(happened, sources, now)
+        inputs = _happened_inputs(listed, sources, now)
     else:
         inputs = ""
         _list_happened(period, cut, happened, sources, now, lines_now, reported)
@@ -898,6 +958,7 @@ def _period(
         return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
 
     gap_notes = {k: f"last evidence on {human_date(last_evidence_of(after[k]))}" for k in gaps}
+    gap_lines = lines(gaps, gap_notes)
     promises = sum(counts.values())
     return PeriodEntry(
         period=period,
@@ -918,9 +979,52 @@ def _period(
         newly_overdue=lines(overdue),
         new_disputes=lines(new_disputes),
         resolved_disputes=lines(resolved),
-        gaps=lines(gaps, gap_notes),
+        gaps=gap_lines,
+        event_counts=_count_events(period, cut, listed, now, areas),
+        gap_areas=_area_counts((line.area for line in gap_lines), areas),
         inputs=inputs,
     )
+
+
+def _listed(
+    happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]
+) -> Iterator[Record]:
+    """The period's events a report lists: those of items it shows, citing a known source."""
+    info = sources.info
+    for record in happened:
+        if record.item in now and record.source.get("document", "") in info:
+            yield record
+
+
+def _count_events(
+    period: Period,
+    cut: Cut,
+    listed: list[Record],
+    now: dict[str, ItemStatus],
+    areas: dict[str, str],
+) -> EventCounts:
+    """What ``_list_happened`` lists (``listed``: see ``_listed``), counted (happened,
+    first reported, per area) without wording any event: a report whose list is too long
+    shows these instead."""
+    began: dict[str, bool] = {}  # effective date -> began within the period
+    count = 0
+    for record in listed:
+        within = began.get(record.effective)
+        if within is None:
+            within = began[record.effective] = cut.began_since(record.effective, period.start)
+        count += within
+    per_area = _area_counts((now[r.item].area or "" for r in listed), areas)
+    return EventCounts(count, len(listed) - count, per_area)
+
+
+def _area_counts(areas_of: Iterable[str], slugs: dict[str, str]) -> list[AreaCount]:
+    """Lines per area: areas by the name readers see, then lines of items with no area."""
+    counted = Counter(areas_of)
+    named = sorted((a for a in counted if a), key=lambda a: (display_name(a).lower(), a))
+    found = [AreaCount(a, display_name(a), f"area-{slugs[a]}", counted[a]) for a in named]
+    if counted[""]:
+        found.append(AreaCount("", "No area", "no-area", counted[""]))
+    return found
 
 
 def _list_happened(
@@ -933,15 +1037,15 @@ def _list_happened(
     reported: list[tuple[EventLine, str]],
 ) -> None:
     """Append the period's events to what happened in it and what was first reported."""
-    for record in happened:
-        if record.item not in now or record.source.get("document", "") not in sources.info:
-            continue
+    for record in _listed(happened, sources, now):
+        shown = now[record.item]
         line = EventLine(
             record.item,
-            now[record.item].title,
+            shown.title,
             human_date(record.effective),
             sources.what(record),
             sources.cite(record),
+            shown.area or "",
         )
         if cut.began_since(record.effective, period.start):
             lines_now.append(line)
@@ -949,19 +1053,19 @@ def _list_happened(
             reported.append((line, human_date(record.effective)))
 
 
-def _happened_inputs(happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
-    """A digest of everything ``_list_happened`` makes its lines from, beyond the period
-    and its end: the events (by chain hash, which covers every field), the titles of
-    their items and of the items their links name, and the cited sources as readers see
-    them. (Not the cut's transaction time, which moves with every new event: the events
-    it lets in are listed.)"""
-    info, titles = sources.info, sources.titles
-    listed = [r for r in happened if r.item in now and r.source.get("document", "") in info]
+def _happened_inputs(listed: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
+    """A digest of everything ``_list_happened`` makes its lines from (``listed``: the
+    events it lists, see ``_listed``), beyond the period and its end: the events (by
+    chain hash, which covers every field), the titles of
+    their items (and their areas, by which a long list is grouped) and of the items their
+    links name, and the cited sources as readers see them. (Not the cut's transaction
+    time, which moves with every new event: the events it lets in are listed.)"""
+    titles = sources.titles
     items = sorted({r.item for r in listed})
     named = [r.data["to"] for r in listed if r.type == "link.added"]
     return _digest(
         [r.hash for r in listed],
-        [f"{item}>{now[item].title}" for item in items],
+        [f"{item}>{now[item].title}>{now[item].area or ''}" for item in items],
         [f"{to}>{titles.get(to, to)}" for to in named],
         _cited({r.source.get("document", "") for r in listed}, sources),
     )

@@ -1,5 +1,5 @@
-"""The site's pages, laid out from the site model: home, items, areas, packages, reports,
-sources, method and downloads.
+"""The site's pages, laid out from the site model: home, items, areas, packages, reports
+(with the pages of their lists too long to show inline), sources, method and downloads.
 
 Each function yields ``(path, text)`` pairs, paths relative to the site's folder, so the
 publisher decides what to write; nothing here reads the ledger or the file system. Every
@@ -21,11 +21,21 @@ from reports.site.data import DATA_FILES
 from reports.site.database import DATABASE, METADATA
 from reports.site.dates import human_date
 from reports.site.manifest import digest_of
-from reports.site.model import GAP_MONTHS, Change, ItemEntry, ItemLine, PeriodEntry, Site
+from reports.site.model import (
+    GAP_MONTHS,
+    LIST_CAP,
+    AreaCount,
+    Change,
+    EventLine,
+    ItemEntry,
+    ItemLine,
+    PeriodEntry,
+    Site,
+)
 from reports.site.slugs import display_name
 from reports.wording import STATUS_COLOURS, STATUS_ORDER, STATUS_WORDS
 
-__all__ = ["Page", "SiteHeader", "period_report", "site_pages"]
+__all__ = ["Page", "SiteHeader", "list_pages", "period_report", "site_pages"]
 
 
 @dataclass(frozen=True)
@@ -103,11 +113,13 @@ class _Pages:
         description: str,
         *,
         inputs: str = "",
+        late: Callable[[], dict[str, Any]] | None = None,
         **context: Any,
     ) -> Page:
         """A page of ``template`` that sees only the header and ``context``, keyed by
         their digest (with ``inputs``, the digest of what a light entry in it will be
-        filled with): never the whole site model, so the key covers all it shows."""
+        filled with, or of what ``late`` adds to the context when the page is rendered):
+        never the whole site model, so the key covers all it shows."""
         url = None
         if self.site.base_url:
             url = self.site.base_url.rstrip("/") + "/" + path
@@ -119,7 +131,9 @@ class _Pages:
             description=description,
         )
         key = digest_of(template, sorted(context.items()), inputs)
-        return Page(path, key, lambda: render(f"site/{template}", **context))
+        if late is None:
+            return Page(path, key, lambda: render(f"site/{template}", **context))
+        return Page(path, key, lambda: render(f"site/{template}", **context, **late()))
 
 
 @dataclass(frozen=True)
@@ -532,7 +546,9 @@ class ScoreRow:
     reported: str
 
 
-def _report_context(site: Site, index: int) -> dict[str, Any]:
+def _report_context(site: Site, index: int, events_page: str, gaps_page: str) -> dict[str, Any]:
+    """The report's context; a list that has a page of its own (``events_page``,
+    ``gaps_page``: its file name, else empty) is left out, only its counts shown."""
     entry: PeriodEntry = site.periods[index]
     before_counts = entry.previous_counts
     delivered_before = before_counts["delivered"]
@@ -568,31 +584,73 @@ def _report_context(site: Site, index: int) -> dict[str, Any]:
         "happened_changes": changes["happened"],
         "reported_changes": changes["reported"],
         "time_changes": changes["time"],
-        "happened": entry.happened,
-        "reported": entry.reported,
+        "happened": [] if events_page else entry.happened,
+        "reported": [] if events_page else entry.reported,
+        "events_page": events_page,
+        "events_text": _events_text(entry, site.kind) if events_page else "",
+        "event_areas": entry.event_counts.areas if events_page else [],
         "newly_overdue": entry.newly_overdue,
         "new_disputes": entry.new_disputes,
         "resolved_disputes": entry.resolved_disputes,
-        "gaps": entry.gaps,
+        "gaps": [] if gaps_page else entry.gaps,
+        "gaps_page": gaps_page,
+        "gaps_text": _gaps_text(len(entry.gaps)) if gaps_page else "",
+        "gap_areas": entry.gap_areas if gaps_page else [],
         "digest": entry.digest,
     }
     return {"r": report, "kind": site.kind, "gap_months": GAP_MONTHS}
+
+
+def _events_text(entry: PeriodEntry, kind: str) -> str:
+    """How many events a period's list holds, as a sentence (for its report and page)."""
+    counted = entry.event_counts
+    earlier = (
+        f"{_plural(counted.reported, 'event')} that happened earlier (within the range "
+        f"given) {'was' if counted.reported == 1 else 'were'} first reported in it"
+    )
+    if not counted.happened:
+        return f"No event is known to have happened in this {kind}; {earlier}."
+    happened = f"{_plural(counted.happened, 'event')} happened this {kind}"
+    return f"{happened}, and {earlier}." if counted.reported else f"{happened}."
+
+
+def _gaps_text(count: int) -> str:
+    """How many coverage gaps a period's list holds, as a sentence."""
+    have = "has" if count == 1 else "have"
+    return (
+        f"{_plural(count, 'open promise')} {have} had no evidence for {GAP_MONTHS} months or more."
+    )
 
 
 def _signed(delta: int) -> str:
     return f"+{delta}" if delta > 0 else str(delta)
 
 
+def list_pages(period: str) -> tuple[str, str]:
+    """The paths of the pages a period's report may give its long lists."""
+    return (f"periods/{period}-events.html", f"periods/{period}-gaps.html")
+
+
 def period_report(site: Site, index: int) -> Iterator[Page]:
-    """The short report of ``site.periods[index]``, as HTML and Markdown, one context."""
+    """The short report of ``site.periods[index]``, as HTML and Markdown, one context, and
+    a page of its own for each of its lists longer than ``LIST_CAP`` (its events,
+    ``periods/<P>-events.html``, and its coverage gaps, ``periods/<P>-gaps.html``), which
+    the report then summarises and links to. A report's key covers a moved list by the
+    counts it shows; the list's page is keyed by the lines it shows."""
     pages = _Pages(site)
-    context = _report_context(site, index)
     entry = site.periods[index]
+    events_path, gaps_path = list_pages(entry.name)
+    events_page = (
+        events_path.removeprefix("periods/") if entry.event_counts.total > LIST_CAP else ""
+    )
+    gaps_page = gaps_path.removeprefix("periods/") if len(entry.gaps) > LIST_CAP else ""
+    context = _report_context(site, index, events_page, gaps_page)
     description = context["r"]["headline"]
-    fill = site.fill_period
+    fill = None if events_page else site.fill_period  # a moved list is its page's
+    inputs = "" if events_page else entry.inputs
 
     def filled(make: Callable[[], str]) -> Callable[[], str]:
-        if fill is None:  # the entry is whole
+        if fill is None:  # the entry is whole, or the report lists none of its events
             return make
 
         def render_filled() -> str:  # the context holds the lists filled in place
@@ -606,7 +664,7 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         "period.html",
         f"Report {entry.name}",
         description,
-        inputs=entry.inputs,
+        inputs=inputs,
         **context,
     )
     markdown = dict(
@@ -616,8 +674,95 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         **context,
     )
     # both keys before either page is rendered (rendering fills the lists they share)
-    key = digest_of("period.md", sorted(markdown.items()), entry.inputs)
+    key = digest_of("period.md", sorted(markdown.items()), inputs)
     yield Page(page.path, page.key, filled(page.render))
     yield Page(
         f"periods/{entry.name}.md", key, filled(lambda: render("site/period.md", **markdown))
+    )
+    if events_page:
+        yield _events_page(pages, entry, events_path)
+    if gaps_page:
+        yield _gaps_page(pages, entry, gaps_path)
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    """One area's part of a period's list page."""
+
+    area: AreaCount
+    happened: list[EventLine]
+    reported: list[tuple[EventLine, str]]
+    gaps: list[ItemLine]
+
+
+def _list_header(entry: PeriodEntry) -> dict[str, Any]:
+    """What a list page says of its period, as its report does."""
+    return {
+        "name": entry.name,
+        "label": entry.period.label,
+        "as_of": human_date(entry.end),
+        "digest": entry.digest,
+    }
+
+
+def _events_page(pages: _Pages, entry: PeriodEntry, path: str) -> Page:
+    """Every event a period's report would list, grouped by area: keyed by the digest of
+    what its lines are made from (``entry.inputs``, when they are listed only for a page
+    that is rendered) beside their counts."""
+    kind = pages.site.kind
+    text = _events_text(entry, kind)
+    fill = pages.site.fill_period
+
+    def sections() -> dict[str, Any]:
+        if fill is not None:
+            fill(entry)
+        happened: dict[str, list[EventLine]] = defaultdict(list)
+        reported: dict[str, list[tuple[EventLine, str]]] = defaultdict(list)
+        for line in entry.happened:
+            happened[line.area].append(line)
+        for line, span in entry.reported:
+            reported[line.area].append((line, span))
+        return {
+            "sections": [
+                AreaSection(a, happened[a.area], reported[a.area], [])
+                for a in entry.event_counts.areas
+            ]
+        }
+
+    return pages.page(
+        path,
+        "period-list.html",
+        f"Events of {entry.name}",
+        f"{text} Each with its source, by area.",
+        inputs=entry.inputs,
+        late=sections,
+        r=_list_header(entry),
+        kind=kind,
+        what="events",
+        heading=f"Events of {entry.name}",
+        text=text,
+        areas=entry.event_counts.areas,
+        gap_months=GAP_MONTHS,
+    )
+
+
+def _gaps_page(pages: _Pages, entry: PeriodEntry, path: str) -> Page:
+    """Every coverage gap at a period's end, grouped by area."""
+    text = _gaps_text(len(entry.gaps))
+    by_area: dict[str, list[ItemLine]] = defaultdict(list)
+    for line in entry.gaps:
+        by_area[line.area].append(line)
+    return pages.page(
+        path,
+        "period-list.html",
+        f"Coverage gaps of {entry.name}",
+        f"{text} A gap in the ledger's coverage, not a finding about the promise.",
+        r=_list_header(entry),
+        kind=pages.site.kind,
+        what="gaps",
+        heading=f"Coverage gaps at the end of {entry.name}",
+        text=text,
+        areas=entry.gap_areas,
+        gap_months=GAP_MONTHS,
+        sections=[AreaSection(a, [], [], by_area[a.area]) for a in entry.gap_areas],
     )

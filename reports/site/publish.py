@@ -37,7 +37,7 @@ from reports.site.export import publish_events
 from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
 from reports.site.model import Site, build_site, default_since, safe_url
-from reports.site.pages import Page, period_report, site_pages
+from reports.site.pages import Page, list_pages, period_report, site_pages
 from reports.snapshot import load_period_snapshot, load_snapshot
 
 __all__ = ["PublishResult", "publish_period", "publish_site"]
@@ -357,7 +357,11 @@ def publish_period(
     base_url: str | None = None,
     title: str = "Reform Ledger",
 ) -> PublishResult:
-    """Write one period's short report (``periods/<P>.html`` and ``.md``) into ``out``.
+    """Write one period's short report (``periods/<P>.html`` and ``.md``) into ``out``,
+    with the pages of its lists too long to show inline that it links to
+    (``periods/<P>-events.html``, ``periods/<P>-gaps.html``), so a refreshed report never
+    links to a missing or older list; such a page the report no longer links to (its list
+    got short) is removed.
 
     The same bytes the whole site's build writes for that period, from a model of that
     period alone (see ``build_site``): the way to refresh or preview one report over a
@@ -378,8 +382,10 @@ def publish_period(
             only=period,
             cache=SeriesCache(out, code_fingerprint(), keep=False),  # read only
         )
+        written: set[str] = set()
         for page in period_report(site, 0):
             path = out / page.path
+            written.add(page.path)
             try:
                 changed = write_atomic(path, page.text.encode("utf-8"))
             except OSError as error:
@@ -388,6 +394,12 @@ def publish_period(
                 result.written.append(path)
             else:
                 result.unchanged += 1
+        name = site.periods[0].name
+        for relative in list_pages(name):
+            path = out / relative
+            if relative not in written and path.is_file():
+                path.unlink()
+                result.removed.append(path)
     result.digest, result.as_of = site.digest, site.as_of
     result.items, result.periods = len(site.items), [p.name for p in site.periods]
     return result

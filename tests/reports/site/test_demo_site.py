@@ -42,6 +42,8 @@ def test_the_site_has_each_kind_of_page(demo_site):
         "periods/index.html",
         "periods/2024-Q2.html",
         "periods/2024-Q2.md",
+        "periods/2022-Q2-events.html",
+        "periods/2023-Q2-gaps.html",
         "sources.html",
         "method.html",
         "downloads.html",
@@ -60,6 +62,8 @@ def test_the_site_has_each_kind_of_page(demo_site):
 
 def test_the_latest_quarter_report_is_short(demo_site):
     assert (demo_site / "periods/2024-Q2.html").stat().st_size <= 60_000
+    # the busiest quarter too: its 158 events are on a page of their own
+    assert (demo_site / "periods/2022-Q2.html").stat().st_size <= 60_000
     for path in sorted((demo_site / "periods").glob("*.md")):
         check_markdown_tables(path.read_text(encoding="utf-8"))
 
@@ -102,6 +106,8 @@ def test_headline_numbers_are_in_the_first_screen(demo_store, demo_site, tmp_pat
         demo_site / "items/party-registration-threshold.html",
         demo_site / "periods/2024-Q2.html",
         demo_site / "items/index.html",
+        demo_site / "periods/2022-Q2-events.html",
+        demo_site / "periods/2023-Q2-gaps.html",
     ]
     for width in (390, 1280):
         seen = visit_pages(pages, tmp_path, width=width, height=800, selectors=(".headline",))

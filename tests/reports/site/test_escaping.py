@@ -10,10 +10,28 @@ import pytest
 
 from ledger import open_store
 from reports import publish_site
+from reports.site.model import LIST_CAP
 from tests.conftest import append_unchecked
 from tests.reports.checks import check_markdown_tables, gfm, validate_html, visit_pages
+from tests.reports.conftest import promise
 from tests.reports.site.test_downloads import atom_entries
 from tests.reports.test_escaping import HOSTILE, SHORT, hostile_item_events
+
+
+def hostile_quiet_promises(source: dict) -> list:
+    """More hostile promises than a report lists inline, in two hostile areas, made in
+    2022-Q2 and never heard of again: their events and, from 2023-Q3, their coverage gaps
+    each get a page of their own."""
+    return [
+        promise(
+            f"quiet-{n:02}",
+            f"2022-06-{1 + n:02}",
+            f"{SHORT} {n}",
+            SHORT if n % 2 else "area <b>two</b> & [x](javascript:alert(8))",
+            source=source,
+        )
+        for n in range(LIST_CAP + 1)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +44,7 @@ def hostile_site(tmp_path_factory):
         store,
         [
             *hostile_item_events(source, other),
+            *hostile_quiet_promises(source),
         ],
     )
     out = folder / "site"
@@ -37,6 +56,8 @@ def hostile_site(tmp_path_factory):
 def test_no_markup_is_injected_into_any_page(hostile_site):
     pages = sorted(hostile_site.rglob("*.html"))
     assert {p.parent.name for p in pages} >= {"items", "areas", "packages", "periods"}
+    assert (hostile_site / "periods/2022-Q2-events.html").is_file()
+    assert (hostile_site / "periods/2023-Q4-gaps.html").is_file()
     for path in pages:
         page = path.read_text(encoding="utf-8")
         assert "<script" not in page and "<img" not in page and "<b>source" not in page, path
@@ -54,6 +75,8 @@ def test_nothing_runs_in_a_real_browser(hostile_site, tmp_path):
         next((hostile_site / "areas").glob("*.html")),
         next((hostile_site / "packages").glob("*.html")),
         hostile_site / "periods/2023-Q4.html",
+        hostile_site / "periods/2022-Q2-events.html",
+        hostile_site / "periods/2023-Q4-gaps.html",
         hostile_site / "sources.html",
         hostile_site / "method.html",
         hostile_site / "downloads.html",
@@ -64,13 +87,19 @@ def test_nothing_runs_in_a_real_browser(hostile_site, tmp_path):
 
 
 def test_markdown_report_feed_and_csv_hold(hostile_site):
-    text = (hostile_site / "periods/2023-Q4.md").read_text(encoding="utf-8")
-    check_markdown_tables(text)
-    rendered = gfm().render(text)
-    assert "<script" not in rendered and "<img" not in rendered
-    assert 'href="javascript' not in rendered
-    hrefs = re.findall(r'href="([^"]*)"', rendered)
-    assert hrefs and all(href.startswith("../") and ":" not in href for href in hrefs)
+    for name in ("2023-Q4", "2022-Q2"):  # with a list's page linked: gaps, events
+        text = (hostile_site / f"periods/{name}.md").read_text(encoding="utf-8")
+        check_markdown_tables(text)
+        rendered = gfm().render(text)
+        assert "<script" not in rendered and "<img" not in rendered
+        assert 'href="javascript' not in rendered
+        hrefs = re.findall(r'href="([^"]*)"', rendered)
+        assert hrefs and all(":" not in href for href in hrefs)
+        # the site's pages, or a list's page beside the report
+        lists = [h for h in hrefs if not h.startswith("../")]
+        assert lists and all(
+            re.fullmatch(rf"{name}-(events|gaps)\.html(#[\w-]+)?", h) for h in lists
+        )
     for feed in [hostile_site / "feed.xml", *sorted((hostile_site / "feeds").glob("*.xml"))]:
         atom_entries(feed)  # parses as Atom
     with (hostile_site / "data/items.csv").open(encoding="utf-8", newline="") as stream:

@@ -17,17 +17,23 @@ from tests.reports.test_snapshot import assert_same, one_period
 
 
 def test_every_demo_period_alone_equals_the_whole_build(demo_store, demo_site, tmp_path):
+    """The report and the pages of its long lists (see ``test_long_lists``)."""
     periods = sorted(p.stem for p in (demo_site / "periods").glob("*.md"))
     assert len(periods) > 4
+    lists = 0
     for name in periods:
         out = tmp_path / name
         result = publish_period(
             demo_store, out, name, as_of=DEMO_AS_OF, base_url=BASE_URL, title="Demo <site>"
         )
         written = sorted(p.relative_to(out).as_posix() for p in result.written)
-        assert written == [f"periods/{name}.html", f"periods/{name}.md"]
+        expected = [f"periods/{name}.html", f"periods/{name}.md"]
+        expected += [f"periods/{p.name}" for p in (demo_site / "periods").glob(f"{name}-*.html")]
+        assert written == sorted(expected)
+        lists += len(expected) - 2
         for path in written:
             assert (out / path).read_bytes() == (demo_site / path).read_bytes(), path
+    assert lists > 2
 
 
 def test_every_demo_period_model_from_the_checkpoint_equals_one_from_every_record(demo_store):
