@@ -81,10 +81,6 @@ class Snapshot:
         """The registered sources as known at ``known_at`` (``None``: all of them)."""
         return registry_at(self.sources, known_at)
 
-    def made_promises(self) -> Iterable[Record]:
-        """Every ``promise.made`` record, in position order."""
-        return (record for record in self.records if record.type == "promise.made")
-
     def period_records(
         self,
         cut: Cut,
@@ -120,9 +116,6 @@ class PeriodSnapshot(Snapshot):
     @property
     def latest_recorded_at(self) -> str:
         return self._latest
-
-    def made_promises(self) -> Iterable[Record]:
-        return self.store.read(types=["promise.made"])
 
     def period_records(
         self,

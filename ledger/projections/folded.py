@@ -32,6 +32,7 @@ __all__ = [
 #: the checkpoint stays small and quick to load.
 _KEEP = frozenset(
     {
+        "actor",  # who made a promise: where tracking starts (the tracked government's)
         "title",
         "area",
         "package",

@@ -480,9 +480,11 @@ def default_since(snapshot: Snapshot, known_at: str, kind: str) -> Period | None
     promise of a predecessor, cited as background, would start the chart years early)."""
     actors: dict[str, set[str]] = defaultdict(set)
     knowledge = snapshot.knowledge(known_at)
-    for record in snapshot.made_promises():
-        if record.item in knowledge.streams:
-            actors[record.data.get("actor") or ""].add(record.item)
+    for item, stream in knowledge.streams.items():  # the known promises, none retracted
+        if stream.kind == "promise":
+            for event in stream.events:
+                if event.type == "promise.made":
+                    actors[event.data.get("actor") or ""].add(item)
     if not actors:
         first = knowledge.first_day()
         return period_containing(first, kind) if first else None

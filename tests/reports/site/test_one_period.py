@@ -11,9 +11,9 @@ from reports.periods import parse_period, periods_between
 from reports.site.model import default_since
 from reports.site.publish import publish_period
 from reports.snapshot import load_period_snapshot, load_snapshot
-from tests.reports.conftest import build_ledger
+from tests.reports.conftest import RECORDED, build_ledger, event
 from tests.reports.site.conftest import BASE_URL, DEMO_AS_OF
-from tests.reports.test_snapshot import assert_same, one_period
+from tests.reports.test_snapshot import LATER, assert_same, one_period
 
 
 def test_every_demo_period_alone_equals_the_whole_build(demo_store, demo_site, tmp_path):
@@ -79,3 +79,49 @@ def test_a_period_outside_the_site_is_refused_before_writing(
     with pytest.raises(ReportError, match=message):
         publish_period(ledger, tmp_path / "site", period, as_of="2024-06-30")
     assert not (tmp_path / "site").exists()
+
+
+def test_tracking_starts_with_the_actor_of_the_most_known_promises(store):
+    """The default first period is the first promise of whoever made the most of them,
+    counting only promises known at the cut and not retracted; both models agree."""
+    ledger = build_ledger(store)
+
+    def since(known_at: str | None = None) -> list[str]:
+        found = []
+        for snapshot in (load_snapshot(ledger), load_period_snapshot(ledger)):
+            cut = known_at or snapshot.latest_recorded_at
+            found.append(default_since(snapshot, cut, "quarter").name)
+        return found
+
+    tracked = since()
+    assert tracked[0] == tracked[1] and tracked[0] > "2015-Q2"
+    older = [
+        event(
+            "promise.made",
+            f"older-{n}",
+            "2015-05-01",
+            recorded_at=LATER,
+            title=f"Older promise {n}",
+            statement="We will.",
+            actor="Former government",
+            area="economy",
+        )
+        for n in range(12)  # more promises than the tracked government's
+    ]
+    ledger.append(older)
+    assert since() == ["2015-Q2", "2015-Q2"]
+    assert since(RECORDED) == tracked  # not yet known then
+    ledger.append(
+        [
+            event(
+                "event.retracted",
+                e.item,
+                "2024-07-06",
+                recorded_at="2024-07-06T00:00:00Z",
+                retracted=str(e.id),
+                reason="Not this government's.",
+            )
+            for e in older
+        ]
+    )
+    assert since() == tracked
