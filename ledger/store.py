@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -278,17 +278,19 @@ class Store:
                 connection.rollback()
 
     @contextmanager
-    def _writing(self, *, append: bool = False) -> Iterator[Any]:
-        """A cursor in a transaction that commits, or rolls back on any error."""
+    def _writing(self, *, append: bool = False, bulk: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction that commits, or rolls back on any error; with
+        ``bulk``, set up for many rows (the dialect's ``bulk``) until after the commit."""
         with translate_db_errors(self.url):
             connection = self._connection()
-            cursor = self.dialect.begin(connection, append=append)
-            try:
-                yield cursor
-                self.dialect.commit(connection, cursor)
-            except BaseException:
-                self.dialect.rollback(connection)
-                raise
+            with self.dialect.bulk(connection) if bulk else nullcontext():
+                cursor = self.dialect.begin(connection, append=append)
+                try:
+                    yield cursor
+                    self.dialect.commit(connection, cursor)
+                except BaseException:
+                    self.dialect.rollback(connection)
+                    raise
 
     def _stream(self, query: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
         with translate_db_errors(self.url):
@@ -506,7 +508,7 @@ class Store:
         first = next(chunks, None)  # before the transaction: a refusal opens none
         if first is None:
             return AppendCount(0, 0)
-        with self._writing(append=True) as cursor:
+        with self._writing(append=True, bulk=True) as cursor:
             plan = _AppendPlan(cursor, self.dialect)
             for events, where in itertools.chain([first], chunks):
                 if not events:
