@@ -603,6 +603,7 @@ class _AppendPlan:
         self.stored: dict[str, str] = {}
         self.retractable: dict[str, str] = {}
         self.retractions: set[str] = set()  # ids of retraction events (not retractable)
+        self.retracting = False  # whether the current chunk retracts any event
 
     def add(
         self,
@@ -637,6 +638,7 @@ class _AppendPlan:
         }
         unknown = sorted(referenced - self.kinds.keys())
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
+        self.retracting = bool(retracted)
         documents = self.sources.unknown(envelopes)
         parts = [
             (_STORED, [e["id"] for e in envelopes]),
@@ -729,53 +731,85 @@ class _AppendPlan:
     ) -> list[tuple[dict[str, Any], Row]]:
         rows: list[tuple[dict[str, Any], Row]] = []
         seen: dict[str, dict[str, Any]] = {}
-        versions = self.versions
-        for index, (event, envelope) in enumerate(zip(events, envelopes, strict=True)):
-            place = where[index]
+        stored, versions, kinds = self.stored, self.versions, self.kinds
+        registered = self.sources.registered
+        # earlier events of the chunk are retraction targets only if the chunk retracts
+        retractable = self.retractable if self.retracting else None
+        position, prev_hash, latest = self.position, self.prev_hash, self.latest
+        default = max(self.now_text, latest)  # the transaction time of an event without one
+        for index, event in enumerate(events):
+            envelope = envelopes[index]
             event_id = envelope["id"]
-            if event_id in self.stored or event_id in seen:
+            if event_id in stored or event_id in seen:
                 if self._same_event(envelope, seen):
                     continue
                 raise DuplicateEventId(
-                    f"{place}: event id {event_id} is already stored with different content"
+                    f"{where[index]}: event id {event_id} is already stored with different content"
                 )
             seen[event_id] = envelope
-            try:
-                if event.recorded_at is not None:
-                    recorded = format_instant(event.recorded_at)
-                    if recorded < self.latest:
-                        raise InvalidInput(
-                            f"recorded_at {recorded} is earlier than the ledger's latest "
-                            f"({self.latest}); transaction time may not run backwards",
-                            where=place,
-                        )
-                    if recorded > self.ceiling:
-                        raise InvalidInput(f"recorded_at {recorded} is in the future", where=place)
-                else:
-                    recorded = max(self.now_text, self.latest)
-                self._check_item(event, envelope, place)
-                self.sources.check(envelope, self.kinds, place)
-            except InvalidInput as error:  # go on: one run reports every problem of the batch
-                self.errors.append(error)
-                continue
+            item = envelope["item"]
+            kind = kinds.get(item)
+            if (  # most events: an item's later event, a registered source; nothing to check
+                kind is not None
+                and kind != "source"
+                and event.recorded_at is None
+                and envelope["type"] not in _CHECKED
+                and (type(event).item_kind or kind) == kind
+                and envelope["source"]["document"] in registered
+            ):
+                if retractable is not None:
+                    retractable[event_id] = item
+                recorded = default
+            else:
+                self.latest = latest
+                own = self._check(event, envelope, where[index])
+                if own is None:  # go on: one run reports every problem of the batch
+                    continue
+                if own != default:  # a backfill's own time
+                    default = max(self.now_text, own)
+                recorded = own
+            latest = recorded
             # the rows after an error are built and inserted too (all is rolled back), so
             # later chunks still find the events before them
-            self.latest = recorded
-            self.position += 1
-            item = envelope["item"]
+            position += 1
             version = versions[item] = versions.get(item, 0) + 1
             row = stored_row(
                 envelope,
-                position=self.position,
+                position=position,
                 version=version,
                 recorded_at=recorded,
-                prev_hash=self.prev_hash,
+                prev_hash=prev_hash,
             )
-            self.prev_hash = row.hash
+            prev_hash = row.hash
             rows.append((envelope, row))
-            if progress is not None:
-                progress(1)
+        self.position, self.prev_hash, self.latest = position, prev_hash, latest
+        if progress is not None and rows:
+            progress(len(rows))
         return rows
+
+    def _check(self, event: Event, envelope: dict[str, Any], place: str) -> str | None:
+        """The checks of one event that is not an item's plain later event: its
+        transaction time (returned), its item, its links or retraction and its source;
+        None when it is refused (the error noted)."""
+        try:
+            if event.recorded_at is not None:
+                recorded = format_instant(event.recorded_at)
+                if recorded < self.latest:
+                    raise InvalidInput(
+                        f"recorded_at {recorded} is earlier than the ledger's latest "
+                        f"({self.latest}); transaction time may not run backwards",
+                        where=place,
+                    )
+                if recorded > self.ceiling:
+                    raise InvalidInput(f"recorded_at {recorded} is in the future", where=place)
+            else:
+                recorded = max(self.now_text, self.latest)
+            self._check_item(event, envelope, place)
+            self.sources.check(envelope, self.kinds, place)
+        except InvalidInput as error:
+            self.errors.append(error)
+            return None
+        return recorded
 
     def _same_event(self, envelope: dict[str, Any], seen: dict[str, dict[str, Any]]) -> bool:
         if envelope["id"] in seen:
@@ -929,6 +963,8 @@ class _LinkGraph:
 
 
 _REGISTRATION = "source.registered"
+#: Types with checks of their own beyond the item's kind and the cited source.
+_CHECKED = frozenset({"promise.made", "link.added", "event.retracted", _REGISTRATION})
 
 
 class _SourceCheck:
