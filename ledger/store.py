@@ -40,7 +40,7 @@ from ledger.errors import (
     UnknownItem,
     UnregisteredSource,
 )
-from ledger.mapper import GENESIS_HASH, Record, Row, record_of_row, stored_row, to_record
+from ledger.mapper import GENESIS_HASH, Record, record_of_row, row_values, to_record
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -94,16 +94,18 @@ class AppendResult:
     The records are built on first use: a bulk import only needs their number.
     """
 
-    built: list[tuple[dict[str, Any], Row]]
+    #: the stored events' envelopes and their rows (``Row``'s values), in order
+    envelopes: list[dict[str, Any]]
+    rows: list[tuple[Any, ...]]
     skipped: int
 
     @property
     def count(self) -> int:
-        return len(self.built)
+        return len(self.rows)
 
     @cached_property
     def appended(self) -> list[Record]:
-        return [record_of_row(envelope, row) for envelope, row in self.built]
+        return [record_of_row(e, row) for e, row in zip(self.envelopes, self.rows, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -482,13 +484,13 @@ class Store:
         the chain, nor into the future.
         """
         if not events:
-            return AppendResult([], 0)
+            return AppendResult([], [], 0)
         where = list(locations) if locations else [f"event {i + 1}" for i in range(len(events))]
         with self._writing(append=True) as cursor:
             plan = _AppendPlan(cursor, self.dialect)
-            built = plan.add(events, where, progress, expected_version=expected_version)
+            kept, rows = plan.add(events, where, progress, expected_version=expected_version)
             plan.finish()
-        return AppendResult(built, len(events) - len(built))
+        return AppendResult(kept, rows, len(events) - len(rows))
 
     def append_chunks(
         self,
@@ -513,7 +515,7 @@ class Store:
             for events, where in itertools.chain([first], chunks):
                 if not events:
                     continue
-                count = len(plan.add(events, where, progress))
+                count = len(plan.add(events, where, progress)[1])
                 appended += count
                 skipped += len(events) - count
             plan.finish()
@@ -530,7 +532,9 @@ def _read_head(cursor: Any) -> Head:
 _COLUMNS = LEDGER_COLUMNS["events"]
 
 
-def _insert_rows(cursor: Any, statement: str, rows: list[Row], dialect: ModuleType) -> None:
+def _insert_rows(
+    cursor: Any, statement: str, rows: list[tuple[Any, ...]], dialect: ModuleType
+) -> None:
     """The rows as they are, by the driver's fastest bulk path (the dialect's): the bulk
     path costs what the driver does."""
     if len(rows) == 1:  # a single append: no bulk set-up
@@ -612,16 +616,17 @@ class _AppendPlan:
         progress: Callable[[int], None] | None,
         *,
         expected_version: int | None = None,
-    ) -> list[tuple[dict[str, Any], Row]]:
-        """Check and insert one chunk; the rows it stored (not those already there)."""
+    ) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        """Check and insert one chunk; the envelopes and rows it stored (not those already
+        there)."""
         envelopes = [event.envelope() for event in events]
         self._look_up(envelopes)
         if expected_version is not None:
             self._check_expected(envelopes, expected_version)
-        built = self._build_rows(events, envelopes, where, progress)
-        if built:
-            _insert_rows(self.cursor, self.insert, [row for _, row in built], self.dialect)
-        return built
+        kept, rows = self._build_rows(events, envelopes, where, progress)
+        if rows:
+            _insert_rows(self.cursor, self.insert, rows, self.dialect)
+        return kept, rows
 
     def finish(self) -> None:
         """Raise every input error found in the batch, if any."""
@@ -728,8 +733,9 @@ class _AppendPlan:
         envelopes: list[dict[str, Any]],
         where: Sequence[str],
         progress: Callable[[int], None] | None,
-    ) -> list[tuple[dict[str, Any], Row]]:
-        rows: list[tuple[dict[str, Any], Row]] = []
+    ) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        kept: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         seen: dict[str, dict[str, Any]] = {}
         stored, versions, kinds = self.stored, self.versions, self.kinds
         registered = self.sources.registered
@@ -773,19 +779,14 @@ class _AppendPlan:
             # later chunks still find the events before them
             position += 1
             version = versions[item] = versions.get(item, 0) + 1
-            row = stored_row(
-                envelope,
-                position=position,
-                version=version,
-                recorded_at=recorded,
-                prev_hash=prev_hash,
-            )
-            prev_hash = row.hash
-            rows.append((envelope, row))
+            row = row_values(envelope, position, version, recorded, prev_hash)
+            prev_hash = row[-1]
+            kept.append(envelope)
+            rows.append(row)
         self.position, self.prev_hash, self.latest = position, prev_hash, latest
         if progress is not None and rows:
             progress(len(rows))
-        return rows
+        return kept, rows
 
     def _check(self, event: Event, envelope: dict[str, Any], place: str) -> str | None:
         """The checks of one event that is not an item's plain later event: its
