@@ -608,6 +608,8 @@ class _AppendPlan:
         self.retractable: dict[str, str] = {}
         self.retractions: set[str] = set()  # ids of retraction events (not retractable)
         self.retracting = False  # whether the current chunk retracts any event
+        #: the ids the batch has looked up, when the ledger held no event before it
+        self.batch_ids: _BatchIds | None = None
 
     def add(
         self,
@@ -645,8 +647,11 @@ class _AppendPlan:
         retracted = [e["data"]["retracted"] for e in envelopes if e["type"] == "event.retracted"]
         self.retracting = bool(retracted)
         documents = self.sources.unknown(envelopes)
+        ids = [e["id"] for e in envelopes]
+        if self.batch_ids is not None:  # the ledger was empty: only an id seen before may be
+            ids = self.batch_ids.seen_before(ids)
         parts = [
-            (_STORED, [e["id"] for e in envelopes]),
+            (_STORED, ids),
             (_ITEMS, unknown),
             (_RETRACTED, retracted),
             (_REGISTERED, documents),
@@ -679,6 +684,9 @@ class _AppendPlan:
             self.head = head
             self.position, self.prev_hash = head.position, head.hash
             self.latest = head.recorded_at or ""
+            if not head.position:
+                self.batch_ids = _BatchIds()
+                self.batch_ids.seen_before(ids)
         self.sources.registered |= registered
         # items the store does not hold yet have no stored links to read
         self.links.new = set(unknown) - found
@@ -888,6 +896,35 @@ class _AppendPlan:
                 where=where,
             )
         self.links.add(item, data["to"], family, event_id)
+
+
+class _BatchIds:
+    """The ids a batch into an empty ledger has looked up, as one bit per id's hash.
+
+    The ledger held no event when the batch took the append lock, so only an id of the
+    batch's earlier chunks can be stored: a chunk looks up only the ids whose bit is set
+    already (one seen before, or another id's hash colliding), instead of probing the id
+    index for all of them (about 1 µs an id, the chunk's costliest question). The set
+    stays 1 MiB whatever the batch's size; at a million ids, under 12% of the bits are set.
+    """
+
+    BITS = 1 << 23
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.BITS >> 3)
+
+    def seen_before(self, ids: list[str]) -> list[str]:
+        """The ids whose bit was set already; every id's bit is set after."""
+        bits, mask = self.bits, self.BITS - 1
+        maybe = []
+        for event_id in ids:
+            hashed = hash(event_id) & mask
+            byte, bit = hashed >> 3, 1 << (hashed & 7)
+            if bits[byte] & bit:
+                maybe.append(event_id)
+            else:
+                bits[byte] |= bit
+        return maybe
 
 
 class _LinkGraph:
