@@ -170,10 +170,10 @@ def bulk(connection: Any) -> Iterator[None]:
 
     Each row of an import lands at a random place in the event id index: with SQLite's
     default cache of 2 MB, the transaction spills dirty index pages to the WAL and reads
-    them back again and again (and writes each page as often as it spills). With the
-    cache holding the indexes' working set, a page is written once, at the commit
-    (measured: 1 to 2 µs less an event of 100,000; ``docs/benchmarks.md``). The cache
-    grows only as pages are used, and shrinks again after the commit.
+    them back, chunk after chunk. A cache that holds the indexes' working set keeps them
+    in memory until the commit (measured: 1 to 2 µs less CPU an event of 100,000;
+    ``docs/benchmarks.md``). It grows only as pages are used, and shrinks again after
+    the commit.
     """
     cursor = connection.cursor()
     cursor.execute("PRAGMA cache_size")
