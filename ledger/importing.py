@@ -254,6 +254,25 @@ def read_raw_events(path: Path) -> list[tuple[str, Any]]:
 CHUNK_EVENTS = 10_000
 
 
+class _Places(Sequence[str]):
+    """The places ("file:line") of a chunk's events, each written only when asked for:
+    the store asks for the places of the events it refuses, not of every event."""
+
+    __slots__ = ("path", "lines")
+
+    def __init__(self, path: Path, lines: list[int]) -> None:
+        self.path = str(path)
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [f"{self.path}:{line}" for line in self.lines[index]]
+        return f"{self.path}:{self.lines[index]}"
+
+
 @dataclass
 class _FileRead:
     path: Path
@@ -262,31 +281,30 @@ class _FileRead:
     #: (line, error) for every problem found, in line order once read
     errors: list[tuple[int, InvalidInput]] = field(default_factory=list)
     #: a YAML file's events, read whole by ``prepare`` (JSON Lines are read again instead)
-    kept: list[tuple[list[Event], list[str]]] | None = None
+    kept: list[tuple[list[Event], Sequence[str]]] | None = None
 
-    def chunks(self) -> Iterator[tuple[list[Event], list[str]]]:
+    def chunks(self) -> Iterator[tuple[list[Event], Sequence[str]]]:
         """The file's valid events and their places, a chunk at a time, noting every
         error in ``errors``; an error that stops the reading (the file is missing, or not
         UTF-8) is then its only one."""
         found: list[InvalidInput] = []
         events: list[Event] = []
-        places: list[str] = []
+        lines: list[int] = []
         size = CHUNK_EVENTS
         try:
             for line, raw in _read_rows(self.path, found):
-                place = f"{self.path}:{line}"
                 try:
                     events.append(parse_event(raw))
                 except InvalidInput as error:
-                    located = error.at(place)
+                    located = error.at(f"{self.path}:{line}")
                     problems = located.errors if isinstance(located, InvalidInputs) else [located]
                     self.errors.extend((line, problem) for problem in problems)
                     continue
-                places.append(place)
-                self.count += 1
+                lines.append(line)
                 if len(events) >= size:
-                    yield events, places
-                    events, places = [], []
+                    self.count += len(events)
+                    yield events, _Places(self.path, lines)
+                    events, lines = [], []
         except InvalidInput as error:  # the file cannot be read past this error
             found.clear()
             self.errors = [(_line_of(error), error)]
@@ -295,7 +313,8 @@ class _FileRead:
             self.errors.extend((_line_of(error), error) for error in found)
             self.errors.sort(key=lambda pair: pair[0])
         if events:
-            yield events, places
+            self.count += len(events)
+            yield events, _Places(self.path, lines)
 
     def check(self) -> None:
         """Raise every error found in the file, if any."""
@@ -310,12 +329,12 @@ class _FileRead:
         else:
             self.kept = list(self.chunks())
 
-    def checked_chunks(self) -> Iterator[tuple[list[Event], list[str]]]:
+    def checked_chunks(self) -> Iterator[tuple[list[Event], Sequence[str]]]:
         """The events to append, the file's errors raised before its last chunk: a file
         of one chunk with an error is refused before the append even begins, a longer one
         inside it (which rolls back)."""
         if self.kept is not None:
-            chunks: Iterator[tuple[list[Event], list[str]]] = iter(self.kept)
+            chunks: Iterator[tuple[list[Event], Sequence[str]]] = iter(self.kept)
         else:
             self.count, self.errors = 0, []
             chunks = self.chunks()

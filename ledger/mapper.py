@@ -8,6 +8,7 @@ so projections always see current-schema payloads.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -19,6 +20,7 @@ __all__ = [
     "Row",
     "chain_hash",
     "record_of_row",
+    "row_values",
     "stored_event",
     "stored_row",
     "to_record",
@@ -92,24 +94,33 @@ def stored_row(
     The body is serialised once: the hash covers exactly the bytes that are stored
     (``chain_hash`` of the same text gives the same digest; ``verify`` uses it).
     """
+    # tuple's own constructor: the named one is a Python call per row
+    return _new_row(Row, row_values(envelope, position, version, recorded_at, prev_hash))
+
+
+def row_values(
+    envelope: dict[str, Any], position: int, version: int, recorded_at: str, prev_hash: str
+) -> tuple[Any, ...]:
+    """``stored_row``'s values as a plain tuple (its hash last), for a bulk append.
+
+    The driver's ``executemany`` takes a plain tuple's values as they are, but a named
+    tuple's one at a time through the sequence protocol: 0.8 µs more a row of eleven.
+    """
     body = canonical_bytes(
         {**envelope, "position": position, "version": version, "recorded_at": recorded_at}
     )
-    return _new_row(  # tuple's own constructor: the named one is a Python call per row
-        Row,
-        (
-            position,
-            envelope["id"],
-            envelope["item"],
-            version,
-            envelope["type"],
-            envelope["schema"],
-            envelope["effective"],
-            recorded_at,
-            body.decode("utf-8"),
-            prev_hash,
-            _sha256(prev_hash.encode("ascii") + body).hexdigest(),
-        ),
+    return (
+        position,
+        envelope["id"],
+        envelope["item"],
+        version,
+        envelope["type"],
+        envelope["schema"],
+        envelope["effective"],
+        recorded_at,
+        body.decode("utf-8"),
+        prev_hash,
+        _sha256(prev_hash.encode("ascii") + body).hexdigest(),
     )
 
 
@@ -158,19 +169,21 @@ def stored_event(body: str | bytes) -> dict[str, Any]:
 _SCHEMAS: dict[str, int] = {}
 
 
-def record_of_row(envelope: dict[str, Any], row: Row) -> Record:
-    """The record of a row just built from ``envelope`` (no need to parse its body back)."""
+def record_of_row(envelope: dict[str, Any], row: Sequence[Any]) -> Record:
+    """The record of a row just built from ``envelope`` (a ``Row`` or its plain values:
+    no need to parse its body back)."""
+    position, _, _, version, _, _, _, recorded_at, _, prev_hash, hash_ = row
     return Record(
-        position=row.position,
+        position=position,
         id=envelope["id"],
         type=envelope["type"],
         schema=envelope["schema"],
         item=envelope["item"],
-        version=row.version,
+        version=version,
         effective=envelope["effective"],
-        recorded_at=row.recorded_at,
+        recorded_at=recorded_at,
         source=envelope["source"],
         data=envelope["data"],
-        prev_hash=row.prev_hash,
-        hash=row.hash,
+        prev_hash=prev_hash,
+        hash=hash_,
     )

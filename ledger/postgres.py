@@ -23,6 +23,7 @@ __all__ = [
     "absolute_url",
     "begin",
     "blob_cursor",
+    "bulk",
     "commit",
     "connect",
     "exists",
@@ -96,6 +97,12 @@ def insert_many(cursor: Any, statement: str, columns: Sequence[str], rows: list[
     with cursor.copy(f"COPY events ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+@contextlib.contextmanager
+def bulk(connection: Any) -> Iterator[None]:
+    """Nothing to set for a bulk append: the server's shared buffers serve every session."""
+    yield
 
 
 def insert_one(cursor: Any, statement: str, row: Sequence[Any]) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import InvalidInput, InvalidInputs
-from ledger import Store, digest, import_files, read_event_file
+from ledger import DuplicateEventId, Store, digest, import_files, read_event_file
 from ledger.importing import read_raw_events
 from tests.conftest import registered
 
@@ -402,6 +402,36 @@ def test_a_file_spanning_chunks_is_one_batch(
         f"{refused}:4: link 'p1' implements 'l1' would close a cycle of implements links: "
         "p1 → l1 → p1"
     ]
+
+
+def test_an_id_sent_again_chunks_later_is_found_in_an_empty_ledger(
+    empty_store: Store, tmp_path: Path, small_chunks: None
+) -> None:
+    """Into an empty ledger a chunk asks the store only about the ids its batch has seen
+    before: an id sent again two chunks later is still found, the same event skipped and
+    a changed one refused."""
+    registration = {
+        "type": "source.registered",
+        "item": SOURCE["document"],
+        "effective": "2022",
+        "title": "An address",
+        "publisher": "The President's office",
+        "published": "2022",
+        "kind": "government",
+        "language": "en",
+    }
+    first = promise("p1", id="8c1f0d9e-1111-4111-8111-111111111111")
+    rows = [registration, first, *(promise(f"p{i}") for i in range(2, 7))]
+    changed = jsonl(tmp_path / "changed.jsonl", [*rows, {**first, "title": "Changed"}])
+    with pytest.raises(DuplicateEventId) as caught:
+        import_files(empty_store, [changed])
+    assert str(caught.value) == (
+        f"{changed}:8: event id {first['id']} is already stored with different content"
+    )
+    assert empty_store.count() == 0
+    again = jsonl(tmp_path / "again.jsonl", [*rows, first])
+    summary = import_files(empty_store, [again])
+    assert (summary.appended, summary.skipped) == (7, 1)
 
 
 def test_an_error_in_a_later_chunk_leaves_nothing_written(

@@ -285,6 +285,19 @@ def test_a_backfill_earlier_than_the_ledger_is_refused(store: Store) -> None:
     assert digest(store) == before
 
 
+def test_a_backfill_after_a_live_event_of_the_same_batch_is_refused(store: Store) -> None:
+    """Transaction time runs in the batch's own order: an event stamped with the current
+    time, then an earlier backfill in the same batch, runs backwards."""
+    store.append([promise("p1", recorded_at="2023-01-01")])
+    before = digest(store)
+    with pytest.raises(InvalidInput) as caught:
+        store.append([revised("p1"), revised("p1", recorded_at="2023-06-01")])
+    assert str(caught.value).startswith(
+        "event 2: recorded_at 2023-06-01T00:00:00.000000Z is earlier than the ledger's latest ("
+    )
+    assert digest(store) == before
+
+
 def test_a_backfill_after_live_appends_is_refused(store: Store) -> None:
     store.append([promise("p1")])
     with pytest.raises(InvalidInput, match="transaction time may not run backwards"):
