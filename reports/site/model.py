@@ -1058,10 +1058,10 @@ def _list_happened(
 def _happened_inputs(listed: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
     """A digest of everything ``_list_happened`` makes its lines from (``listed``: the
     events it lists, see ``_listed``), beyond the period and its end: the events (by
-    chain hash, which covers every field), the titles of
-    their items (and their areas, by which a long list is grouped) and of the items their
-    links name, and the cited sources as readers see them. (Not the cut's transaction
-    time, which moves with every new event: the events it lets in are listed.)"""
+    chain hash, which covers every field), the titles of their items (and their areas, by
+    which a long list is grouped) and of the items their links name, and the cited
+    sources as readers see them. (Not the cut's transaction time, which moves with every
+    new event: the events it lets in are listed.)"""
     titles = sources.titles
     items = sorted({r.item for r in listed})
     named = [r.data["to"] for r in listed if r.type == "link.added"]
