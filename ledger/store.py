@@ -28,7 +28,15 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from events import InvalidInput, InvalidInputs, current_schema, format_instant, loads, upcast
+from events import (
+    ITEM_KINDS,
+    InvalidInput,
+    InvalidInputs,
+    current_schema,
+    format_instant,
+    loads,
+    upcast,
+)
 from ledger.errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -690,9 +698,12 @@ class _AppendPlan:
         yield from self.cursor.execute(statement, params).fetchall()
 
     def _note_item(self, item: str, type_: str, version: int) -> None:
-        from events import event_class  # appending builds the models; reading does not
+        kind = ITEM_KINDS.get(type_)  # the plain table: no model of the stored type is built
+        if kind is None:  # a type that opens no item (a tampered row): the registry's word
+            from events import event_class
 
-        self.kinds[item] = event_class(type_).item_kind or "item"
+            kind = event_class(type_).item_kind or "item"
+        self.kinds[item] = kind
         self.versions[item] = version
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
