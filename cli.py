@@ -618,7 +618,7 @@ def record(
     --title "Cut party signatures to 5,000" --statement "…" --actor President --area parties
     """
     from events import parse_event
-    from ledger import UnregisteredSource, with_registration
+    from ledger import UnregisteredSource
 
     local = locals()
     fields: dict[str, Any] = {name: local[name] for name in _FIELD_FLAGS}
@@ -638,7 +638,11 @@ def record(
     event = parse_event(raw)
     registered = _inline_registration(event.source.document, registration)
     with _store(ctx) as store:
-        batch = with_registration(store, registered, [event]) if registered else [event]
+        batch = [event]
+        if registered:  # only then is the source registry read (and its module loaded)
+            from ledger import with_registration
+
+            batch = with_registration(store, registered, batch)
         try:
             result = store.append(batch, expected_version=expected_version)
         except UnregisteredSource as error:
