@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.main import get_command_name
 
 if TYPE_CHECKING:
     from events import FieldDoc, TypeDoc
@@ -1383,17 +1384,49 @@ def _log_to_stderr(*, timestamps: bool, quiet: bool = False) -> None:
     logger.propagate = False
 
 
+def _named(argv: list[str]) -> str | None:
+    """The command ``argv`` plainly names: the first word past the root's ``--db`` option.
+    None when a root option comes first (``--help``, ``--version``, the completion ones)
+    or there is no word."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("--db="):
+            return None if word.startswith("-") else word
+    return None
+
+
+def _only(name: str | None) -> typer.Typer:
+    """``app`` with only the command or group ``name`` when it is one of ours, else all of
+    them: Typer builds a Click command from every registered function's signature on each
+    run, and a run calls one (``record`` alone has some fifty options). What a run prints
+    is the same: that command's help, usage errors and output; the root's help and an
+    unknown command's "no such command" still see every command."""
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == name
+    ]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not (commands or groups) or os.environ.get("_REFORM_LEDGER_COMPLETE"):
+        return app
+    one = copy.copy(app)
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
+
+
 def main() -> None:
     """Console-script entry point.
 
     Help and usage errors are drawn by rich (panels, colours) when a terminal reads them;
     piped, Click's plain layout says the same without loading rich's help machinery
     (``typer.rich_utils``: Markdown, tracebacks, syntax highlighting), which is most of what
-    ``--help`` would cost.
+    ``--help`` would cost. Only the command named is built (``_only``).
     """
     if not (sys.stdout.isatty() or sys.stderr.isatty()):
         app.rich_markup_mode = schedule_app.rich_markup_mode = None
-    app(prog_name="reform-ledger")
+    _only(_named(sys.argv[1:]))(prog_name="reform-ledger")
 
 
 if __name__ == "__main__":
