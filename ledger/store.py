@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import sqlite3
 import sys
 import threading
@@ -338,6 +337,8 @@ class Store:
         on a session of its own) releases it when the process dies, also after kill -9.
         The lock's ``check()`` raises ``LockLost`` if it was lost meanwhile.
         """
+        import socket  # for the lock holder's name alone: reading commands never load it
+
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
         with translate_db_errors(self.url):
             lock = self.dialect.ProcessLock(self.url, name, owner)
