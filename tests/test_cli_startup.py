@@ -2,9 +2,11 @@
 SQLite ledger never load pydantic, SQLAlchemy, SQLModel, APScheduler, Jinja2, YAML, the
 feed library, the event models or rich's console (reading upcasts through a plain table,
 Typer 0.28 coerces options without pydantic, and piped output is drawn without rich), and
-``record`` loads the event models it validates with, but none of the rest. A process is
-started per command (an import, once made, stays for the process), and the test reads which
-modules it ended with, so a stray import is caught here rather than in a benchmark.
+``record`` builds the one event model it validates with and loads none of the rest. Typer
+builds only the command a run names. A process is started per command (an import, once
+made, stays for the process), and the test reads which modules it ended with, which Click
+commands Typer built and which event models pydantic built (counts, never times), so a
+stray import or build is caught here rather than in a benchmark.
 
 What piped output skips must not change what it says: the tables and lines written
 directly are the ones rich draws, character for character, and help says the same in
@@ -36,7 +38,7 @@ HEAVY = ("sqlalchemy", "sqlmodel", "apscheduler", "jinja2", "yaml", "feedgen")
 #: Runs the command in this process, then prints the modules it imported, the Click
 #: commands Typer built and the event models whose validators pydantic built.
 PROBE = """
-import json, sys
+import gc, json, sys
 import typer.main
 import cli
 commands = []
@@ -61,8 +63,9 @@ while classes:
     classes += cls.__subclasses__()
     if cls.__module__.startswith("events.") and cls.__pydantic_complete__:
         models.append(cls.__qualname__)
+collector = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
 print(json.dumps({"code": code, "modules": sorted(sys.modules), "commands": sorted(commands),
-                  "models": sorted(set(models))}), file=sys.stderr)
+                  "models": sorted(set(models)), "collector": collector}), file=sys.stderr)
 """
 #: What ``status`` and ``show`` ask of the ledger, without the CLI (and so without Typer).
 READ = """
@@ -163,6 +166,8 @@ def test_record_builds_its_type_model_alone_and_loads_nothing_heavy(small_ledger
     assert not modules & {"events.promises", "events.stages", "events.findings"}
     assert not modules & {"events.sources", "events.catalogue"}
     assert report["commands"] == ["record"]
+    # the cyclic collector was off while it ran, and what it made was frozen on the way out
+    assert not report["collector"]["enabled"] and report["collector"]["frozen"] > 10_000
     packages = {name.split(".")[0] for name in modules}
     assert not packages & {*HEAVY, "reports"}, sorted(packages & {*HEAVY, "reports"})
     assert not modules & set(RICH_DRAWING)
