@@ -493,7 +493,7 @@ def test_appending_reads_item_kinds_from_the_plain_table_that_the_models_declare
         assert cls.item_kind == ITEM_KINDS.get(type_name), type_name
         assert cls.creates_item == (type_name in OPENERS), type_name
     assert set(ITEM_KINDS) | OPENERS <= set(event_types())
-    assert OPENERS <= set(ITEM_KINDS)  # every item has a kind from its first event
+    assert all(name in ITEM_KINDS for name in OPENERS)  # every item has a kind from its first event
 
 
 def test_a_model_whose_item_kind_disagrees_with_the_table_is_refused() -> None:
