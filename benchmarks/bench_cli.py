@@ -57,7 +57,6 @@ def on_terminal(command: list[str], cwd: Path, env: dict[str, str]) -> None:
         os.close(child)
         reader.join()
         os.close(main)
-        os.close(main)
 
 
 def once(command: list[str], cwd: Path, env: dict[str, str], tty: bool) -> float:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from events.facts import RELATIONS, VERDICTS
     from events.findings import GRADES
     from events.invisible import INVISIBLE, escape_invisible_json, show_invisible
+    from events.kinds import ITEM_KINDS, OPENERS
     from events.promises import Target
     from events.registry import event_class, event_types, parse_event, register
     from events.sources import SOURCE_KINDS, SourceRegistered, web_url
@@ -35,6 +36,8 @@ __all__ = [
     "ENVELOPE_FIELDS",
     "GRADES",
     "INVISIBLE",
+    "ITEM_KINDS",
+    "OPENERS",
     "RELATIONS",
     "SOURCE_KINDS",
     "VERDICTS",
@@ -85,6 +88,7 @@ _MODULES = {
     "events.facts": ("RELATIONS", "VERDICTS"),
     "events.findings": ("GRADES",),
     "events.invisible": ("INVISIBLE", "escape_invisible_json", "show_invisible"),
+    "events.kinds": ("ITEM_KINDS", "OPENERS"),
     "events.promises": ("Target",),
     "events.registry": ("event_class", "event_types", "parse_event", "register"),
     "events.sources": ("SOURCE_KINDS", "SourceRegistered", "web_url"),

@@ -45,7 +45,7 @@ ENVELOPE_ATTRS = frozenset({"id", "item", "effective", "source", "recorded_at"})
 class Source(BaseModel):
     """Where a claim comes from: a document, a place in it and a verbatim quote."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     document: ShortText
     locator: ShortText
@@ -57,8 +57,11 @@ class Source(BaseModel):
 class Event(BaseModel):
     """Base of every event type. Subclasses add payload fields only."""
 
-    # NaN and infinity have no JSON form (canonical JSON would store them as null)
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # NaN and infinity have no JSON form (canonical JSON would store them as null).
+    # defer_build: a type's validator and serializer are built when it is first used, not
+    # when its module is imported, so a process builds only the types it validates (one
+    # ``record`` builds one, not its module's every type, nor this base it never validates).
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     event_type: ClassVar[str] = ""
     event_version: ClassVar[int] = 1

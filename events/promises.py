@@ -23,7 +23,7 @@ __all__ = [
 class Target(BaseModel):
     """A quantitative goal: from ``baseline`` (at ``baseline_date``) to ``goal``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
     metric: ShortText = Field(description="What is measured, e.g. signatures to register a party.")
     unit: ShortText = Field(description="The unit of the measure, e.g. people, percent or days.")

@@ -3,9 +3,10 @@ validates raw events, putting every validation error in the ledger's own words.
 
 ``@register`` refuses a duplicate name at import time, and a class whose
 ``event_version`` or ``upcast_vN_vN+1`` static methods disagree with the plain table in
-``events.upcasting``, which reading uses without building any model; stored rows are never
-rewritten when a payload changes shape. ``describe_error`` is the one place where
-pydantic's error types become messages.
+``events.upcasting``, which reading uses without building any model (and one whose
+``item_kind`` or ``creates_item`` disagree with ``events.kinds``, which appending reads);
+stored rows are never rewritten when a payload changes shape. ``describe_error`` is the
+one place where pydantic's error types become messages.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from events.base import ENVELOPE_ATTRS, ENVELOPE_FIELDS, Event
 from events.errors import InvalidInput, InvalidInputs, UnknownEventType
+from events.kinds import ITEM_KINDS, OPENERS
 from events.text import MULTI_LINE, ONE_LINE, describe_char, first_refused
 from events.upcasting import UPCASTERS, current_schema, upcast
 
@@ -89,6 +91,8 @@ def register(cls: type[Event]) -> type[Event]:
     )
     if cls.event_version != current_schema(name) or declared != UPCASTERS.get(name, ()):
         raise RuntimeError(f"event type {name!r}: its upcasters differ from events.upcasting")
+    if cls.item_kind != ITEM_KINDS.get(name) or cls.creates_item != (name in OPENERS):
+        raise RuntimeError(f"event type {name!r}: its item kind differs from events.kinds")
     if _HOME.get(name) != cls.__module__:
         raise RuntimeError(
             f"event type {name!r} is declared in {cls.__module__}; "

@@ -37,16 +37,11 @@ class UnknownFilterValue(InvalidInput):
 
 def item_kinds() -> tuple[str, ...]:
     """The kinds of tracked item the catalogue can create (promise, law, …), sorted; a
-    source is a document events cite, not an item with a status. Asked only when a kind
-    filter is given, so a plain listing builds no event model."""
-    from events import event_class, event_types
+    source is a document events cite, not an item with a status. Read from the plain table
+    of kinds, so a kind filter builds no event model."""
+    from events import ITEM_KINDS, OPENERS
 
-    kinds = set()
-    for type_name in event_types():
-        cls = event_class(type_name)
-        if cls.creates_item and cls.item_kind and cls.item_kind != "source":
-            kinds.add(cls.item_kind)
-    return tuple(sorted(kinds))
+    return tuple(sorted({ITEM_KINDS[type_name] for type_name in OPENERS} - {"source"}))
 
 
 def split_names(value: str) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import sqlite3
 import sys
 import threading
@@ -28,7 +27,15 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from events import InvalidInput, InvalidInputs, current_schema, format_instant, loads, upcast
+from events import (
+    ITEM_KINDS,
+    InvalidInput,
+    InvalidInputs,
+    current_schema,
+    format_instant,
+    loads,
+    upcast,
+)
 from ledger.errors import (
     ConcurrencyError,
     DuplicateEventId,
@@ -334,6 +341,8 @@ class Store:
         on a session of its own) releases it when the process dies, also after kill -9.
         The lock's ``check()`` raises ``LockLost`` if it was lost meanwhile.
         """
+        import socket  # for the lock holder's name alone: reading commands never load it
+
         owner = f"pid {os.getpid()} on {socket.gethostname()}"
         with translate_db_errors(self.url):
             lock = self.dialect.ProcessLock(self.url, name, owner)
@@ -707,9 +716,12 @@ class _AppendPlan:
         yield from self.cursor.execute(statement, params).fetchall()
 
     def _note_item(self, item: str, type_: str, version: int) -> None:
-        from events import event_class  # appending builds the models; reading does not
+        kind = ITEM_KINDS.get(type_)  # the plain table: no model of the stored type is built
+        if kind is None:  # a type that opens no item (a tampered row): the registry's word
+            from events import event_class
 
-        self.kinds[item] = event_class(type_).item_kind or "item"
+            kind = event_class(type_).item_kind or "item"
+        self.kinds[item] = kind
         self.versions[item] = version
 
     def _lookup(self, query: str, values: Sequence[str]) -> Iterator[tuple[Any, ...]]:

@@ -2,9 +2,11 @@
 SQLite ledger never load pydantic, SQLAlchemy, SQLModel, APScheduler, Jinja2, YAML, the
 feed library, the event models or rich's console (reading upcasts through a plain table,
 Typer 0.28 coerces options without pydantic, and piped output is drawn without rich), and
-``record`` loads the event models it validates with, but none of the rest. A process is
-started per command (an import, once made, stays for the process), and the test reads which
-modules it ended with, so a stray import is caught here rather than in a benchmark.
+``record`` builds the one event model it validates with and loads none of the rest. Typer
+builds only the command a run names. A process is started per command (an import, once
+made, stays for the process), and the test reads which modules it ended with, which Click
+commands Typer built and which event models pydantic built (counts, never times), so a
+stray import or build is caught here rather than in a benchmark.
 
 What piped output skips must not change what it says: the tables and lines written
 directly are the ones rich draws, character for character, and help says the same in
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,10 +35,19 @@ from tests.conftest import SOURCE, link, make, promise
 ROOT = Path(__file__).resolve().parent.parent
 #: Libraries none of these commands use; each costs tens to hundreds of milliseconds.
 HEAVY = ("sqlalchemy", "sqlmodel", "apscheduler", "jinja2", "yaml", "feedgen")
-#: Runs the command in this process, then prints the top-level modules it imported.
+#: Runs the command in this process, then prints the modules it imported, the Click
+#: commands Typer built and the event models whose validators pydantic built.
 PROBE = """
-import json, sys
+import gc, json, sys
+import typer.main
 import cli
+commands = []
+build_command = typer.main.get_command_from_info
+def counted(command_info, **options):
+    command = build_command(command_info, **options)
+    commands.append(command.name)
+    return command
+typer.main.get_command_from_info = counted
 sys.argv = ["reform-ledger", *sys.argv[1:]]
 try:
     cli.main()
@@ -43,7 +55,17 @@ except SystemExit as done:
     code = done.code or 0
 else:
     code = 0
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+models, classes = [], []
+if "pydantic.main" in sys.modules:  # never imported here for the asking
+    classes = [sys.modules["pydantic.main"].BaseModel]
+while classes:
+    cls = classes.pop()
+    classes += cls.__subclasses__()
+    if cls.__module__.startswith("events.") and cls.__pydantic_complete__:
+        models.append(cls.__qualname__)
+collector = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "commands": sorted(commands),
+                  "models": sorted(set(models)), "collector": collector}), file=sys.stderr)
 """
 #: What ``status`` and ``show`` ask of the ledger, without the CLI (and so without Typer).
 READ = """
@@ -80,8 +102,8 @@ def small_ledger(sqlite_store) -> str:
     return sqlite_store.url
 
 
-def imported(*argv: str, probe: str = PROBE, whole: bool = False) -> set[str]:
-    """The top-level packages (or, ``whole``, all modules) the probe ended with."""
+def probed(*argv: str, probe: str = PROBE) -> dict[str, Any]:
+    """What the probe says of one process: its exit code, modules, commands and models."""
     done = subprocess.run(
         [sys.executable, "-c", probe, *argv],
         cwd=ROOT,
@@ -92,14 +114,23 @@ def imported(*argv: str, probe: str = PROBE, whole: bool = False) -> set[str]:
     )
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["code"] == 0, done.stderr
+    return report
+
+
+def imported(*argv: str, probe: str = PROBE, whole: bool = False) -> set[str]:
+    """The top-level packages (or, ``whole``, all modules) the probe ended with."""
+    modules = probed(*argv, probe=probe)["modules"]
     if whole:
-        return set(report["modules"])
-    return {name.split(".")[0] for name in report["modules"]}
+        return set(modules)
+    return {name.split(".")[0] for name in modules}
 
 
 def test_help_loads_no_library_of_ours_nor_any_heavy_one():
-    modules = imported("--help")
+    report = probed("--help")
+    modules = {name.split(".")[0] for name in report["modules"]}
     assert not modules & {*HEAVY, "events", "ledger", "reports", "pydantic", "rich"}, modules
+    # the root's help lists every command, so Typer built them all (schedule's too)
+    assert {"record", "status", "show", "add", "run"} <= set(report["commands"])
 
 
 @pytest.mark.parametrize(
@@ -108,7 +139,9 @@ def test_help_loads_no_library_of_ours_nor_any_heavy_one():
     ids=" ".join,
 )
 def test_reading_commands_load_no_heavy_library(small_ledger, argv):
-    modules = imported("--db", small_ledger, *argv, whole=True)
+    report = probed("--db", small_ledger, *argv)
+    assert report["commands"] == argv[:1]  # Typer built the command run, and no other
+    modules = set(report["modules"])
     packages = {name.split(".")[0] for name in modules}
     assert "ledger" in packages  # the command did its work in this process
     unwanted = {*HEAVY, "reports", "pydantic", "pydantic_core"}
@@ -116,18 +149,25 @@ def test_reading_commands_load_no_heavy_library(small_ledger, argv):
     assert not modules & {*MODELS, *RICH_DRAWING}, sorted(modules & {*MODELS, *RICH_DRAWING})
 
 
-def test_record_loads_the_event_models_and_nothing_heavy(small_ledger):
-    modules = imported(
+def test_record_builds_its_type_model_alone_and_loads_nothing_heavy(small_ledger):
+    report = probed(
         *("--db", small_ledger, "record", "measurement.recorded", "--item", "p1"),
         *("--effective", "2022-05", "--metric", "parties", "--value", "7", "--unit", "parties"),
         *("--period", "2022-05", "--document", SOURCE["document"], "--locator", "p. 2"),
         *("--quote", SOURCE["quote"]),
-        whole=True,
     )
-    # it validated the event with its type's models (and read the item's kind from the
-    # promise's), and built no other type's
-    assert {"events.base", "events.registry", "events.facts", "events.promises"} <= modules
-    assert not modules & {"events.stages", "events.findings", "events.sources"}
+    modules = set(report["modules"])
+    # it validated the event with its type's model, the only one built (the envelope and
+    # the source citation are built into it; the module's other types are declared, not
+    # built), read the item's kind (a promise) from the plain table, not the promise's
+    # model, and Typer built the record command alone
+    assert report["models"] == ["MeasurementRecorded"]
+    assert {"events.base", "events.registry", "events.facts", "events.kinds"} <= modules
+    assert not modules & {"events.promises", "events.stages", "events.findings"}
+    assert not modules & {"events.sources", "events.catalogue"}
+    assert report["commands"] == ["record"]
+    # the cyclic collector was off while it ran, and what it made was frozen on the way out
+    assert not report["collector"]["enabled"] and report["collector"]["frozen"] > 10_000
     packages = {name.split(".")[0] for name in modules}
     assert not packages & {*HEAVY, "reports"}, sorted(packages & {*HEAVY, "reports"})
     assert not modules & set(RICH_DRAWING)
@@ -151,6 +191,49 @@ def test_the_probe_sees_a_heavy_import_when_one_happens(small_ledger, tmp_path):
     """The check above can fail: ``report`` renders with Jinja2, and the probe says so."""
     modules = imported("--db", small_ledger, "report", "--period", "2022", "--out", str(tmp_path))
     assert "jinja2" in modules
+
+
+#: Runs the whole command line, every command built, as ``cli.main`` did before it built
+#: only the command named.
+WHOLE = (
+    "import cli; cli.app.rich_markup_mode = cli.schedule_app.rich_markup_mode = None; "
+    "cli.app(prog_name='reform-ledger')"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["record", "link.added", "--help"],
+        ["record", "law.signed", "--item", "l1", "--bogus"],
+        ["record"],
+        ["status", "--as-of"],
+        ["schedule", "list", "--help"],
+        ["schedule", "lsit"],
+        ["stauts"],
+        ["--db", "{db}", "show", "nobody"],
+        ["--db={db}", "show"],
+        ["--db", "show", "status"],
+    ],
+    ids=" ".join,
+)
+def test_a_run_that_builds_one_command_says_what_the_whole_command_line_says(small_ledger, argv):
+    """Help, usage errors (an unknown command's suggestions included) and the library's
+    errors read the same whether Typer built every command or only the one named."""
+    argv = [arg.format(db=small_ledger) for arg in argv]
+    said = [
+        subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        for code in (WHOLE, "import cli; cli.main()")
+    ]
+    whole, one = ((done.returncode, done.stdout, done.stderr) for done in said)
+    assert one == whole
+    assert whole[0] != 0 or "Usage" in whole[1]  # each says something worth comparing
 
 
 def test_piped_help_names_every_command_and_option(small_ledger):

@@ -482,6 +482,34 @@ def test_a_model_whose_upcasters_disagree_with_the_table_is_refused() -> None:
     assert "test.drifted" not in event_types()
 
 
+def test_appending_reads_item_kinds_from_the_plain_table_that_the_models_declare() -> None:
+    """An append learns a stored item's kind from ``events.kinds`` without building its
+    first event's model, so each model's ``item_kind`` and ``creates_item`` must be the
+    table's, for every registered type."""
+    from events import ITEM_KINDS, OPENERS
+
+    for type_name in event_types():
+        cls = event_class(type_name)
+        assert cls.item_kind == ITEM_KINDS.get(type_name), type_name
+        assert cls.creates_item == (type_name in OPENERS), type_name
+    assert set(ITEM_KINDS) | OPENERS <= set(event_types())
+    assert all(name in ITEM_KINDS for name in OPENERS)  # every item has a kind from its first event
+
+
+def test_a_model_whose_item_kind_disagrees_with_the_table_is_refused() -> None:
+    from events import register
+    from events.base import Event
+
+    class Opener(Event):
+        event_type = "test.opener"
+        item_kind = "law"
+        creates_item = True
+
+    with pytest.raises(RuntimeError, match="'test.opener': its item kind differs"):
+        register(Opener)
+    assert "test.opener" not in event_types()
+
+
 def test_a_model_the_catalogue_places_elsewhere_is_refused() -> None:
     """Looking up a type imports only the module ``CATALOGUE`` names for it, so a class
     declared anywhere else is refused when it registers."""
