@@ -1,12 +1,14 @@
 """On PostgreSQL an append of one event waits for the server twice: the ``BEGIN``, the
-append lock and the look-up go as one query string, the insert with the ``COMMIT``; the
-look-up and the insert are statements the session prepared once."""
+append lock and the look-up go in one write (libpq's pipeline mode), the insert with the
+``COMMIT``; the look-up and the insert are statements the session prepared once."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
+
+from psycopg.waiting import Wait
 
 from ledger import open_store
 from ledger.postgres import LedgerConnection
@@ -21,13 +23,25 @@ def pg_store(pg_server):
 
 
 def test_an_append_waits_for_the_server_twice(pg_store, monkeypatch):
+    """A wait for the server is the driver asking to be woken when the socket has
+    something to read (``Wait.R``); sending, and reading what is there, need none."""
     pg_store.append([promise("p1")])
     waits: Counter[str] = Counter()
     original = LedgerConnection.wait
 
-    def counted(self, *args, **kwargs):
-        waits["wait"] += 1
-        return original(self, *args, **kwargs)
+    def counted(self, gen, *args, **kwargs):
+        def watched():
+            ready = None
+            while True:
+                try:
+                    wait = gen.send(ready)
+                except StopIteration as stop:
+                    return stop.value
+                if wait == Wait.R:
+                    waits["wait"] += 1
+                ready = yield wait
+
+        return original(self, watched(), *args, **kwargs)
 
     monkeypatch.setattr(LedgerConnection, "wait", counted)
     for value in range(5):
