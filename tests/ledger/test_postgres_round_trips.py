@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from psycopg.waiting import Wait
 
-from ledger import open_store
+from ledger import StorageError, open_store
 from ledger.postgres import LedgerConnection
 from tests.conftest import make, new_pg_database, promise, registered
 
@@ -78,4 +77,32 @@ def test_statements_prepared_in_committed_transactions_survive_a_refused_one(pg_
     pg_store.append(
         [make("measurement.recorded", "p1", metric="m", value=1, unit="u", period="2022")]
     )
+    assert pg_store.count() == 3
+
+
+def test_a_statement_the_server_refuses_at_commit_rolls_back_and_leaves_the_session_working(
+    pg_store,
+):
+    """The insert is only answered with the ``COMMIT``: the server's refusal of it comes
+    back as a storage error, nothing is stored, and the next append works."""
+    pg_store.append([promise("p1")])
+    with pg_store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            """CREATE FUNCTION refuse_item() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 IF NEW.item = 'refused' THEN RAISE EXCEPTION 'item refused here'; END IF;
+                 RETURN NEW;
+               END $$"""
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse_item BEFORE INSERT ON events "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_item()"
+        )
+    with pytest.raises(StorageError, match="item refused here"):
+        pg_store.append([promise("refused")])
+    assert pg_store.count() == 2
+    pg_store.append(
+        [make("measurement.recorded", "p1", metric="m", value=1, unit="u", period="2022")]
+    )
+    assert [record.version for record in pg_store.read(item="p1")] == [1, 2]
     assert pg_store.count() == 3
