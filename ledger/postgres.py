@@ -165,6 +165,8 @@ class LedgerConnection(psycopg.Connection[Any]):
         self.names = itertools.count(1)
         #: the transaction whose statements are queued in pipeline mode, if any
         self.pipelined: TransactionCursor | None = None
+        #: the client encoding (Python's name), for what goes past psycopg's adapters
+        self.encoding = self.info.encoding
 
 
 class TransactionCursor:
@@ -204,18 +206,18 @@ class TransactionCursor:
 
     def queue(self, query: str, params: Sequence[Any] | None = None) -> None:
         """Queue ``query``; with ``params`` (even none), as a prepared statement."""
-        pgconn = self.pgconn
+        pgconn, encoding = self.pgconn, self.connection.encoding
         if params is None:
-            pgconn.send_query_params(query.encode(), None)
+            pgconn.send_query_params(query.encode(encoding), None)
             self.expected.append(None)
             return
         name = self.connection.prepared.get(query)
         if name is None:
             name = b"reform_ledger_%d" % next(self.connection.names)
             numbered = query % tuple(f"${number}" for number in range(1, len(params) + 1))
-            pgconn.send_prepare(name, numbered.encode())
+            pgconn.send_prepare(name, numbered.encode(encoding))
             self.expected.append((query, name))
-        pgconn.send_query_prepared(name, [_text(value) for value in params])
+        pgconn.send_query_prepared(name, [_text(value, encoding) for value in params])
         self.expected.append(None)
 
     def execute(self, query: str, params: Sequence[Any] | None = None) -> Any:
@@ -281,19 +283,21 @@ class TransactionCursor:
         connection, pgconn = self.connection, self.pgconn
         connection.wait(send(pgconn))
         expected, self.expected = self.expected, []
-        for prepared in expected:
-            results = connection.wait(fetch_many(pgconn))
-            for result in results:
+        last = len(expected) - 1
+        for index, prepared in enumerate(expected):
+            for result in connection.wait(fetch_many(pgconn)):
                 status = result.status
-                if status == pq.ExecStatus.TUPLES_OK:
-                    self.rows = _rows(result)
-                elif status == pq.ExecStatus.COMMAND_OK:
-                    if prepared is not None:
+                if status == pq.ExecStatus.FATAL_ERROR:
+                    if self.failure is None:
+                        self.failure = psycopg.errors.error_from_result(
+                            result, encoding=connection.encoding
+                        )
+                elif prepared is not None:
+                    if status == pq.ExecStatus.COMMAND_OK:
                         connection.prepared[prepared[0]] = prepared[1]
-                elif self.failure is None and status == pq.ExecStatus.FATAL_ERROR:
-                    self.failure = psycopg.errors.error_from_result(
-                        result, encoding=connection.info.encoding
-                    )
+                elif index == last:
+                    rows = status == pq.ExecStatus.TUPLES_OK
+                    self.rows = _rows(result, connection.encoding) if rows else []
         if self.failure is not None and self.connection.pipelined is self:
             self.leave()
 
@@ -301,7 +305,7 @@ class TransactionCursor:
 _NUMBERS = frozenset({20, 21, 23})  # bigint, smallint, integer
 
 
-def _rows(result: pq.abc.PGresult) -> list[tuple[Any, ...]]:
+def _rows(result: pq.abc.PGresult, encoding: str) -> list[tuple[Any, ...]]:
     """A text-format result's rows: numbers as ``int``, the rest as ``str``."""
     numbers = [result.ftype(column) in _NUMBERS for column in range(result.nfields)]
     rows = []
@@ -310,19 +314,19 @@ def _rows(result: pq.abc.PGresult) -> list[tuple[Any, ...]]:
         for column, number in enumerate(numbers):
             value = result.get_value(row, column)
             if value is not None:
-                value = int(value) if number else value.decode()
+                value = int(value) if number else value.decode(encoding)
             values.append(value)
         rows.append(tuple(values))
     return rows
 
 
-def _text(value: Any) -> bytes | None:
+def _text(value: Any, encoding: str) -> bytes | None:
     """A parameter in the text format."""
     if value is None:
         return None
     if isinstance(value, bytes):
         raise TypeError("a bytea parameter goes through psycopg's cursor (unqueued)")
-    return str(value).encode()
+    return str(value).encode(encoding)
 
 
 def stream(

@@ -106,3 +106,16 @@ def test_a_statement_the_server_refuses_at_commit_rolls_back_and_leaves_the_sess
     )
     assert [record.version for record in pg_store.read(item="p1")] == [1, 2]
     assert pg_store.count() == 3
+
+
+def test_a_single_append_keeps_text_beyond_ascii(pg_store):
+    """Parameters and results past psycopg's adapters are encoded in the session's own
+    encoding: the stored body is the text sent, and the look-up reads it back as the
+    same event (re-sending it is a no-op, not a conflict)."""
+    title = "Тоқаев: «партия» — 5 000 қол қою → 5,000 signatures"
+    event = promise("p1", title=title)
+    stored = pg_store.append([event]).appended[0]
+    assert pg_store.find_event(stored.id).data["title"] == title
+    again = pg_store.append([event])
+    assert (again.count, again.skipped) == (0, 1)
+    assert pg_store.count() == 2
