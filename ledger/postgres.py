@@ -217,7 +217,10 @@ class TransactionCursor:
             numbered = query % tuple(f"${number}" for number in range(1, len(params) + 1))
             pgconn.send_prepare(name, numbered.encode(encoding))
             self.expected.append((query, name))
-        pgconn.send_query_prepared(name, [_text(value, encoding) for value in params])
+        pgconn.send_query_prepared(
+            name,
+            [v.encode(encoding) if type(v) is str else _text(v, encoding) for v in params],
+        )
         self.expected.append(None)
 
     def execute(self, query: str, params: Sequence[Any] | None = None) -> Any:
@@ -281,7 +284,8 @@ class TransactionCursor:
         """Send the queue and read every queued command's results, noting the first
         error; the last command's rows are kept."""
         connection, pgconn = self.connection, self.pgconn
-        connection.wait(send(pgconn))
+        if pgconn.flush():  # the socket took part of the queue: wait to send the rest
+            connection.wait(send(pgconn))
         expected, self.expected = self.expected, []
         last = len(expected) - 1
         for index, prepared in enumerate(expected):
