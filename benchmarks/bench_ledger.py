@@ -303,12 +303,13 @@ def phase_import(url: str, folder: Path, count: int) -> dict:
 def phase_singles(url: str, folder: Path, count: int) -> dict:
     store = open_store(url)
     singles = single_events()
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     for event in singles:
         store.append([event])
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     store.close()
-    return {"seconds": seconds}
+    return {"seconds": seconds, "cpu": cpu}
 
 
 def phase_raw_import(url: str, folder: Path, count: int) -> dict:
@@ -537,7 +538,7 @@ def run(url: str, count: int, folder: Path, *, raw: bool, only: str | None = Non
         return
 
     singles = in_process("singles", url, folder, count)
-    print(line("1,000 single appends", 1000, singles))
+    print(line("1,000 single appends", 1000, singles) + cpu_note(1000, singles))
     if raw:
         limit = in_process("raw-singles", url, folder, count)
         print(f"  raw per-event loop  {rate(1000, limit['seconds'])}")
