@@ -186,7 +186,9 @@ class TransactionCursor:
     Prepared statements outlive a rolled-back transaction; a name is kept once the
     server said it prepared it.
 
-    Driving libpq directly, not psycopg's cursor in its own pipeline mode: that costs
+    Driving libpq directly (psycopg's ``pq`` layer and its ``generators``, which are
+    lower-level than its cursors: the package pins the psycopg minor versions this is
+    tested with), not psycopg's cursor in its own pipeline mode: that costs
     about 70 µs more client CPU an append than the statements bound on the client as one
     query string did, this about 100 µs less. What psycopg does well, long look-ups,
     ``COPY`` and binary parameters, runs on psycopg's cursor after the pipeline is left
