@@ -73,6 +73,12 @@ _ONCE = frozenset(
     }
 )
 _MEASURED = "measurement.recorded"
+#: The key of stated deadlines among sources' claims (method 2 compares them)
+_DEADLINE_CLAIM = ("date", "deadline")
+#: (what, name) -> claimed value -> the documents that claim it
+Claims = dict[tuple[str, str], dict[tuple[Any, ...], set[str]]]
+#: one disagreement among claims: what, name, and each value with its documents
+Finding = tuple[str, str, list[tuple[str, tuple[str, ...]]]]
 _DOCUMENT = attrgetter("document")
 
 
@@ -217,6 +223,9 @@ class ItemFold:
         "of_type",
         "several_documents",
         "documents_checked",
+        "sources_claims",
+        "claims_read",
+        "claim_findings",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -250,6 +259,12 @@ class ItemFold:
         #: source cannot disagree with itself), once asked (``cites_several``)
         self.several_documents = False
         self.documents_checked = 0
+        #: what the first ``claims_read`` events claim (``claimed``), once asked
+        self.sources_claims: Claims = defaultdict(lambda: defaultdict(set))
+        self.claims_read = 0
+        #: the disagreements among those claims, per method family (``_claim_findings``),
+        #: with how many events they were found over
+        self.claim_findings: dict[bool, tuple[int, list[Finding]]] = {}
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
@@ -340,6 +355,34 @@ class ItemFold:
             )
             self.documents_checked = len(events)
         return self.several_documents
+
+    def claimed(self) -> Claims:
+        """What the sources claim about the item: (what, name) -> claimed value -> the
+        documents that claim it, every method's keys together (``_claim_findings`` leaves
+        out those method 1 does not know). Read when asked from the events added since the
+        last time, in their order, so it equals what one pass over all of them gives."""
+        claims, events = self.sources_claims, self.events
+        for event in events[self.claims_read :]:
+            type_, data, document = event.type, event.data, event.document
+            if type_ == _MEASURED:
+                key = ("value", f"{data['metric']} ({data['period']})")
+                claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
+                claims[key][claim].add(document)
+            elif type_ in _ONCE:
+                claims[("date", type_)][(event.effective,)].add(document)
+            elif type_ == "claim.recorded":
+                key = ("claim", data["attribute"].replace("_", " "))
+                value = data["value"]
+                if isinstance(value, str):
+                    claims[key][(" ".join(value.casefold().split()),)].add(document)
+                else:
+                    claims[key][(data.get("qualifier") or "", value, data.get("unit") or "")].add(
+                        document
+                    )
+            if "deadline" in data and type_.startswith("promise."):
+                claims[_DEADLINE_CLAIM][(data["deadline"],)].add(document)
+        self.claims_read = len(events)
+        return claims
 
     @property
     def exists(self) -> bool:
@@ -705,7 +748,6 @@ def disagreements(
     Method 2 adds sources' claims (``claim.recorded``) and stated deadlines: two claims on
     one attribute that cannot both be true are a disagreement like two numbers or dates.
     """
-    compare_claims = rules is not None and not rules.by_silence
     found = []
     assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
     verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
@@ -733,29 +775,29 @@ def disagreements(
             found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
     if not fold.cites_several():
         return found  # one source cannot disagree with itself
-    claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
-        lambda: defaultdict(set)
+    found.extend(
+        Disagreement(what, name, list(shown)) for what, name, shown in _claim_findings(fold, rules)
     )
-    for event in fold.events:
-        data, document = event.data, event.document
-        if event.type == "measurement.recorded":
-            key = ("value", f"{data['metric']} ({data['period']})")
-            claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
-            claims[key][claim].add(document)
-        elif event.type in _ONCE:
-            claims[("date", event.type)][(event.effective,)].add(document)
-        elif compare_claims and event.type == "claim.recorded":
-            key = ("claim", data["attribute"].replace("_", " "))
-            value = data["value"]
-            if isinstance(value, str):
-                claims[key][(" ".join(value.casefold().split()),)].add(document)
-            else:
-                claims[key][(data.get("qualifier") or "", value, data.get("unit") or "")].add(
-                    document
-                )
-        if compare_claims and "deadline" in data and event.type.startswith("promise."):
-            claims[("date", "deadline")][(data["deadline"],)].add(document)
-    for (what, name), values in sorted(claims.items()):
+    return found
+
+
+def _claim_findings(fold: ItemFold, rules: Rules | None = None) -> list[Finding]:
+    """The claims of the fold's events that cannot all be true, as (what, name, each value
+    shown with the documents that claim it), by (what, name). Method 2 compares sources'
+    claims (``claim.recorded``) and stated deadlines too.
+
+    They depend on the events alone, so they are found again only when the fold has new
+    events (the series walk asks at every date it re-derives the item).
+    """
+    compare_claims = rules is not None and not rules.by_silence
+    count = len(fold.events)
+    kept = fold.claim_findings.get(compare_claims)
+    if kept is not None and kept[0] == count:
+        return kept[1]
+    found: list[Finding] = []
+    for (what, name), values in sorted(fold.claimed().items()):
+        if not compare_claims and (what == "claim" or (what, name) == _DEADLINE_CLAIM):
+            continue  # method 1 did not know them
         documents = set().union(*values.values())
         if len(values) < 2 or len(documents) < 2:
             continue
@@ -765,7 +807,8 @@ def disagreements(
             (_show_claim(value), tuple(sorted(docs)))
             for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
         ]
-        found.append(Disagreement(what, name, shown))
+        found.append((what, name, shown))
+    fold.claim_findings[compare_claims] = (count, found)
     return found
 
 
