@@ -553,7 +553,8 @@ def build_site(
         sources = _Sources(snapshot, (counts, first), titles, known_at)
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
-    links = knowledge.at(as_of).links()
+    # a report shows no links: one period's model does not look for them
+    links = knowledge.at(as_of).links() if only is None else []
     if only is not None:  # a report names few items: each entry is made when first asked
         lazy = _LazyItems(
             lambda item: _item(
@@ -562,7 +563,6 @@ def build_site(
         )
         lazy.keys_from(now)
         items: dict[str, ItemEntry] = lazy
-        links = []  # a report shows no links
     else:
         items = {
             item: _item(status, cut, seen, sources, areas, packages, light=True)
