@@ -267,11 +267,13 @@ def _groups(knowledge: Knowledge) -> dict[str, list[str]]:
     return groups
 
 
-def _components(knowledge: Knowledge, items: Collection[str] | None) -> list[_Component]:
+def _components(
+    knowledge: Knowledge, items: Collection[str] | None, groups: Iterable[list[str]] | None
+) -> list[_Component]:
     streams = knowledge.streams
     return [
         _Component([streams[item] for item in group])
-        for group in _groups(knowledge).values()
+        for group in (_groups(knowledge).values() if groups is None else groups)
         if items is None or any(item in items for item in group)
     ]
 
@@ -283,14 +285,16 @@ def evaluate_series(
     exact: Collection[date] | None = None,
     method: str = METHOD,
     items: Collection[str] | None = None,
+    groups: Iterable[list[str]] | None = None,
 ) -> dict[date, list[ItemStatus]]:
     """Every item's status at each date, sorted by item id, as ``evaluate`` gives it.
 
     ``exact``: the dates that need contested flags and current on-track verdicts (all
     dates when None); the others are exact in every status. ``items``: only the groups
     (``linked_groups``) holding one of these items, each as the whole walk gives it.
+    ``groups``: what ``linked_groups(knowledge)`` gives, when the caller has it already.
     """
-    components = _components(knowledge, items)
+    components = _components(knowledge, items, groups)
     sources = knowledge.source_kinds
     series: dict[date, list[ItemStatus]] = {}
     for day in sorted(set(dates)):
