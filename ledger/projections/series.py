@@ -10,11 +10,14 @@ bookkeeping about when their inputs can differ:
 - the rules see the as-of date only through (1) which events are visible (their
   effective end on or before it; the set only grows), (2) the stall test, which compares
   event dates with the as-of date minus 12 months, (3) the deadline test, which compares
-  deadlines with the as-of date, and (4) a target's on-track verdict. So a component is
-  re-derived at a date only when a new event became visible, when the 12-month window
-  or a deadline crossed one of its event dates or deadlines since its last derivation,
-  or, at the dates in ``exact``, when it has a target with a deadline (on-track moves
-  with every day) or was last derived for counting only.
+  deadlines with the as-of date, and (4) freshness and a target's on-track verdict. So a
+  component is re-derived at a date only when a new event became visible, when a
+  deadline its statuses wait on passed, by method 1 when the 12-month window crossed
+  one of its event dates since its last derivation, or, at the dates in ``exact``, when
+  it was last derived for counting only. When only the window crossed (method 2) or, at
+  the dates in ``exact``, it has a target with a deadline (on-track moves with every
+  day), its last results are restated (``status.restate``: the rules decide the same,
+  freshness and on-track are read again at the new date).
 
 At dates in ``exact`` (every date when None) the results equal ``evaluate``'s. At the
 other dates every field is exact except ``contested``/``contested_reasons`` (left
@@ -42,6 +45,7 @@ from ledger.projections.status import (
     derive,
     elapsed_share,
     inbound_links,
+    restate,
 )
 from ledger.projections.taxonomy import METHOD, PRECEDENCE
 from ledger.projections.view import Knowledge, KnownStream, group_of
@@ -51,6 +55,8 @@ __all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "n
 #: Statuses that rank above the deadline tests: the rules decide them before looking at
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
 _ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
+#: What a linked group's last results need at a later date (``_Component.stale``)
+_DERIVE, _RESTATE = "derive", "restate"
 
 
 class _Component:
@@ -98,19 +104,23 @@ class _Component:
     def happened_count(self, as_of: str) -> int:
         return sum(stream.happened_count(as_of) for stream in self.streams)
 
-    def stale(self, count: int, as_of: str, stall_before: str, precise: bool) -> bool:
-        """Whether the rules could answer differently than at the last derivation."""
+    def stale(self, count: int, rules: Rules, precise: bool) -> str | None:
+        """Whether the rules could answer differently than at the last derivation:
+        ``_DERIVE`` when they must be asked again, ``_RESTATE`` when only what reads the
+        as-of date itself can differ (``status.restate``), None when nothing can."""
         if count != self.count:
-            self.refresh(as_of)
+            self.refresh(rules.as_of)
             self.count = count
-            return True
-        # the 12-month window passing an event's date changes freshness (and, by method
-        # 1, stalls): re-derive whenever it crossed one
-        if _crossed(self.ends, self.stall_before, stall_before):
-            return True
-        if self.waits_deadline and _crossed(self.deadlines, self.as_of, as_of):
-            return True
-        return precise and (self.timed or not self.full)
+            return _DERIVE
+        if self.waits_deadline and _crossed(self.deadlines, self.as_of, rules.as_of):
+            return _DERIVE
+        if precise and not self.full:
+            return _DERIVE  # the contested flags were left out
+        # the 12-month window passing an event's date changes freshness and, by method 1,
+        # stalls
+        if _crossed(self.ends, self.stall_before, rules.twelve_months_before):
+            return _DERIVE if rules.by_silence or not self.full else _RESTATE
+        return _RESTATE if precise and self.timed else None
 
     def refresh(self, as_of: str) -> None:
         """The existing items' folds and links at ``as_of``, as ``evaluate`` builds them.
@@ -142,6 +152,12 @@ class _Component:
             if folded[0].exists:
                 visible[stream.item] = folded[0]
         self.visible, self.inbound = visible, inbound_links(visible)
+
+    def restate(self, rules: Rules) -> None:
+        """The last results moved to a later as-of date that only time separates from
+        theirs (``stale``)."""
+        self.results = [restate(result, rules) for result in self.results]
+        self.as_of, self.stall_before = rules.as_of, rules.twelve_months_before
 
     def derive(self, rules: Rules, full: bool) -> None:
         results = [
@@ -306,8 +322,12 @@ def evaluate_series(
             count = component.happened_count(as_of)
             if count == 0:
                 continue
-            if component.stale(count, as_of, stall_before, precise):
-                component.derive(Rules(as_of, stall_before, method, sources), precise)
+            rules = Rules(as_of, stall_before, method, sources)
+            stale = component.stale(count, rules, precise)
+            if stale is _DERIVE:
+                component.derive(rules, precise)
+            elif stale is _RESTATE:
+                component.restate(rules)
             results.extend(component.results)
         results.sort(key=lambda status: status.item)
         series[day] = results

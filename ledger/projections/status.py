@@ -10,6 +10,7 @@ of events it was given with each other, with deadlines and with the as-of date.
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
@@ -35,6 +36,7 @@ __all__ = [
     "evaluate",
     "fold_items",
     "inbound_links",
+    "restate",
 ]
 
 _NAMING = frozenset({"promise.made"}) | frozenset(
@@ -488,6 +490,37 @@ def derive(
     if full:
         status.set_disagreements(disagreements(fold, status.status, status.since, rules))
     return status
+
+
+def restate(status: ItemStatus, rules: Rules) -> ItemStatus:
+    """What ``derive`` gives at ``rules``' as-of date, from ``status`` as it gave it (with
+    the same ``full``) at an earlier one, when only time passed between them: no new event,
+    no deadline passed that the status waits on, and by method 1 (whose stall test reads
+    the date) the 12-month window crossed no event date.
+
+    Then the rules decide the same; what still reads the as-of date is freshness (the
+    window may have passed the latest evidence) and a target's share of elapsed time and
+    on-track verdict. ``status`` itself when neither moved; else a copy that shares the
+    rest of its values (results are treated as frozen).
+    """
+    assert status.last_evidence is not None  # every derived status has evidence
+    gap = iso_bounds(status.last_evidence)[1] < rules.twelve_months_before
+    target = status.target
+    if target is not None and status.kind == "promise":
+        elapsed = elapsed_share(target, status.deadline, rules.as_of)
+        on_track = None
+        if target["latest"] is not None and elapsed is not None:
+            progress = (target["latest"] - target["baseline"]) / (
+                target["goal"] - target["baseline"]
+            )
+            on_track = progress >= elapsed
+        if elapsed != target["elapsed"] or on_track != target["on_track"]:
+            target = {**target, "elapsed": elapsed, "on_track": on_track}
+    if gap == status.evidence_gap and target is status.target:
+        return status
+    moved = copy(status)  # keeps its disagreements
+    moved.evidence_gap, moved.target = gap, target
+    return moved
 
 
 def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, Any]:
