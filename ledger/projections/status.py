@@ -79,6 +79,8 @@ _MEASURED = "measurement.recorded"
 _DEADLINE_CLAIM = ("date", "deadline")
 #: (what, name) -> claimed value -> the documents that claim it
 Claims = dict[tuple[str, str], dict[tuple[Any, ...], set[str]]]
+#: an assessor's latest verdict: assessor, verdict, its end and its effective date
+Verdict = tuple[str, str, str, str]
 #: one disagreement among claims: what, name, and each value with its documents
 Finding = tuple[str, str, list[tuple[str, tuple[str, ...]]]]
 _DOCUMENT = attrgetter("document")
@@ -228,6 +230,7 @@ class ItemFold:
         "sources_claims",
         "claims_read",
         "claim_findings",
+        "verdicts_found",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -267,6 +270,8 @@ class ItemFold:
         #: the disagreements among those claims, per method family (``_claim_findings``),
         #: with how many events they were found over
         self.claim_findings: dict[bool, tuple[int, list[Finding]]] = {}
+        #: ``verdicts()`` as found over how many events
+        self.verdicts_found: tuple[int, list[Verdict], bool] | None = None
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
@@ -385,6 +390,23 @@ class ItemFold:
                 claims[_DEADLINE_CLAIM][(data["deadline"],)].add(document)
         self.claims_read = len(events)
         return claims
+
+    def verdicts(self) -> tuple[list[Verdict], bool]:
+        """Each assessor's latest verdict as (assessor, verdict, end, effective date), by
+        end then assessor, and whether two of them cannot both be right. They depend on
+        the events alone: found again only when there are new ones."""
+        found = self.verdicts_found
+        if found is not None and found[0] == len(self.events):
+            return found[1], found[2]
+        assessments = sorted(self.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
+        verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
+        differ = len(verdicts) > 1 and any(
+            _behind(first, second) if first_day < second_day else _differ(first, second)
+            for i, (_, first, first_day, _) in enumerate(verdicts)
+            for _, second, second_day, _ in verdicts[i + 1 :]
+        )
+        self.verdicts_found = (len(self.events), verdicts, differ)
+        return verdicts, differ
 
     @property
     def exists(self) -> bool:
@@ -782,13 +804,8 @@ def disagreements(
     one attribute that cannot both be true are a disagreement like two numbers or dates.
     """
     found = []
-    assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
-    verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
-    if len(verdicts) > 1 and any(
-        _behind(first, second) if first_day < second_day else _differ(first, second)
-        for i, (_, first, first_day, _) in enumerate(verdicts)
-        for _, second, second_day, _ in verdicts[i + 1 :]
-    ):
+    verdicts, differ = fold.verdicts()
+    if differ:
         claims = [(verdict, (assessor, shown)) for assessor, verdict, _, shown in verdicts]
         found.append(Disagreement("verdicts", "verdict", claims))
     reached = iso_bounds(since)[1] if since else ""

@@ -371,6 +371,28 @@ def test_claims_accumulated_over_two_dates_equal_claims_found_at_once(store):
     from ledger.projections.status import ItemFold, Rules, disagreements
 
     _claims_over_time(store)
+    store.append(
+        [
+            make(
+                "assessment.recorded",
+                "p",
+                "2023-01",
+                assessor="A",
+                verdict="delivered",
+                rationale="r",
+                source=cited("a.txt"),
+            ),  # fmt: skip
+            make(
+                "assessment.recorded",
+                "p",
+                "2023-01",
+                assessor="B",
+                verdict="broken",
+                rationale="r",
+                source=cited("b.txt"),
+            ),  # fmt: skip
+        ]
+    )
     events = Knowledge(catch_up(store).log, parse_known_at(None)).streams["p"].events
     rules = {
         method: Rules("2023-12-31", "2022-12-31", method)
@@ -385,7 +407,10 @@ def test_claims_accumulated_over_two_dates_equal_claims_found_at_once(store):
         grown.extend(events[split:])
         whole = ItemFold("p", "promise", events)
         assert grown.claimed() == whole.claimed(), split
+        assert grown.verdicts() == whole.verdicts(), split
         for method, method_rules in rules.items():
             found = disagreements(grown, "announced", None, method_rules)
             assert found == disagreements(whole, "announced", None, method_rules), (split, method)
-            assert len(found) == (0 if method == METHOD_1 else 3)
+            # the verdicts differ from each other and from the status; method 2 adds claims
+            assert [d.kind for d in found][:3] == ["verdicts", *["verdict_vs_status"] * 2]
+            assert len(found) == (3 if method == METHOD_1 else 6)
