@@ -84,14 +84,8 @@ class _Component:
         self.ends = (
             streams[0].ends if len(streams) == 1 else sorted(chain(*(s.ends for s in streams)))
         )
-        self.deadlines = sorted(
-            {
-                iso_bounds(e.data["deadline"])[1]
-                for stream in streams
-                for e in stream.events
-                if "deadline" in e.data
-            }
-        )
+        #: the ends of the deadlines its events state, in order, once a status waits on one
+        self.deadlines: list[str] | None = None
         self.count = 0
         self.as_of = self.stall_before = ""
         self.visible: dict[str, ItemFold] = {}
@@ -112,7 +106,7 @@ class _Component:
             self.refresh(rules.as_of)
             self.count = count
             return _DERIVE
-        if self.waits_deadline and _crossed(self.deadlines, self.as_of, rules.as_of):
+        if self.waits_deadline and _crossed(self.deadline_ends(), self.as_of, rules.as_of):
             return _DERIVE
         if precise and not self.full:
             return _DERIVE  # the contested flags were left out
@@ -121,6 +115,18 @@ class _Component:
         if _crossed(self.ends, self.stall_before, rules.twelve_months_before):
             return _DERIVE if rules.by_silence or not self.full else _RESTATE
         return _RESTATE if precise and self.timed else None
+
+    def deadline_ends(self) -> list[str]:
+        if self.deadlines is None:
+            self.deadlines = sorted(
+                {
+                    iso_bounds(e.data["deadline"])[1]
+                    for stream in self.streams
+                    for e in stream.events
+                    if "deadline" in e.data
+                }
+            )
+        return self.deadlines
 
     def refresh(self, as_of: str) -> None:
         """The existing items' folds and links at ``as_of``, as ``evaluate`` builds them.
