@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from ledger.projections.folded import FoldedEvent, iso_bounds
@@ -55,6 +56,7 @@ __all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "n
 #: Statuses that rank above the deadline tests: the rules decide them before looking at
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
 _ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
+_TYPE = attrgetter("type")
 #: What a linked group's last results need at a later date (``_Component.stale``)
 _DERIVE, _RESTATE = "derive", "restate"
 
@@ -278,6 +280,8 @@ def _groups(knowledge: Knowledge) -> dict[str, list[str]]:
         return item
 
     for item, stream in streams.items():
+        if "link.added" not in map(_TYPE, stream.events):  # most items link nothing
+            continue
         for event in stream.events:
             if event.type == "link.added" and event.data["to"] in parent:
                 a, b = root(item), root(event.data["to"])

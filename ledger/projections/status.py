@@ -13,7 +13,8 @@ from collections import defaultdict
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, ne
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -357,9 +358,9 @@ class ItemFold:
         events = self.events
         if not self.several_documents and self.documents_checked < len(events):
             first = events[0].document  # the events checked so far all cite this one
-            self.several_documents = any(
-                document != first for document in map(_DOCUMENT, events[self.documents_checked :])
-            )
+            # ``ne`` mapped over the documents: the comparisons run without a Python frame
+            documents = map(_DOCUMENT, events[self.documents_checked :])
+            self.several_documents = any(map(ne, repeat(first), documents))
             self.documents_checked = len(events)
         return self.several_documents
 

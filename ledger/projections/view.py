@@ -51,6 +51,7 @@ __all__ = [
 #: A stream is in position order (as appended) and the sort is stable, so sorting by the
 #: start alone gives it, without a (start, position) pair built for every event.
 _START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def parse_as_of(value: str | date | None) -> date:
@@ -147,7 +148,7 @@ class KnownStream:
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
         self.item, self.kind, self.events = item, kind, events
-        ends = [event.end for event in events]
+        ends = list(map(_END, events))
         self._order = sorted(range(len(events)), key=ends.__getitem__)  # stable, as before
         self._ends = list(map(ends.__getitem__, self._order))
 
