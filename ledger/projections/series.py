@@ -325,14 +325,13 @@ def evaluate_series(
     series: dict[date, list[ItemStatus]] = {}
     for day in sorted(set(dates)):
         as_of = day.isoformat()
-        stall_before = (day - STALL_AFTER).isoformat()
+        rules = Rules(as_of, (day - STALL_AFTER).isoformat(), method, sources)
         precise = exact is None or day in exact
         results: list[ItemStatus] = []
         for component in components:
             count = component.happened_count(as_of)
             if count == 0:
                 continue
-            rules = Rules(as_of, stall_before, method, sources)
             stale = component.stale(count, rules, precise)
             if stale is _DERIVE:
                 component.derive(rules, precise)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from itertools import repeat
 from operator import attrgetter, ne
 from typing import Any
@@ -80,6 +81,7 @@ _MEASURED = "measurement.recorded"
 _DEADLINE_CLAIM = ("date", "deadline")
 #: (what, name) -> claimed value -> the documents that claim it
 Claims = dict[tuple[str, str], dict[tuple[Any, ...], set[str]]]
+_claimed_values = partial(defaultdict, set)
 #: an assessor's latest verdict: assessor, verdict, its end and its effective date
 Verdict = tuple[str, str, str, str]
 #: one disagreement among claims: what, name, and each value with its documents
@@ -266,7 +268,7 @@ class ItemFold:
         self.several_documents = False
         self.documents_checked = 0
         #: what the first ``claims_read`` events claim (``claimed``), once asked
-        self.sources_claims: Claims = defaultdict(lambda: defaultdict(set))
+        self.sources_claims: Claims | None = None
         self.claims_read = 0
         #: the disagreements among those claims, per method family (``_claim_findings``),
         #: with how many events they were found over
@@ -370,6 +372,8 @@ class ItemFold:
         out those method 1 does not know). Read when asked from the events added since the
         last time, in their order, so it equals what one pass over all of them gives."""
         claims, events = self.sources_claims, self.events
+        if claims is None:
+            claims = self.sources_claims = defaultdict(_claimed_values)
         for event in events[self.claims_read :]:
             type_, data, document = event.type, event.data, event.document
             if type_ == _MEASURED:
