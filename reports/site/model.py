@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from ledger import (
@@ -73,6 +75,8 @@ GAP_MONTHS = 12
 #: well under it and keep their lists inline.
 LIST_CAP = 25
 
+_TYPE = attrgetter("type")
+_MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
     "partially_implements": ("partly implements", "partly implemented by"),
@@ -482,9 +486,9 @@ def default_since(snapshot: Snapshot, known_at: str, kind: str) -> Period | None
     knowledge = snapshot.knowledge(known_at)
     for item, stream in knowledge.streams.items():  # the known promises, none retracted
         if stream.kind == "promise":
-            for event in stream.events:
-                if event.type == "promise.made":
-                    actors[event.data.get("actor") or ""].add(item)
+            events = stream.events  # the promise's own events picked by mapped C calls
+            for event in compress(events, map(_MADE, map(_TYPE, events))):
+                actors[event.data.get("actor") or ""].add(item)
     if not actors:
         first = knowledge.first_day()
         return period_containing(first, kind) if first else None
