@@ -12,12 +12,13 @@ bookkeeping about when their inputs can differ:
   event dates with the as-of date minus 12 months, (3) the deadline test, which compares
   deadlines with the as-of date, and (4) freshness and a target's on-track verdict. So a
   component is re-derived at a date only when a new event became visible, when a
-  deadline its statuses wait on passed, by method 1 when the 12-month window crossed
-  one of its event dates since its last derivation, or, at the dates in ``exact``, when
-  it was last derived for counting only. When only the window crossed (method 2) or, at
-  the dates in ``exact``, it has a target with a deadline (on-track moves with every
-  day), its last results are restated (``status.restate``: the rules decide the same,
-  freshness and on-track are read again at the new date).
+  deadline its statuses wait on passed, when the 12-month window crossed one of its
+  event dates since its last derivation (by method 1, or at a date not in ``exact``),
+  or, at the dates in ``exact``, when it was last derived for counting only. At the
+  dates in ``exact``, when only the window crossed (method 2) or it has a target with a
+  deadline (on-track moves with every day), its last results are restated
+  (``status.restate``: the rules decide the same, freshness and on-track are read again
+  at the new date).
 
 At dates in ``exact`` (every date when None) the results equal ``evaluate``'s. At the
 other dates every field is exact except ``contested``/``contested_reasons`` (left
@@ -113,9 +114,10 @@ class _Component:
         if precise and not self.full:
             return _DERIVE  # the contested flags were left out
         # the 12-month window passing an event's date changes freshness and, by method 1,
-        # stalls
+        # stalls; at a date not in ``exact`` the rules answer without contested flags, as
+        # the results at such dates always had them
         if _crossed(self.ends, self.stall_before, rules.twelve_months_before):
-            return _DERIVE if rules.by_silence or not self.full else _RESTATE
+            return _RESTATE if precise and not rules.by_silence else _DERIVE
         return _RESTATE if precise and self.timed else None
 
     def deadline_ends(self) -> list[str]:

@@ -367,6 +367,25 @@ def test_claims_found_along_the_series_walk_equal_claims_found_at_each_date(stor
     assert len(reasons[date(2022, 12, 31)]) == 3  # and the start dates
 
 
+def test_a_date_not_exact_the_window_moved_to_is_derived_for_counting(store):
+    """At a date not in ``exact`` the walk keeps the last answer while nothing can change
+    it, and derives for counting (no contested flags) once the 12-month window passed one
+    of the item's dates: only at the dates in ``exact`` is such an answer restated."""
+    _claims_over_time(store)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
+    days = [date(2023, month, 28) for month in range(1, 13)]
+    series = evaluate_series(knowledge, days, exact=days[:1])
+    assert series[days[0]] == evaluate(knowledge.at(days[0]))
+    assert series[days[0]][0].contested
+    for day in days[1:]:
+        expected = evaluate(knowledge.at(day))
+        assert [(s.status, s.evidence_gap) for s in series[day]] == [
+            (s.status, s.evidence_gap) for s in expected
+        ], day
+    # the window passes the 2022-02 claim's end between the February and March dates
+    assert [series[day][0].contested for day in days] == [True, True] + [False] * 10
+
+
 def test_claims_accumulated_over_two_dates_equal_claims_found_at_once(store):
     from ledger.projections.status import ItemFold, Rules, disagreements
 
