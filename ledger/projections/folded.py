@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from itertools import repeat
+from operator import ne
 from typing import Any, NamedTuple
 
 import orjson
@@ -119,8 +121,8 @@ class FoldedLog:
         try:
             for line in lines:
                 for item, (kind, events) in orjson.loads(line).items():
-                    stream = streams[item] = Stream(kind, list(map(make, events)))
-                    if any(len(event) != width for event in stream.events):
+                    streams[item] = Stream(kind, list(map(make, events)))
+                    if any(map(ne, repeat(width), map(len, events))):  # no Python frame each
                         raise ValueError("a checkpoint event has the wrong number of fields")
         except (AttributeError, TypeError) as error:  # a line of another shape
             raise ValueError(f"a checkpoint line is not a map of streams: {error}") from None

@@ -10,11 +10,15 @@ bookkeeping about when their inputs can differ:
 - the rules see the as-of date only through (1) which events are visible (their
   effective end on or before it; the set only grows), (2) the stall test, which compares
   event dates with the as-of date minus 12 months, (3) the deadline test, which compares
-  deadlines with the as-of date, and (4) a target's on-track verdict. So a component is
-  re-derived at a date only when a new event became visible, when the 12-month window
-  or a deadline crossed one of its event dates or deadlines since its last derivation,
-  or, at the dates in ``exact``, when it has a target with a deadline (on-track moves
-  with every day) or was last derived for counting only.
+  deadlines with the as-of date, and (4) freshness and a target's on-track verdict. So a
+  component is re-derived at a date only when a new event became visible, when a
+  deadline its statuses wait on passed, when the 12-month window crossed one of its
+  event dates since its last derivation (by method 1, or at a date not in ``exact``),
+  or, at the dates in ``exact``, when it was last derived for counting only. At the
+  dates in ``exact``, when only the window crossed (method 2) or it has a target with a
+  deadline (on-track moves with every day), its last results are restated
+  (``status.restate``: the rules decide the same, freshness and on-track are read again
+  at the new date).
 
 At dates in ``exact`` (every date when None) the results equal ``evaluate``'s. At the
 other dates every field is exact except ``contested``/``contested_reasons`` (left
@@ -30,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from ledger.projections.folded import FoldedEvent, iso_bounds
@@ -42,6 +47,7 @@ from ledger.projections.status import (
     derive,
     elapsed_share,
     inbound_links,
+    restate,
 )
 from ledger.projections.taxonomy import METHOD, PRECEDENCE
 from ledger.projections.view import Knowledge, KnownStream, group_of
@@ -51,6 +57,9 @@ __all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "n
 #: Statuses that rank above the deadline tests: the rules decide them before looking at
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
 _ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
+_TYPE = attrgetter("type")
+#: What a linked group's last results need at a later date (``_Component.stale``)
+_DERIVE, _RESTATE = "derive", "restate"
 
 
 class _Component:
@@ -78,14 +87,8 @@ class _Component:
         self.ends = (
             streams[0].ends if len(streams) == 1 else sorted(chain(*(s.ends for s in streams)))
         )
-        self.deadlines = sorted(
-            {
-                iso_bounds(e.data["deadline"])[1]
-                for stream in streams
-                for e in stream.events
-                if "deadline" in e.data
-            }
-        )
+        #: the ends of the deadlines its events state, in order, once a status waits on one
+        self.deadlines: list[str] | None = None
         self.count = 0
         self.as_of = self.stall_before = ""
         self.visible: dict[str, ItemFold] = {}
@@ -98,19 +101,36 @@ class _Component:
     def happened_count(self, as_of: str) -> int:
         return sum(stream.happened_count(as_of) for stream in self.streams)
 
-    def stale(self, count: int, as_of: str, stall_before: str, precise: bool) -> bool:
-        """Whether the rules could answer differently than at the last derivation."""
+    def stale(self, count: int, rules: Rules, precise: bool) -> str | None:
+        """Whether the rules could answer differently than at the last derivation:
+        ``_DERIVE`` when they must be asked again, ``_RESTATE`` when only what reads the
+        as-of date itself can differ (``status.restate``), None when nothing can."""
         if count != self.count:
-            self.refresh(as_of)
+            self.refresh(rules.as_of)
             self.count = count
-            return True
-        # the 12-month window passing an event's date changes freshness (and, by method
-        # 1, stalls): re-derive whenever it crossed one
-        if _crossed(self.ends, self.stall_before, stall_before):
-            return True
-        if self.waits_deadline and _crossed(self.deadlines, self.as_of, as_of):
-            return True
-        return precise and (self.timed or not self.full)
+            return _DERIVE
+        if self.waits_deadline and _crossed(self.deadline_ends(), self.as_of, rules.as_of):
+            return _DERIVE
+        if precise and not self.full:
+            return _DERIVE  # the contested flags were left out
+        # the 12-month window passing an event's date changes freshness and, by method 1,
+        # stalls; at a date not in ``exact`` the rules answer without contested flags, as
+        # the results at such dates always had them
+        if _crossed(self.ends, self.stall_before, rules.twelve_months_before):
+            return _RESTATE if precise and not rules.by_silence else _DERIVE
+        return _RESTATE if precise and self.timed else None
+
+    def deadline_ends(self) -> list[str]:
+        if self.deadlines is None:
+            self.deadlines = sorted(
+                {
+                    iso_bounds(e.data["deadline"])[1]
+                    for stream in self.streams
+                    for e in stream.events
+                    if "deadline" in e.data
+                }
+            )
+        return self.deadlines
 
     def refresh(self, as_of: str) -> None:
         """The existing items' folds and links at ``as_of``, as ``evaluate`` builds them.
@@ -142,6 +162,12 @@ class _Component:
             if folded[0].exists:
                 visible[stream.item] = folded[0]
         self.visible, self.inbound = visible, inbound_links(visible)
+
+    def restate(self, rules: Rules) -> None:
+        """The last results moved to a later as-of date that only time separates from
+        theirs (``stale``)."""
+        self.results = [restate(result, rules) for result in self.results]
+        self.as_of, self.stall_before = rules.as_of, rules.twelve_months_before
 
     def derive(self, rules: Rules, full: bool) -> None:
         results = [
@@ -256,6 +282,8 @@ def _groups(knowledge: Knowledge) -> dict[str, list[str]]:
         return item
 
     for item, stream in streams.items():
+        if "link.added" not in map(_TYPE, stream.events):  # most items link nothing
+            continue
         for event in stream.events:
             if event.type == "link.added" and event.data["to"] in parent:
                 a, b = root(item), root(event.data["to"])
@@ -267,11 +295,13 @@ def _groups(knowledge: Knowledge) -> dict[str, list[str]]:
     return groups
 
 
-def _components(knowledge: Knowledge, items: Collection[str] | None) -> list[_Component]:
+def _components(
+    knowledge: Knowledge, items: Collection[str] | None, groups: Iterable[list[str]] | None
+) -> list[_Component]:
     streams = knowledge.streams
     return [
         _Component([streams[item] for item in group])
-        for group in _groups(knowledge).values()
+        for group in (_groups(knowledge).values() if groups is None else groups)
         if items is None or any(item in items for item in group)
     ]
 
@@ -283,27 +313,32 @@ def evaluate_series(
     exact: Collection[date] | None = None,
     method: str = METHOD,
     items: Collection[str] | None = None,
+    groups: Iterable[list[str]] | None = None,
 ) -> dict[date, list[ItemStatus]]:
     """Every item's status at each date, sorted by item id, as ``evaluate`` gives it.
 
     ``exact``: the dates that need contested flags and current on-track verdicts (all
     dates when None); the others are exact in every status. ``items``: only the groups
     (``linked_groups``) holding one of these items, each as the whole walk gives it.
+    ``groups``: what ``linked_groups(knowledge)`` gives, when the caller has it already.
     """
-    components = _components(knowledge, items)
+    components = _components(knowledge, items, groups)
     sources = knowledge.source_kinds
     series: dict[date, list[ItemStatus]] = {}
     for day in sorted(set(dates)):
         as_of = day.isoformat()
-        stall_before = (day - STALL_AFTER).isoformat()
+        rules = Rules(as_of, (day - STALL_AFTER).isoformat(), method, sources)
         precise = exact is None or day in exact
         results: list[ItemStatus] = []
         for component in components:
             count = component.happened_count(as_of)
             if count == 0:
                 continue
-            if component.stale(count, as_of, stall_before, precise):
-                component.derive(Rules(as_of, stall_before, method, sources), precise)
+            stale = component.stale(count, rules, precise)
+            if stale is _DERIVE:
+                component.derive(rules, precise)
+            elif stale is _RESTATE:
+                component.restate(rules)
             results.extend(component.results)
         results.sort(key=lambda status: status.item)
         series[day] = results

@@ -10,9 +10,12 @@ of events it was given with each other, with deadlines and with the as-of date.
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
+from functools import partial
+from itertools import repeat
+from operator import attrgetter, ne
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -35,6 +38,7 @@ __all__ = [
     "evaluate",
     "fold_items",
     "inbound_links",
+    "restate",
 ]
 
 _NAMING = frozenset({"promise.made"}) | frozenset(
@@ -73,6 +77,15 @@ _ONCE = frozenset(
     }
 )
 _MEASURED = "measurement.recorded"
+#: The key of stated deadlines among sources' claims (method 2 compares them)
+_DEADLINE_CLAIM = ("date", "deadline")
+#: (what, name) -> claimed value -> the documents that claim it
+Claims = dict[tuple[str, str], dict[tuple[Any, ...], set[str]]]
+_claimed_values = partial(defaultdict, set)
+#: an assessor's latest verdict: assessor, verdict, its end and its effective date
+Verdict = tuple[str, str, str, str]
+#: one disagreement among claims: what, name, and each value with its documents
+Finding = tuple[str, str, list[tuple[str, tuple[str, ...]]]]
 _DOCUMENT = attrgetter("document")
 
 
@@ -217,6 +230,10 @@ class ItemFold:
         "of_type",
         "several_documents",
         "documents_checked",
+        "sources_claims",
+        "claims_read",
+        "claim_findings",
+        "verdicts_found",
     )
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
@@ -250,6 +267,14 @@ class ItemFold:
         #: source cannot disagree with itself), once asked (``cites_several``)
         self.several_documents = False
         self.documents_checked = 0
+        #: what the first ``claims_read`` events claim (``claimed``), once asked
+        self.sources_claims: Claims | None = None
+        self.claims_read = 0
+        #: the disagreements among those claims, per method family (``_claim_findings``),
+        #: with how many events they were found over
+        self.claim_findings: dict[bool, tuple[int, list[Finding]]] = {}
+        #: ``verdicts()`` as found over how many events
+        self.verdicts_found: tuple[int, list[Verdict], bool] | None = None
         self.extend(events)
 
     def extend(self, events: list[FoldedEvent]) -> None:
@@ -335,11 +360,58 @@ class ItemFold:
         events = self.events
         if not self.several_documents and self.documents_checked < len(events):
             first = events[0].document  # the events checked so far all cite this one
-            self.several_documents = any(
-                document != first for document in map(_DOCUMENT, events[self.documents_checked :])
-            )
+            # ``ne`` mapped over the documents: the comparisons run without a Python frame
+            documents = map(_DOCUMENT, events[self.documents_checked :])
+            self.several_documents = any(map(ne, repeat(first), documents))
             self.documents_checked = len(events)
         return self.several_documents
+
+    def claimed(self) -> Claims:
+        """What the sources claim about the item: (what, name) -> claimed value -> the
+        documents that claim it, every method's keys together (``_claim_findings`` leaves
+        out those method 1 does not know). Read when asked from the events added since the
+        last time, in their order, so it equals what one pass over all of them gives."""
+        claims, events = self.sources_claims, self.events
+        if claims is None:
+            claims = self.sources_claims = defaultdict(_claimed_values)
+        for event in events[self.claims_read :]:
+            type_, data, document = event.type, event.data, event.document
+            if type_ == _MEASURED:
+                key = ("value", f"{data['metric']} ({data['period']})")
+                claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
+                claims[key][claim].add(document)
+            elif type_ in _ONCE:
+                claims[("date", type_)][(event.effective,)].add(document)
+            elif type_ == "claim.recorded":
+                key = ("claim", data["attribute"].replace("_", " "))
+                value = data["value"]
+                if isinstance(value, str):
+                    claims[key][(" ".join(value.casefold().split()),)].add(document)
+                else:
+                    claims[key][(data.get("qualifier") or "", value, data.get("unit") or "")].add(
+                        document
+                    )
+            if "deadline" in data and type_.startswith("promise."):
+                claims[_DEADLINE_CLAIM][(data["deadline"],)].add(document)
+        self.claims_read = len(events)
+        return claims
+
+    def verdicts(self) -> tuple[list[Verdict], bool]:
+        """Each assessor's latest verdict as (assessor, verdict, end, effective date), by
+        end then assessor, and whether two of them cannot both be right. They depend on
+        the events alone: found again only when there are new ones."""
+        found = self.verdicts_found
+        if found is not None and found[0] == len(self.events):
+            return found[1], found[2]
+        assessments = sorted(self.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
+        verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
+        differ = len(verdicts) > 1 and any(
+            _behind(first, second) if first_day < second_day else _differ(first, second)
+            for i, (_, first, first_day, _) in enumerate(verdicts)
+            for _, second, second_day, _ in verdicts[i + 1 :]
+        )
+        self.verdicts_found = (len(self.events), verdicts, differ)
+        return verdicts, differ
 
     @property
     def exists(self) -> bool:
@@ -445,6 +517,37 @@ def derive(
     if full:
         status.set_disagreements(disagreements(fold, status.status, status.since, rules))
     return status
+
+
+def restate(status: ItemStatus, rules: Rules) -> ItemStatus:
+    """What ``derive`` gives at ``rules``' as-of date, from ``status`` as it gave it (with
+    the same ``full``) at an earlier one, when only time passed between them: no new event,
+    no deadline passed that the status waits on, and by method 1 (whose stall test reads
+    the date) the 12-month window crossed no event date.
+
+    Then the rules decide the same; what still reads the as-of date is freshness (the
+    window may have passed the latest evidence) and a target's share of elapsed time and
+    on-track verdict. ``status`` itself when neither moved; else a copy that shares the
+    rest of its values (results are treated as frozen).
+    """
+    assert status.last_evidence is not None  # every derived status has evidence
+    gap = iso_bounds(status.last_evidence)[1] < rules.twelve_months_before
+    target = status.target
+    if target is not None and status.kind == "promise":
+        elapsed = elapsed_share(target, status.deadline, rules.as_of)
+        on_track = None
+        if target["latest"] is not None and elapsed is not None:
+            progress = (target["latest"] - target["baseline"]) / (
+                target["goal"] - target["baseline"]
+            )
+            on_track = progress >= elapsed
+        if elapsed != target["elapsed"] or on_track != target["on_track"]:
+            target = {**target, "elapsed": elapsed, "on_track": on_track}
+    if gap == status.evidence_gap and target is status.target:
+        return status
+    moved = copy(status)  # keeps its disagreements
+    moved.evidence_gap, moved.target = gap, target
+    return moved
 
 
 def _evidence(cause: FoldedEvent, owner: ItemFold, rules: Rules) -> dict[str, Any]:
@@ -705,15 +808,9 @@ def disagreements(
     Method 2 adds sources' claims (``claim.recorded``) and stated deadlines: two claims on
     one attribute that cannot both be true are a disagreement like two numbers or dates.
     """
-    compare_claims = rules is not None and not rules.by_silence
     found = []
-    assessments = sorted(fold.assessments.items(), key=lambda kv: (kv[1].end, kv[0]))
-    verdicts = [(a, e.data["verdict"], e.end, e.effective) for a, e in assessments]
-    if len(verdicts) > 1 and any(
-        _behind(first, second) if first_day < second_day else _differ(first, second)
-        for i, (_, first, first_day, _) in enumerate(verdicts)
-        for _, second, second_day, _ in verdicts[i + 1 :]
-    ):
+    verdicts, differ = fold.verdicts()
+    if differ:
         claims = [(verdict, (assessor, shown)) for assessor, verdict, _, shown in verdicts]
         found.append(Disagreement("verdicts", "verdict", claims))
     reached = iso_bounds(since)[1] if since else ""
@@ -733,29 +830,29 @@ def disagreements(
             found.append(Disagreement("verdict_vs_status", assessor, detail=detail))
     if not fold.cites_several():
         return found  # one source cannot disagree with itself
-    claims: dict[tuple[str, str], dict[tuple[Any, ...], set[str]]] = defaultdict(
-        lambda: defaultdict(set)
+    found.extend(
+        Disagreement(what, name, list(shown)) for what, name, shown in _claim_findings(fold, rules)
     )
-    for event in fold.events:
-        data, document = event.data, event.document
-        if event.type == "measurement.recorded":
-            key = ("value", f"{data['metric']} ({data['period']})")
-            claim = (data.get("qualifier") or "", data["value"], data.get("unit") or "")
-            claims[key][claim].add(document)
-        elif event.type in _ONCE:
-            claims[("date", event.type)][(event.effective,)].add(document)
-        elif compare_claims and event.type == "claim.recorded":
-            key = ("claim", data["attribute"].replace("_", " "))
-            value = data["value"]
-            if isinstance(value, str):
-                claims[key][(" ".join(value.casefold().split()),)].add(document)
-            else:
-                claims[key][(data.get("qualifier") or "", value, data.get("unit") or "")].add(
-                    document
-                )
-        if compare_claims and "deadline" in data and event.type.startswith("promise."):
-            claims[("date", "deadline")][(data["deadline"],)].add(document)
-    for (what, name), values in sorted(claims.items()):
+    return found
+
+
+def _claim_findings(fold: ItemFold, rules: Rules | None = None) -> list[Finding]:
+    """The claims of the fold's events that cannot all be true, as (what, name, each value
+    shown with the documents that claim it), by (what, name). Method 2 compares sources'
+    claims (``claim.recorded``) and stated deadlines too.
+
+    They depend on the events alone, so they are found again only when the fold has new
+    events (the series walk asks at every date it re-derives the item).
+    """
+    compare_claims = rules is not None and not rules.by_silence
+    count = len(fold.events)
+    kept = fold.claim_findings.get(compare_claims)
+    if kept is not None and kept[0] == count:
+        return kept[1]
+    found: list[Finding] = []
+    for (what, name), values in sorted(fold.claimed().items()):
+        if not compare_claims and (what == "claim" or (what, name) == _DEADLINE_CLAIM):
+            continue  # method 1 did not know them
         documents = set().union(*values.values())
         if len(values) < 2 or len(documents) < 2:
             continue
@@ -765,7 +862,8 @@ def disagreements(
             (_show_claim(value), tuple(sorted(docs)))
             for value, docs in sorted(values.items(), key=lambda kv: str(kv[0]))
         ]
-        found.append(Disagreement(what, name, shown))
+        found.append((what, name, shown))
+    fold.claim_findings[compare_claims] = (count, found)
     return found
 
 

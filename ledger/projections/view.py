@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from itertools import compress
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -51,6 +52,9 @@ __all__ = [
 #: A stream is in position order (as appended) and the sort is stable, so sorting by the
 #: start alone gives it, without a (start, position) pair built for every event.
 _START = attrgetter("start")
+_END = attrgetter("end")
+_ID = attrgetter("id")
+_POSITION = attrgetter("position")
 
 
 def parse_as_of(value: str | date | None) -> date:
@@ -147,7 +151,7 @@ class KnownStream:
 
     def __init__(self, item: str, kind: str, events: list[FoldedEvent]) -> None:
         self.item, self.kind, self.events = item, kind, events
-        ends = [event.end for event in events]
+        ends = list(map(_END, events))
         self._order = sorted(range(len(events)), key=ends.__getitem__)  # stable, as before
         self._ends = list(map(ends.__getitem__, self._order))
 
@@ -428,11 +432,13 @@ def period_reads(
     counts: Counter[str] = Counter()
     cited: dict[str, dict[str, tuple[str, int]]] = {}  # item -> document -> (start, position)
     for item, stream in log.streams.items():
+        events = stream.events
         cites = cited.setdefault(item, {}) if item in shown else None
+        if causes:  # the events named, known or not: found by mapped C calls, no frame each
+            named = map(causes.__contains__, map(_ID, events))
+            positions.update(compress(map(_POSITION, events), named))
         # fields unpacked, not read by name: a walk over every event of the ledger
-        for position, id_, type_, _, start, end, recorded_at, document, _ in stream.events:
-            if id_ in causes:
-                positions.add(position)
+        for position, id_, type_, _, start, end, recorded_at, document, _ in events:
             if recorded_at > known_at:
                 continue
             if type_ == "event.retracted":
@@ -445,7 +451,9 @@ def period_reads(
             if cites is not None:
                 document = document or ""
                 counts[document] += 1
-                if document not in cites or (start, position) < cites[document]:
+                first = cites.get(document)
+                # a stream is in position order: an earlier start alone makes one first
+                if first is None or start < first[0]:
                     cites[document] = (start, position)
             if id_ in retracted:
                 positions.add(position)  # a retraction of it may be the head

@@ -92,8 +92,9 @@ class SeriesCache:
         is cached with every date read back instead of evaluated."""
         days = sorted(set(dates))
         if not self.previous and not self.keep:  # nothing to read back, nothing to keep:
-            self.evaluated += len(linked_groups(knowledge))  # no group needs its key
-            return evaluate_series(knowledge, days, exact=set(days))
+            groups = linked_groups(knowledge)  # no group needs its key
+            self.evaluated += len(groups)
+            return evaluate_series(knowledge, days, exact=set(days), groups=groups)
         wanted = [day.isoformat() for day in days]
         common = orjson.dumps(
             [_VERSION, self.fingerprint, METHOD, sorted(knowledge.source_kinds.items())]

@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from ledger import (
@@ -73,6 +75,8 @@ GAP_MONTHS = 12
 #: well under it and keep their lists inline.
 LIST_CAP = 25
 
+_TYPE = attrgetter("type")
+_MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
     "partially_implements": ("partly implements", "partly implemented by"),
@@ -482,9 +486,9 @@ def default_since(snapshot: Snapshot, known_at: str, kind: str) -> Period | None
     knowledge = snapshot.knowledge(known_at)
     for item, stream in knowledge.streams.items():  # the known promises, none retracted
         if stream.kind == "promise":
-            for event in stream.events:
-                if event.type == "promise.made":
-                    actors[event.data.get("actor") or ""].add(item)
+            events = stream.events  # the promise's own events picked by mapped C calls
+            for event in compress(events, map(_MADE, map(_TYPE, events))):
+                actors[event.data.get("actor") or ""].add(item)
     if not actors:
         first = knowledge.first_day()
         return period_containing(first, kind) if first else None
@@ -553,7 +557,8 @@ def build_site(
         sources = _Sources(snapshot, (counts, first), titles, known_at)
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
-    links = knowledge.at(as_of).links()
+    # a report shows no links: one period's model does not look for them
+    links = knowledge.at(as_of).links() if only is None else []
     if only is not None:  # a report names few items: each entry is made when first asked
         lazy = _LazyItems(
             lambda item: _item(
@@ -562,7 +567,6 @@ def build_site(
         )
         lazy.keys_from(now)
         items: dict[str, ItemEntry] = lazy
-        links = []  # a report shows no links
     else:
         items = {
             item: _item(status, cut, seen, sources, areas, packages, light=True)

@@ -168,3 +168,45 @@ def test_each_linked_group_alone_gives_what_the_whole_walk_gives_it(store):
         alone = evaluate_series(knowledge, dates, items=group[:1])
         for day in dates:
             assert alone[day] == [s for s in whole[day] if s.item in group], (group, day)
+
+
+def test_time_passing_alone_moves_freshness_and_on_track_as_evaluate_does(store):
+    """Between dates with no new event the walk restates its last results instead of
+    deriving them again: the 12-month window passes the latest evidence (a gap in the
+    coverage), and the share of elapsed time overtakes the target's progress."""
+    target = {
+        "metric": "jobs",
+        "unit": "jobs",
+        "baseline": 0,
+        "baseline_date": "2020",
+        "goal": 100,
+        "direction": "up",
+    }
+    store.append(
+        [
+            promise("target", "2020-02", deadline="2022-12", target=target),
+            make(
+                "measurement.recorded",
+                "target",
+                "2020-12",
+                metric="jobs",
+                value=40,
+                unit="jobs",
+                period="2020-12",
+            ),  # fmt: skip
+        ]
+    )
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
+    dates = [date(2021, 1, 31), date(2021, 6, 30), date(2022, 1, 31), date(2023, 6, 30)]
+    for method in ("reform-ledger/1", "reform-ledger/2"):
+        series = evaluate_series(knowledge, dates, method=method)
+        for day in dates:
+            assert series[day] == evaluate(knowledge.at(day), method), (method, day)
+    series = evaluate_series(knowledge, dates)
+    seen = [(s.status, s.evidence_gap, s.target["on_track"]) for d in dates for s in series[d]]
+    assert seen == [
+        ("in_progress", False, True),
+        ("in_progress", False, False),
+        ("in_progress", True, False),
+        ("partial", True, False),  # the deadline passed with the target partly met
+    ]

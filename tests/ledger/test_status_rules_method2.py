@@ -291,3 +291,145 @@ def test_an_unknown_method_is_refused(store):
 
     with pytest.raises(InvalidInput, match="--method 'reform-ledger/9': use one of"):
         status(store, method="reform-ledger/9")
+
+
+def _claims_over_time(store) -> None:
+    """Claims that start to disagree at different dates; the year-dated one sorts before
+    the month-dated claim of that year but happens only at its end (its fold is redone)."""
+    registered(store, "a.txt", "b.txt", "c.txt", "other.txt")
+    store.append(
+        [
+            promise("p", "2021-01", deadline="2023-06", source=cited("a.txt")),
+            make(
+                "claim.recorded",
+                "p",
+                "2021-03",
+                attribute="count",
+                value=68,
+                unit="%",
+                source=cited("a.txt"),
+            ),  # fmt: skip
+            make(
+                "claim.recorded",
+                "p",
+                "2021-05",
+                attribute="count",
+                value=70,
+                unit="%",
+                source=cited("b.txt"),
+            ),  # fmt: skip
+            make(
+                "claim.recorded",
+                "p",
+                "2022-02",
+                attribute="start_date",
+                value="2020",
+                source=cited("b.txt"),
+            ),  # fmt: skip
+            make(
+                "claim.recorded",
+                "p",
+                "2022",
+                attribute="start_date",
+                value="2019",
+                source=cited("a.txt"),
+            ),  # fmt: skip
+            make(
+                "promise.deadline_stated",
+                "p",
+                "2022-04",
+                deadline="2025",
+                source=cited("c.txt"),
+            ),  # fmt: skip
+        ]
+    )
+
+
+@pytest.mark.parametrize("method", ["reform-ledger/1", "reform-ledger/2"])
+def test_claims_found_along_the_series_walk_equal_claims_found_at_each_date(store, method):
+    _claims_over_time(store)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
+    days = [date(year, month, 28) for year in range(2021, 2024) for month in range(1, 13)]
+    # from the promise's month on; on 2022-12-31 the year-dated claim happens (a refold)
+    days = [*days[1:], date(2022, 12, 31)]
+    series = evaluate_series(knowledge, days, method=method)
+    for day in days:
+        assert series[day] == evaluate(knowledge.at(day), method), day
+    reasons = {day: next(s for s in series[day] if s.item == "p").contested_reasons for day in days}
+    if method == METHOD_1:  # method 1 did not know claims or stated deadlines
+        assert all(found == [] for found in reasons.values())
+        return
+    assert reasons[date(2021, 5, 28)] == []  # a month-dated claim happens at its end
+    assert reasons[date(2021, 6, 28)] == [
+        "sources disagree on count: 68 % per a.txt; 70 % per b.txt"
+    ]
+    assert len(reasons[date(2022, 5, 28)]) == len(reasons[date(2022, 12, 28)]) == 2  # deadlines
+    assert len(reasons[date(2022, 12, 31)]) == 3  # and the start dates
+
+
+def test_a_date_not_exact_the_window_moved_to_is_derived_for_counting(store):
+    """At a date not in ``exact`` the walk keeps the last answer while nothing can change
+    it, and derives for counting (no contested flags) once the 12-month window passed one
+    of the item's dates: only at the dates in ``exact`` is such an answer restated."""
+    _claims_over_time(store)
+    knowledge = Knowledge(catch_up(store).log, parse_known_at(None))
+    days = [date(2023, month, 28) for month in range(1, 13)]
+    series = evaluate_series(knowledge, days, exact=days[:1])
+    assert series[days[0]] == evaluate(knowledge.at(days[0]))
+    assert series[days[0]][0].contested
+    for day in days[1:]:
+        expected = evaluate(knowledge.at(day))
+        assert [(s.status, s.evidence_gap) for s in series[day]] == [
+            (s.status, s.evidence_gap) for s in expected
+        ], day
+    # the window passes the 2022-02 claim's end between the February and March dates
+    assert [series[day][0].contested for day in days] == [True, True] + [False] * 10
+
+
+def test_claims_accumulated_over_two_dates_equal_claims_found_at_once(store):
+    from ledger.projections.status import ItemFold, Rules, disagreements
+
+    _claims_over_time(store)
+    store.append(
+        [
+            make(
+                "assessment.recorded",
+                "p",
+                "2023-01",
+                assessor="A",
+                verdict="delivered",
+                rationale="r",
+                source=cited("a.txt"),
+            ),  # fmt: skip
+            make(
+                "assessment.recorded",
+                "p",
+                "2023-01",
+                assessor="B",
+                verdict="broken",
+                rationale="r",
+                source=cited("b.txt"),
+            ),  # fmt: skip
+        ]
+    )
+    events = Knowledge(catch_up(store).log, parse_known_at(None)).streams["p"].events
+    rules = {
+        method: Rules("2023-12-31", "2022-12-31", method)
+        for method in ("reform-ledger/1", "reform-ledger/2")
+    }
+    for split in range(len(events) + 1):
+        grown = ItemFold("p", "promise", events[:split])
+        for method_rules in rules.values():  # found once before the fold grows
+            assert disagreements(grown, "announced", None, method_rules) == disagreements(
+                ItemFold("p", "promise", events[:split]), "announced", None, method_rules
+            )
+        grown.extend(events[split:])
+        whole = ItemFold("p", "promise", events)
+        assert grown.claimed() == whole.claimed(), split
+        assert grown.verdicts() == whole.verdicts(), split
+        for method, method_rules in rules.items():
+            found = disagreements(grown, "announced", None, method_rules)
+            assert found == disagreements(whole, "announced", None, method_rules), (split, method)
+            # the verdicts differ from each other and from the status; method 2 adds claims
+            assert [d.kind for d in found][:3] == ["verdicts", *["verdict_vs_status"] * 2]
+            assert len(found) == (3 if method == METHOD_1 else 6)
