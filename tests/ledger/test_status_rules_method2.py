@@ -25,6 +25,19 @@ def cited(document: str, quote: str = "a verbatim quote") -> dict:
     return {"document": document, "locator": "Section 1", "quote": quote}
 
 
+def claim(item: str, effective: str, document: str, attribute: str, value, **fields):
+    """A source's claim about ``item``, cited to ``document``."""
+    return make(
+        "claim.recorded",
+        item,
+        effective,
+        attribute=attribute,
+        value=value,
+        source=cited(document),
+        **fields,
+    )
+
+
 def test_silence_is_freshness_not_a_finding(store):
     store.append(
         [
@@ -139,30 +152,9 @@ def test_sources_claims_that_cannot_both_be_true_make_it_contested(store):
     store.append(
         [
             promise("p", "2021-01", source=cited("a.txt")),
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="introduced_by_package",
-                value="third package",
-                source=cited("a.txt"),
-            ),
-            make(
-                "claim.recorded",
-                "p",
-                "2023",
-                attribute="introduced_by_package",
-                value="Third   Package",
-                source=cited("c.txt"),
-            ),
-            make(
-                "claim.recorded",
-                "p",
-                "2023",
-                attribute="introduced_by_package",
-                value="constitutional reform of 2022",
-                source=cited("b.txt"),
-            ),
+            claim("p", "2022", "a.txt", "introduced_by_package", "third package"),
+            claim("p", "2023", "c.txt", "introduced_by_package", "Third   Package"),
+            claim("p", "2023", "b.txt", "introduced_by_package", "constitutional reform of 2022"),
         ]
     )
     result = status_of(store, "p", "2023-12-31")
@@ -178,41 +170,10 @@ def test_claims_that_agree_up_to_rounding_or_date_precision_are_no_disagreement(
     store.append(
         [
             promise("p", "2021-01", source=cited("a.txt")),
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="count",
-                value=68,
-                qualifier="about",
-                unit="%",
-                source=cited("a.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="count",
-                value=68.05,
-                unit="%",
-                source=cited("b.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="start_date",
-                value="2019",
-                source=cited("a.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="start_date",
-                value="2019-03",
-                source=cited("b.txt"),
-            ),  # fmt: skip
+            claim("p", "2022", "a.txt", "count", 68, qualifier="about", unit="%"),
+            claim("p", "2022", "b.txt", "count", 68.05, unit="%"),
+            claim("p", "2022", "a.txt", "start_date", "2019"),
+            claim("p", "2022", "b.txt", "start_date", "2019-03"),
         ]
     )
     assert status_of(store, "p", "2023-01-01").contested_reasons == []
@@ -300,40 +261,10 @@ def _claims_over_time(store) -> None:
     store.append(
         [
             promise("p", "2021-01", deadline="2023-06", source=cited("a.txt")),
-            make(
-                "claim.recorded",
-                "p",
-                "2021-03",
-                attribute="count",
-                value=68,
-                unit="%",
-                source=cited("a.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2021-05",
-                attribute="count",
-                value=70,
-                unit="%",
-                source=cited("b.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2022-02",
-                attribute="start_date",
-                value="2020",
-                source=cited("b.txt"),
-            ),  # fmt: skip
-            make(
-                "claim.recorded",
-                "p",
-                "2022",
-                attribute="start_date",
-                value="2019",
-                source=cited("a.txt"),
-            ),  # fmt: skip
+            claim("p", "2021-03", "a.txt", "count", 68, unit="%"),
+            claim("p", "2021-05", "b.txt", "count", 70, unit="%"),
+            claim("p", "2022-02", "b.txt", "start_date", "2020"),
+            claim("p", "2022", "a.txt", "start_date", "2019"),
             make(
                 "promise.deadline_stated",
                 "p",
