@@ -16,16 +16,19 @@ from ledger import (
 )
 from tests.conftest import link, make, promise
 
+#: A promise's target: 100 jobs from none in 2020.
+JOBS_TARGET = {
+    "metric": "jobs",
+    "unit": "jobs",
+    "baseline": 0,
+    "baseline_date": "2020",
+    "goal": 100,
+    "direction": "up",
+}
+
 
 def _varied_ledger(store) -> None:
-    target = {
-        "metric": "jobs",
-        "unit": "jobs",
-        "baseline": 0,
-        "baseline_date": "2020",
-        "goal": 100,
-        "direction": "up",
-    }
+    target = JOBS_TARGET
     store.append(
         [
             promise("announced-only", "2020-03-16"),
@@ -174,14 +177,7 @@ def test_time_passing_alone_moves_freshness_and_on_track_as_evaluate_does(store)
     """Between dates with no new event the walk restates its last results instead of
     deriving them again: the 12-month window passes the latest evidence (a gap in the
     coverage), and the share of elapsed time overtakes the target's progress."""
-    target = {
-        "metric": "jobs",
-        "unit": "jobs",
-        "baseline": 0,
-        "baseline_date": "2020",
-        "goal": 100,
-        "direction": "up",
-    }
+    target = JOBS_TARGET
     store.append(
         [
             promise("target", "2020-02", deadline="2022-12", target=target),
