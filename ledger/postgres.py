@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
 from psycopg.generators import fetch_many, send
 from sqlalchemy import Connection, Engine, create_engine, text
 
@@ -165,15 +166,18 @@ class LedgerConnection(psycopg.Connection[Any]):
         self.names = itertools.count(1)
         #: the transaction whose statements are queued in pipeline mode, if any
         self.pipelined: TransactionCursor | None = None
-        #: the client encoding (Python's name), for what goes past psycopg's adapters
+        #: the client encoding (Python's name), for the statements' own text
         self.encoding = self.info.encoding
+        #: psycopg's own adapters, for the queued statements' parameters and rows
+        self.adapt = Transformer.from_context(self)
 
 
 class TransactionCursor:
     """A transaction's statements, queued in libpq's pipeline mode and sent together.
 
     Each statement is bound on the server (the extended protocol, parameters in the
-    text format, no quoting on the client) and queued; the queue goes to the server in
+    text format as psycopg's own adapters write them, no quoting on the client; rows
+    loaded by the same adapters) and queued; the queue goes to the server in
     one write when a result is read (an append's look-up), and when the transaction
     commits. The server runs the statements in order, each with a snapshot of its own:
     the look-up after the lock sees every append committed before the lock was granted.
@@ -219,10 +223,8 @@ class TransactionCursor:
             numbered = query % tuple(f"${number}" for number in range(1, len(params) + 1))
             pgconn.send_prepare(name, numbered.encode(encoding))
             self.expected.append((query, name))
-        pgconn.send_query_prepared(
-            name,
-            [v.encode(encoding) if type(v) is str else _text(v, encoding) for v in params],
-        )
+        text = [PyFormat.TEXT] * len(params)
+        pgconn.send_query_prepared(name, self.connection.adapt.dump_sequence(params, text))
         self.expected.append(None)
 
     def execute(self, query: str, params: Sequence[Any] | None = None) -> Any:
@@ -302,37 +304,17 @@ class TransactionCursor:
                     if status == pq.ExecStatus.COMMAND_OK:
                         connection.prepared[prepared[0]] = prepared[1]
                 elif index == last:
-                    rows = status == pq.ExecStatus.TUPLES_OK
-                    self.rows = _rows(result, connection.encoding) if rows else []
+                    self.rows = _rows(connection.adapt, result)
         if self.failure is not None and self.connection.pipelined is self:
             self.leave()
 
 
-_NUMBERS = frozenset({20, 21, 23})  # bigint, smallint, integer
-
-
-def _rows(result: pq.abc.PGresult, encoding: str) -> list[tuple[Any, ...]]:
-    """A text-format result's rows: numbers as ``int``, the rest as ``str``."""
-    numbers = [result.ftype(column) in _NUMBERS for column in range(result.nfields)]
-    rows = []
-    for row in range(result.ntuples):
-        values: list[Any] = []
-        for column, number in enumerate(numbers):
-            value = result.get_value(row, column)
-            if value is not None:
-                value = int(value) if number else value.decode(encoding)
-            values.append(value)
-        rows.append(tuple(values))
-    return rows
-
-
-def _text(value: Any, encoding: str) -> bytes | None:
-    """A parameter in the text format."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        raise TypeError("a bytea parameter goes through psycopg's cursor (unqueued)")
-    return str(value).encode(encoding)
+def _rows(adapt: Transformer, result: pq.abc.PGresult) -> list[tuple[Any, ...]]:
+    """A result's rows, loaded by psycopg's adapters (none when it returns no rows)."""
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        return []
+    adapt.set_pgresult(result)
+    return adapt.load_rows(0, result.ntuples, tuple)
 
 
 def stream(
