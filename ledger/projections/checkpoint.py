@@ -30,6 +30,22 @@ __all__ = [
 #: log is the same for every method: the rules apply when a cut is evaluated.
 STATE_VERSION = 5
 CHECKPOINT = f"folded-log:{STATE_VERSION}"
+#: A checkpoint is saved again once it lags the log by more than this share of the log's
+#: events. Saving rewrites the whole folded log (tens of megabytes at a million events)
+#: while folding a short tail costs milliseconds: a reader then folds at most a
+#: thousandth of the log, and one new event no longer costs a rewrite.
+STALE_SHARE = 1000
+
+
+def worth_saving(saved: int | None, position: int) -> bool:
+    """Whether a log folded up to ``position`` should replace a checkpoint saved at
+    ``saved`` (None: there is none): it is newer by more than 1/``STALE_SHARE`` of the
+    log (on a small ledger, by any event)."""
+    if position <= 0:
+        return False
+    if saved is None:
+        return True
+    return position - saved > position // STALE_SHARE
 
 
 @dataclass
@@ -47,23 +63,23 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
             position, log = 0, FoldedLog()
         else:
             position, log = saved[0], FoldedLog.from_json(saved[1])
+        stored = None if saved is None else position
         folded, last = fold_bodies(log, store.read_bodies(after=position))
         position = last or position
-        if folded and save:
+        if folded and save and worth_saving(stored, position):
             store.save_checkpoint(CHECKPOINT, position, log.to_json())
         return CatchUp(log, position, folded)
 
 
 def keep_checkpoint(store: Store, log: FoldedLog, position: int) -> bool:
     """Save ``log``, folded from every event up to ``position``, as the checkpoint when the
-    stored one is older; True when it was saved.
+    stored one is older by more than ``STALE_SHARE`` allows; True when it was saved.
 
     A reader that folds the whole log anyway (the site's build) leaves the next
-    ``status`` or one-period report nothing to fold. A checkpoint saved meanwhile by
-    another process is only replaced by a later one.
+    ``status`` or one-period report at most a thousandth of the log to fold. A checkpoint
+    saved meanwhile by another process is only replaced by a later one.
     """
-    saved = store.checkpoint_position(CHECKPOINT)
-    if position <= 0 or (saved is not None and saved >= position):
+    if not worth_saving(store.checkpoint_position(CHECKPOINT), position):
         return False
     store.save_checkpoint(CHECKPOINT, position, log.to_json())
     return True

@@ -130,3 +130,27 @@ def test_saving_checkpoints_is_all_or_nothing_and_keeps_bytes_exact(store):
     assert store.load_checkpoint("b") == (1, b"")
     store.append([promise("p1")])  # the connection goes on working
     assert catch_up(store).position == 2
+
+
+def test_a_checkpoint_is_saved_again_only_once_it_lags_by_more_than_a_thousandth(store):
+    """Rewriting the folded log costs far more than folding a short tail: a reader that
+    folded one new event of a large ledger leaves the stored checkpoint as it is, and
+    what it returns is still the whole, current log."""
+    from ledger import keep_checkpoint
+    from ledger.projections import CHECKPOINT
+
+    store.append([promise(f"p{i}") for i in range(2_000)])
+    assert catch_up(store).position == 2_001  # the cited source's registration, then 2,000
+    store.append([promise("late")])
+    caught = catch_up(store)
+    assert (caught.folded, caught.position) == (1, 2_002)
+    assert store.checkpoint_position(CHECKPOINT) == 2_001  # 1 behind: not worth a rewrite
+    replayed = FoldedLog()
+    fold_log(replayed, store.read())
+    assert caught.log == replayed
+    assert not keep_checkpoint(store, replayed, 2_002)
+
+    store.append([promise("later"), promise("latest")])  # 3 behind 2,004: more than 2
+    assert catch_up(store).folded == 3
+    assert store.checkpoint_position(CHECKPOINT) == 2_004
+    assert catch_up(store).folded == 0
