@@ -75,7 +75,7 @@ GAP_MONTHS = 12
 #: well under it and keep their lists inline.
 LIST_CAP = 25
 
-_TYPE = attrgetter("type")
+_TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
 _MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -582,6 +582,14 @@ def build_site(
             target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
     entries, changes = [], []
     newest: Record | None = None
+    by_day: dict[date, dict[str, ItemStatus]] = {}  # each date's statuses by item, made once
+
+    def statuses_on(day: date) -> dict[str, ItemStatus]:
+        if day not in by_day:
+            by_day[day] = {s.item: s for s in series[day]}
+        return by_day[day]
+
+    cells: dict[tuple[int, str], StripCell] = {}  # a strip's cells are shared values
     if only is None:
         by_period = list(enumerate(seen.happened_within(spans)))
     else:  # one period's events listed; the newest up to its end found without listing
@@ -592,8 +600,7 @@ def build_site(
             if newest is None or record.position > newest.position:
                 newest = record
         period, end = periods[index], ends[index]
-        before = {s.item: s for s in series[starts[index]]}
-        after = {s.item: s for s in series[end]}
+        before, after = statuses_on(starts[index]), statuses_on(end)
         entry = _period(
             period,
             end,
@@ -606,6 +613,8 @@ def build_site(
             known_at,
             areas,
             only is None,
+            # the previous period's counts, when it ended where this one starts
+            entries[-1].counts if entries and starts[index] == ends[index - 1] else None,
         )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
@@ -614,15 +623,16 @@ def build_site(
             continue
         for item, status in after.items():
             if item in items:
-                items[item].strip.append(
-                    StripCell(
+                cell = cells.get((index, status.status))
+                if cell is None:
+                    cell = cells[(index, status.status)] = StripCell(
                         period.name,
                         period.label,
                         status.status,
                         status_word(status.status),
                         STATUS_COLOURS[status.status],
                     )
-                )
+                items[item].strip.append(cell)
     head = seen.head
     return Site(
         title=title,
@@ -641,7 +651,7 @@ def build_site(
         areas=areas,
         packages=packages,
         changes=changes,
-        records=[r for r in snapshot.records if cut.knows(r.recorded_at)],
+        records=_known(snapshot.records, cut),
         fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
         fill_period=None
         if only is not None
@@ -649,6 +659,14 @@ def build_site(
             {periods[i].name: records for i, records in by_period}, sources, now, known_at
         ),
     )
+
+
+def _known(records: list[Record], cut: Cut) -> list[Record]:
+    """The records the cut knows. Transaction times never go back along the log, so
+    when the newest is known (the usual cut: everything the ledger holds) all are."""
+    if not records or cut.knows(records[-1].recorded_at):
+        return list(records)
+    return [r for r in records if cut.knows(r.recorded_at)]
 
 
 class _LazyItems(dict):
@@ -904,12 +922,14 @@ def _period(
     known_at: str,
     areas: dict[str, str],
     light: bool = False,
+    previous_counts: Counter[str] | None = None,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
     (``now``), as their pages show them; ``areas`` gives each area's slug. ``light``,
     without the events it lists but with a digest of what they show (``inputs``), for
     ``fill_period`` to list them when its report is rendered (their counts are made
-    either way)."""
+    either way). ``previous_counts``: the promises by status in ``before`` when known (the
+    previous period's counts), else counted here."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
@@ -971,7 +991,9 @@ def _period(
         end=end,
         previous=period.previous(),
         counts=counts,
-        previous_counts=Counter(s.status for s in before.values() if s.kind == "promise"),
+        previous_counts=Counter(previous_counts)
+        if previous_counts is not None
+        else Counter(s.status for s in before.values() if s.kind == "promise"),
         promises=promises,
         delivered=counts["delivered"],
         late=sum(
@@ -1019,13 +1041,16 @@ def _count_events(
         if within is None:
             within = began[record.effective] = cut.began_since(record.effective, period.start)
         count += within
-    per_area = _area_counts((now[r.item].area or "" for r in listed), areas)
-    return EventCounts(count, len(listed) - count, per_area)
+    per_area: Counter[str] = Counter()
+    for item, lines in Counter(map(_ITEM, listed)).items():  # counted per item, then area
+        per_area[now[item].area or ""] += lines
+    return EventCounts(count, len(listed) - count, _area_counts(per_area, areas))
 
 
-def _area_counts(areas_of: Iterable[str], slugs: dict[str, str]) -> list[AreaCount]:
-    """Lines per area: areas by the name readers see, then lines of items with no area."""
-    counted = Counter(areas_of)
+def _area_counts(areas_of: Iterable[str] | Counter[str], slugs: dict[str, str]) -> list[AreaCount]:
+    """Lines per area (each line's area, or lines counted per area): areas by the name
+    readers see, then lines of items with no area."""
+    counted = areas_of if isinstance(areas_of, Counter) else Counter(areas_of)
     named = sorted((a for a in counted if a), key=lambda a: (display_name(a).lower(), a))
     found = [AreaCount(a, display_name(a), f"area-{slugs[a]}", counted[a]) for a in named]
     if counted[""]:
@@ -1067,10 +1092,10 @@ def _happened_inputs(listed: list[Record], sources: _Sources, now: dict[str, Ite
     sources as readers see them. (Not the cut's transaction time, which moves with every
     new event: the events it lets in are listed.)"""
     titles = sources.titles
-    items = sorted({r.item for r in listed})
+    items = sorted(set(map(_ITEM, listed)))
     named = [r.data["to"] for r in listed if r.type == "link.added"]
     return _digest(
-        [r.hash for r in listed],
+        list(map(_HASH, listed)),
         [f"{item}>{now[item].title}>{now[item].area or ''}" for item in items],
         [f"{to}>{titles.get(to, to)}" for to in named],
         _cited({r.source.get("document", "") for r in listed}, sources),
