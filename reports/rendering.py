@@ -17,10 +17,11 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from events import INVISIBLE, show_invisible
 
-__all__ = ["md_escape", "md_url", "render"]
+__all__ = ["citation", "md_escape", "md_url", "render", "swatch"]
 
 #: ASCII punctuation that can open Markdown syntax inside a line (CommonMark lets any
 #: ASCII punctuation be backslash-escaped, so escaping more than needed is harmless).
@@ -52,6 +53,26 @@ def md_url(value: Any) -> str:
     return _MD_URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", str(value))
 
 
+def swatch(colour: str) -> Markup:
+    """A status's colour square (HTML): a filter, not a macro, since long lists show one
+    a line and a Jinja macro call costs tens of times more."""
+    return Markup(f'<span class="swatch" style="background:{escape(colour)}"></span>')
+
+
+def citation(cite: Any, root: str) -> Markup:
+    """A source as a line cites it (HTML): its title linking to the source (or to its
+    entry on the sources page), its date, and the locator within it. A filter for the
+    same reason as ``swatch``; every value is escaped."""
+    title, published = escape(cite.title), escape(cite.published)
+    if cite.url:
+        text = f'<a href="{escape(cite.url)}">{title}</a> ({published})'
+    else:
+        text = (
+            f'<a href="{escape(root)}sources.html#{escape(cite.anchor)}">{title}</a> ({published})'
+        )
+    return Markup(f"{text}, {escape(cite.locator)}" if cite.locator else text)
+
+
 def _autoescape(name: str | None) -> bool:
     """Escape HTML everywhere except in Markdown templates (which use ``md`` instead)."""
     return not (name or "").endswith(".md.j2")
@@ -69,6 +90,8 @@ def _environment() -> Environment:
     )
     environment.filters["md"] = md_escape
     environment.filters["mdurl"] = md_url
+    environment.filters["swatch"] = swatch
+    environment.filters["citation"] = citation
     return environment
 
 
