@@ -446,10 +446,21 @@ class _Sources:
         #: page, in its period's report and in the changes it caused: worded once)
         self._cites: dict[str, Cite] = {}
         self._said: dict[str, str] = {}
+        self._shown: dict[str, str] = {}
 
     def name_of(self, document: str) -> str:
         info = self.info.get(document)
         return info.label if info else document
+
+    def shown(self, document: str) -> str:
+        """What a citation of ``document`` shows of it (label, anchor, date, link), as one
+        string for the digests of what pages show (made once per document)."""
+        text = self._shown.get(document)
+        if text is None:
+            info = self.info[document]
+            fields = (document, info.label, info.anchor, info.published, info.url or "-")
+            text = self._shown[document] = "\x1e".join(fields)
+        return text
 
     def what(self, record: Record) -> str:
         said = self._said.get(record.id)
@@ -710,8 +721,9 @@ def _item(
     *,
     light: bool = False,
 ) -> ItemEntry:
-    """An item's entry; ``light``, without its timeline and verdicts but with a digest
-    of what they show (``inputs``), for ``_fill`` to make them when its page is rendered."""
+    """An item's entry; ``light``, without its timeline, verdicts and target but with a
+    digest of what they show (``inputs``; the target is its status's), for ``_fill`` to
+    make them when its page is rendered."""
     records = seen.per_item.get(status.item, [])
     made = next(
         (r.data for r in records if r.type == "promise.made" and seen.retraction_of(r) is None),
@@ -758,7 +770,9 @@ def _item(
         months_quiet=months,
         freshness=freshness,
         deadline=human_date(status.deadline, ""),
-        target=_target(status),
+        # a promise's target in words is made from its status (in the page's key): only
+        # for a page that is rendered
+        target=None if light else _target(status),
         timeline=timeline,
         verdicts=verdicts,
         disputes=disputes,
@@ -826,11 +840,8 @@ def _inputs(records: list[Record], seen: RecordView, sources: _Sources) -> str:
 
 def _cited(documents: set[str], sources: _Sources) -> list[str]:
     """The cited documents as citations show them (label, anchor, date, link)."""
-    info = sources.info
-    return [
-        "\x1e".join((d, info[d].label, info[d].anchor, info[d].published, info[d].url or "-"))
-        for d in sorted(documents)
-    ]
+    shown = sources.shown
+    return [shown(d) for d in sorted(documents)]
 
 
 def _digest(*sections: list[str]) -> str:
@@ -844,8 +855,9 @@ def _digest(*sections: list[str]) -> str:
 
 
 def _fill(entry: ItemEntry, seen: RecordView, sources: _Sources) -> None:
-    """Make a light entry's timeline and verdicts (what ``_item`` leaves out)."""
+    """Make a light entry's timeline, verdicts and target (what ``_item`` leaves out)."""
     records = seen.per_item.get(entry.id, [])
+    entry.target = _target(entry.status)
     entry.timeline = _timeline(records, seen, sources)
     entry.verdicts = _verdicts(_assessments(records, seen), sources)
 
@@ -973,9 +985,9 @@ def _period(
             net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
-    listed = list(_listed(happened, sources, now))
+    listed, documents, named = _listed_with_names(happened, sources, now)
     if light:
-        inputs = _happened_inputs(listed, sources, now)
+        inputs = _happened_inputs(listed, documents, named, sources, now)
     else:
         inputs = ""
         _list_happened(period, cut, happened, sources, now, lines_now, reported)
@@ -1022,6 +1034,26 @@ def _listed(
     for record in happened:
         if record.item in now and record.source.get("document", "") in info:
             yield record
+
+
+def _listed_with_names(
+    happened: list[Record], sources: _Sources, now: dict[str, ItemStatus]
+) -> tuple[list[Record], set[str], list[str]]:
+    """What ``_listed`` yields, with the documents those events cite and the items their
+    links name (what ``_happened_inputs`` digests), found in the same pass."""
+    info = sources.info
+    listed: list[Record] = []
+    documents: set[str] = set()
+    named: list[str] = []
+    for record in happened:
+        if record.item in now:
+            document = record.source.get("document", "")
+            if document in info:
+                listed.append(record)
+                documents.add(document)
+                if record.type == "link.added":
+                    named.append(record.data["to"])
+    return listed, documents, named
 
 
 def _count_events(
@@ -1084,21 +1116,27 @@ def _list_happened(
             reported.append((line, human_date(record.effective)))
 
 
-def _happened_inputs(listed: list[Record], sources: _Sources, now: dict[str, ItemStatus]) -> str:
+def _happened_inputs(
+    listed: list[Record],
+    documents: set[str],
+    named: list[str],
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+) -> str:
     """A digest of everything ``_list_happened`` makes its lines from (``listed``: the
-    events it lists, see ``_listed``), beyond the period and its end: the events (by
+    events it lists, with the documents they cite and the items their links name: see
+    ``_listed_with_names``), beyond the period and its end: the events (by
     chain hash, which covers every field), the titles of their items (and their areas, by
     which a long list is grouped) and of the items their links name, and the cited
     sources as readers see them. (Not the cut's transaction time, which moves with every
     new event: the events it lets in are listed.)"""
     titles = sources.titles
     items = sorted(set(map(_ITEM, listed)))
-    named = [r.data["to"] for r in listed if r.type == "link.added"]
     return _digest(
         list(map(_HASH, listed)),
         [f"{item}>{now[item].title}>{now[item].area or ''}" for item in items],
         [f"{to}>{titles.get(to, to)}" for to in named],
-        _cited({r.source.get("document", "") for r in listed}, sources),
+        _cited(documents, sources),
     )
 
 
