@@ -182,7 +182,7 @@ class FoldedLog:
                     raise ValueError("a checkpoint line's streams and events disagree")
                 for item, kind, size in zip(items, kinds, sizes, strict=True):
                     streams[item] = Stream(kind, list(islice(events, size)))
-        except (AttributeError, TypeError, IndexError) as error:  # a line of another shape
+        except (AttributeError, TypeError, IndexError, ValueError) as error:  # another shape
             raise ValueError(f"a checkpoint line is not a table of streams: {error}") from None
         if not isinstance(retractions, dict):
             raise ValueError("a checkpoint's retractions are not a mapping")
