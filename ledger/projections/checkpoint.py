@@ -28,7 +28,7 @@ __all__ = [
 
 #: Bumped whenever the folded log's shape changes, so older checkpoints are ignored. The
 #: log is the same for every method: the rules apply when a cut is evaluated.
-STATE_VERSION = 5
+STATE_VERSION = 6
 CHECKPOINT = f"folded-log:{STATE_VERSION}"
 #: A checkpoint is saved again once it lags the log by more than this share of the log's
 #: events. Saving rewrites the whole folded log (tens of megabytes at a million events)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from itertools import repeat
-from operator import ne
+from itertools import islice
 from typing import Any, NamedTuple
 
 import orjson
@@ -98,16 +97,38 @@ class FoldedLog:
     retractions: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        """The retractions on one line, then the streams, ``CHUNK`` items a line."""
+        """The retractions on one line, then the streams, ``CHUNK`` items a line.
+
+        A line holds its items' events by column, not one JSON array each: the values
+        that repeat along a ledger (types, effective dates, recorded times, documents) as
+        a table of distinct values and an index per event, and no start or end (they
+        follow from the effective date). Parsing then makes one string per distinct value
+        instead of six per event, in half the bytes, and the events share them.
+        """
         streams = list(self.streams.items())
-        chunks = (
-            orjson.dumps(
-                {item: [stream.kind, stream.events] for item, stream in streams[i : i + CHUNK]},
-                default=tuple,
+        lines = [orjson.dumps(self.retractions)]
+        for i in range(0, len(streams), CHUNK):
+            part = streams[i : i + CHUNK]
+            events = [event for _, stream in part for event in stream.events]
+            columns = list(zip(*events, strict=True)) if events else [()] * len(FoldedEvent._fields)
+            position, id_, type_, effective, _, _, recorded_at, document, data = columns
+            lines.append(
+                orjson.dumps(
+                    [
+                        [item for item, _ in part],
+                        [stream.kind for _, stream in part],
+                        [len(stream.events) for _, stream in part],
+                        position,
+                        id_,
+                        *_table(type_),
+                        *_table(effective),
+                        *_table(recorded_at),
+                        *_table(document),
+                        data,
+                    ]
+                )
             )
-            for i in range(0, len(streams), CHUNK)
-        )
-        return b"\n".join([orjson.dumps(self.retractions), *chunks])
+        return b"\n".join(lines)
 
     @classmethod
     def from_json(cls, blob: bytes) -> FoldedLog:
@@ -116,19 +137,63 @@ class FoldedLog:
         lines = json_lines(blob)
         retractions = orjson.loads(next(lines, b""))
         make = partial(tuple.__new__, FoldedEvent)  # ``_make`` without a Python call each
-        width = len(FoldedEvent._fields)
         streams: dict[str, Stream] = {}
         try:
             for line in lines:
-                for item, (kind, events) in orjson.loads(line).items():
-                    streams[item] = Stream(kind, list(map(make, events)))
-                    if any(map(ne, repeat(width), map(len, events))):  # no Python frame each
-                        raise ValueError("a checkpoint event has the wrong number of fields")
-        except (AttributeError, TypeError) as error:  # a line of another shape
-            raise ValueError(f"a checkpoint line is not a map of streams: {error}") from None
+                (
+                    items,
+                    kinds,
+                    sizes,
+                    position,
+                    id_,
+                    types,
+                    type_,
+                    effectives,
+                    effective,
+                    recorded,
+                    recorded_at,
+                    documents,
+                    document,
+                    data,
+                ) = orjson.loads(line)
+                bounds = list(map(iso_bounds, effectives))
+                starts, ends = [b[0] for b in bounds], [b[1] for b in bounds]
+                # every column mapped in C: no Python frame per event
+                events = iter(
+                    list(
+                        map(
+                            make,
+                            zip(
+                                position,
+                                id_,
+                                map(types.__getitem__, type_),
+                                map(effectives.__getitem__, effective),
+                                map(starts.__getitem__, effective),
+                                map(ends.__getitem__, effective),
+                                map(recorded.__getitem__, recorded_at),
+                                map(documents.__getitem__, document),
+                                data,
+                                strict=True,
+                            ),
+                        )
+                    )
+                )
+                if sum(sizes) != len(position):
+                    raise ValueError("a checkpoint line's streams and events disagree")
+                for item, kind, size in zip(items, kinds, sizes, strict=True):
+                    streams[item] = Stream(kind, list(islice(events, size)))
+        except (AttributeError, TypeError, IndexError, ValueError) as error:  # another shape
+            raise ValueError(f"a checkpoint line is not a table of streams: {error}") from None
         if not isinstance(retractions, dict):
             raise ValueError("a checkpoint's retractions are not a mapping")
         return cls(streams, retractions)
+
+
+def _table(values: tuple[Any, ...]) -> tuple[list[Any], list[int]]:
+    """A column as its distinct values (in order of first use) and an index per value."""
+    distinct = list(dict.fromkeys(values))
+    index = {value: i for i, value in enumerate(distinct)}
+    return distinct, list(map(index.__getitem__, values))
 
 
 #: Items (or statuses) a line of a checkpoint holds: each line is parsed on its own.

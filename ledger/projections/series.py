@@ -29,7 +29,7 @@ never reads the store, and asks ``view`` which events have happened by each date
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
@@ -58,6 +58,7 @@ __all__ = ["NextChange", "changed_since", "evaluate_series", "linked_groups", "n
 #: the deadline, so a deadline passing cannot change them while no new event arrives.
 _ABOVE_DEADLINE = frozenset(PRECEDENCE[: PRECEDENCE.index("unverifiable")])
 _TYPE = attrgetter("type")
+_ITEM = attrgetter("item")
 #: What a linked group's last results need at a later date (``_Component.stale``)
 _DERIVE, _RESTATE = "derive", "restate"
 
@@ -99,7 +100,8 @@ class _Component:
         self.full = self.timed = self.waits_deadline = False
 
     def happened_count(self, as_of: str) -> int:
-        return sum(stream.happened_count(as_of) for stream in self.streams)
+        # every stream's ends in one sorted list: one search, not one a stream
+        return bisect_right(self.ends, as_of)
 
     def stale(self, count: int, rules: Rules, precise: bool) -> str | None:
         """Whether the rules could answer differently than at the last derivation:
@@ -340,6 +342,6 @@ def evaluate_series(
             elif stale is _RESTATE:
                 component.restate(rules)
             results.extend(component.results)
-        results.sort(key=lambda status: status.item)
+        results.sort(key=_ITEM)
         series[day] = results
     return series

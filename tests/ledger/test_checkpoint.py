@@ -154,3 +154,44 @@ def test_a_checkpoint_is_saved_again_only_once_it_lags_by_more_than_a_thousandth
     assert catch_up(store).folded == 3
     assert store.checkpoint_position(CHECKPOINT) == 2_004
     assert catch_up(store).folded == 0
+
+
+def test_the_stored_checkpoint_loads_back_as_a_replay_sharing_repeated_values(store):
+    """Types, dates and documents are kept once per checkpoint line and shared by the
+    events that repeat them; each event's first and last day follow from its date."""
+    from ledger.projections import CHECKPOINT
+
+    store.append([promise("p1"), promise("p2", "2022-03"), make("law.signed", "l", "2022-02")])
+    catch_up(store)
+    _, blob = store.load_checkpoint(CHECKPOINT)
+    loaded = FoldedLog.from_json(blob)
+    replayed = FoldedLog()
+    fold_log(replayed, store.read())
+    assert loaded == replayed
+    first, second = (loaded.streams[item].events[0] for item in ("p1", "p2"))
+    assert first.type is second.type and first.document is second.document
+    assert (second.start, second.end) == ("2022-03-01", "2022-03-31")
+    assert blob.count(b'"promise.made"') == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"[0,0,0]", b"[0,0,7]"),  # an index past its table
+        (b'"promise","promise"]', b'"promise"]'),  # a stream without its kind
+    ],
+)
+def test_a_checkpoint_line_of_another_shape_is_refused_and_verify_rebuilds_it(store, old, new):
+    from ledger import IntegrityError, verify
+    from ledger.projections import CHECKPOINT
+
+    store.append([promise("p1"), promise("p2")])
+    catch_up(store)
+    position, blob = store.load_checkpoint(CHECKPOINT)
+    assert old in blob
+    store.save_checkpoint(CHECKPOINT, position, blob.replace(old, new, 1))
+    with pytest.raises(ValueError, match="checkpoint line"):
+        FoldedLog.from_json(store.load_checkpoint(CHECKPOINT)[1])
+    with pytest.raises(IntegrityError, match="checkpoint did not match"):
+        verify(store)
+    assert FoldedLog.from_json(store.load_checkpoint(CHECKPOINT)[1]) == catch_up(store).log
