@@ -461,6 +461,21 @@ class Store:
             row = cursor.execute(query, (name,)).fetchone()
         return row[0] if row else None
 
+    def checkpoint_names(self) -> list[str]:
+        """The names of the stored checkpoints, sorted."""
+        query = "SELECT name FROM projection_checkpoints ORDER BY name"
+        with self._reading() as cursor:
+            return [row[0] for row in cursor.execute(query).fetchall()]
+
+    def drop_checkpoints(self, names: Sequence[str]) -> None:
+        """Remove the named checkpoints (an outdated format's), in one transaction."""
+        if not names:
+            return
+        query = self._sql("DELETE FROM projection_checkpoints WHERE name = ?")
+        with self._writing() as cursor:
+            for name in names:
+                cursor.execute(query, (name,))
+
     def save_checkpoint(self, name: str, position: int, state: bytes) -> None:
         self.save_checkpoints([(name, position, state)])
 

@@ -67,7 +67,7 @@ def catch_up(store: Store, *, save: bool = True) -> CatchUp:
         folded, last = fold_bodies(log, store.read_bodies(after=position))
         position = last or position
         if folded and save and worth_saving(stored, position):
-            store.save_checkpoint(CHECKPOINT, position, log.to_json())
+            _save(store, position, log, first=stored is None)
         return CatchUp(log, position, folded)
 
 
@@ -79,10 +79,21 @@ def keep_checkpoint(store: Store, log: FoldedLog, position: int) -> bool:
     ``status`` or one-period report at most a thousandth of the log to fold. A checkpoint
     saved meanwhile by another process is only replaced by a later one.
     """
-    if not worth_saving(store.checkpoint_position(CHECKPOINT), position):
+    saved = store.checkpoint_position(CHECKPOINT)
+    if not worth_saving(saved, position):
         return False
-    store.save_checkpoint(CHECKPOINT, position, log.to_json())
+    _save(store, position, log, first=saved is None)
     return True
+
+
+def _save(store: Store, position: int, log: FoldedLog, *, first: bool) -> None:
+    """Save the checkpoint; the first of this format also drops those of older formats
+    (a folded log of a million events is hundreds of megabytes no reader would use)."""
+    store.save_checkpoint(CHECKPOINT, position, log.to_json())
+    if first:
+        prefix = CHECKPOINT.rpartition(":")[0] + ":"
+        names = store.checkpoint_names()
+        store.drop_checkpoints([n for n in names if n.startswith(prefix) and n != CHECKPOINT])
 
 
 def rebuild_if_tampered(store: Store) -> bool:

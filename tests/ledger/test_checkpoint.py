@@ -195,3 +195,15 @@ def test_a_checkpoint_line_of_another_shape_is_refused_and_verify_rebuilds_it(st
     with pytest.raises(IntegrityError, match="checkpoint did not match"):
         verify(store)
     assert FoldedLog.from_json(store.load_checkpoint(CHECKPOINT)[1]) == catch_up(store).log
+
+
+def test_the_first_checkpoint_of_a_new_format_drops_the_older_formats(store):
+    """After an upgrade the folded log is folded again in the new format; the old rows
+    (hundreds of megabytes on a large ledger) are removed, other checkpoints kept."""
+    from ledger.projections import CHECKPOINT
+
+    store.append([promise("p1"), promise("p2")])
+    store.save_checkpoints([("folded-log:1", 1, b"old"), ("elsewhere:1", 1, b"kept")])
+    assert catch_up(store).position == 3
+    assert store.checkpoint_names() == sorted([CHECKPOINT, "elsewhere:1"])
+    assert store.load_checkpoint("elsewhere:1") == (1, b"kept")
