@@ -10,14 +10,19 @@ It is a copy for reading, not a ledger. A fresh build makes it in a temporary fi
 a fixed page size and no WAL, then vacuums it, so the same site gives the same bytes and
 an unchanged database is not rewritten. After the ledger only grew, the previous build's
 file is brought up to date in place instead (``update_database``, one transaction): the
-new events are inserted and the other tables rewritten where they differ, which gives the
-same rows and search answers as a fresh build, not necessarily the same bytes.
+new events are inserted, and in the other tables only the rows that differ are updated
+(a table whose keys or their order changed, such as one with a new item or a new period,
+is rewritten whole), which gives the same rows and search answers as a fresh build, not
+necessarily the same bytes.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
+from bisect import bisect_right
+from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
 
 import orjson
@@ -125,6 +130,7 @@ def _tables(site: Site) -> dict[str, list[tuple[object, ...]]]:
 def _event_rows(site: Site, after: int = 0) -> list[tuple[object, ...]]:
     """The events table's rows for the site's records after position ``after``."""
     anchors = source_anchors(site)
+    start = bisect_right(site.records, after, key=attrgetter("position"))
     return [
         (
             r.position,
@@ -139,9 +145,15 @@ def _event_rows(site: Site, after: int = 0) -> list[tuple[object, ...]]:
             r.source.get("quote"),
             r.hash,
         )
-        for r in site.records
-        if r.position > after
+        for r in site.records[start:]
     ]
+
+
+#: How many leading columns of each table are its key (unique, never updated in place);
+#: a table not named has no key: its rows are matched by position.
+_KEY_COLUMNS = {"items": 1, "periods": 1, "status_history": 2, "sources": 1}
+#: The columns each external-content full-text table indexes, by the table it searches.
+_SEARCHED = {"items": ("title", "statement"), "events": ("description", "quote")}
 
 
 def _insert(connection: sqlite3.Connection, table: str, rows: list[tuple[object, ...]]) -> None:
@@ -200,12 +212,13 @@ def update_database(path: Path, site: Site, after: int) -> bool | None:
     The caller vouches that the file was built from a prefix of this ledger ending at
     position ``after``, with the same source anchors (the events it holds are this
     ledger's). Its events table gets only the events after ``after`` (and their
-    full-text rows); every other table is compared with what a fresh build would hold
-    and rewritten whole where it differs. Every table then holds, row for row (in rowid
-    order), what a fresh build's holds, and full-text search answers the same; the
-    file's bytes may differ from a fresh build's (free pages, full-text segments). A
-    crash midway leaves SQLite's rollback journal, which undoes the transaction when
-    the file is next opened.
+    full-text rows); every other table is compared with what a fresh build would hold:
+    where it holds the same keys in the same order, only the rows that differ are
+    updated in place (with their full-text entries), else it is rewritten whole. Every
+    table then holds, row for row (in rowid order), what a fresh build's holds, and
+    full-text search answers the same; the file's bytes may differ from a fresh build's
+    (free pages, full-text segments). A crash midway leaves SQLite's rollback journal,
+    which undoes the transaction when the file is next opened.
     """
     try:
         connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
@@ -217,13 +230,7 @@ def update_database(path: Path, site: Site, after: int) -> bool | None:
             return None
         with connection:
             for table, rows in _tables(site).items():
-                held = connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                if held == rows:
-                    continue
-                connection.execute(f"DELETE FROM {table}")
-                _insert(connection, table, rows)
-                if table == "items":
-                    connection.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
+                _bring_up_to_date(connection, table, rows)
             added = _event_rows(site, after)
             _insert(connection, "events", added)
             connection.executemany(
@@ -235,6 +242,85 @@ def update_database(path: Path, site: Site, after: int) -> bool | None:
         return None  # not a database this code made
     finally:
         connection.close()
+
+
+def _bring_up_to_date(
+    connection: sqlite3.Connection, table: str, rows: list[tuple[object, ...]]
+) -> None:
+    """Make ``table`` hold ``rows`` in rowid order, writing only what differs.
+
+    One new event changes a few rows of tables that hold hundreds of thousands: when the
+    table holds the same keys in the same order (keyless tables: as many rows), only the
+    rows that differ are updated, in place (their rowids, which the full-text index
+    refers to, kept), and their full-text entries replaced when their words changed.
+    Otherwise the table is rewritten whole, as a fresh build fills it."""
+    found = connection.execute(f"SELECT * FROM {table} ORDER BY rowid")
+    held = found.fetchall()
+    if held == rows:
+        return
+    width = _KEY_COLUMNS.get(table, 0)
+    if len(held) != len(rows):
+        differing = None
+    else:
+        differing = [
+            (index, new)
+            for index, (old, new) in enumerate(zip(held, rows, strict=True))
+            if old != new
+        ]
+    if differing is None or any(held[index][:width] != new[:width] for index, new in differing):
+        connection.execute(f"DELETE FROM {table}")
+        _insert(connection, table, rows)
+        if table in _SEARCHED:
+            connection.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        return
+    rowids = _rowids(connection, table, len(held))
+    changed = [(rowids[index], held[index], new) for index, new in differing]
+    columns = [f'"{c[0]}"' for c in found.description]
+    assignments = ", ".join(f"{column} = ?" for column in columns[width:])
+    connection.executemany(
+        f"UPDATE {table} SET {assignments} WHERE rowid = ?",
+        [(*new[width:], rowid) for rowid, _, new in changed],
+    )
+    searched = _SEARCHED.get(table)
+    if searched:
+        _reindex(connection, table, searched, columns, changed)
+
+
+def _rowids(connection: sqlite3.Connection, table: str, count: int) -> Sequence[int]:
+    """The rowids of the ``count`` rows of ``table``, in order: counted from the first
+    when they have no gaps (as a fresh build and a rewrite leave them), else read."""
+    first, last = connection.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
+    if last - first + 1 == count:  # as many distinct integers as the span holds: no gaps
+        return range(first, last + 1)
+    return [rowid for (rowid,) in connection.execute(f"SELECT rowid FROM {table} ORDER BY rowid")]
+
+
+def _reindex(
+    connection: sqlite3.Connection,
+    table: str,
+    searched: tuple[str, ...],
+    columns: list[str],
+    changed: list[tuple[int, tuple[object, ...], tuple[object, ...]]],
+) -> None:
+    """Replace the full-text entries of the rows whose searched words changed: an
+    external-content FTS5 table forgets a row only when told its old values."""
+    at = [columns.index(f'"{name}"') for name in searched]
+    moved = [
+        (rowid, [old[i] for i in at], [new[i] for i in at])
+        for rowid, old, new in changed
+        if any(old[i] != new[i] for i in at)
+    ]
+    if not moved:
+        return
+    fts, names, marks = f"{table}_fts", ", ".join(searched), ",".join("?" * len(searched))
+    connection.executemany(
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', ?, {marks})",
+        [(rowid, *old) for rowid, old, _ in moved],
+    )
+    connection.executemany(
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (?, {marks})",
+        [(rowid, *new) for rowid, _, new in moved],
+    )
 
 
 def database_head(path: Path) -> str | None:
