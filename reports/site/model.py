@@ -48,6 +48,7 @@ from reports.wording import (
 
 __all__ = [
     "GAP_MONTHS",
+    "CHANGES_CAP",
     "LIST_CAP",
     "AreaCount",
     "Change",
@@ -59,6 +60,7 @@ __all__ = [
     "SourceInfo",
     "build_site",
     "default_since",
+    "listed_area",
     "safe_url",
     "what_happened",
     "status_words",
@@ -74,6 +76,10 @@ GAP_MONTHS = 12
 #: per area, each linking to its section of that page. The demo's quiet quarters stay
 #: well under it and keep their lists inline.
 LIST_CAP = 25
+#: A report's status changes are its news: listed in it up to this many (the demo's
+#: busiest quarter has 51), on a page of their own beyond (a quarter of a large ledger
+#: can have thousands).
+CHANGES_CAP = 100
 
 _TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
 _MADE = "promise.made".__eq__
@@ -334,6 +340,8 @@ class PeriodEntry:
     event_counts: EventCounts
     #: the gaps per area
     gap_areas: list[AreaCount]
+    #: the status changes per area
+    change_areas: list[AreaCount]
     #: position:hash of the newest event that had happened by the period's end
     digest: str = ""
     #: a digest of what ``happened`` and ``reported`` list (set when they are left out, to
@@ -1022,6 +1030,7 @@ def _period(
         gaps=gap_lines,
         event_counts=_count_events(period, cut, listed, now, areas),
         gap_areas=_area_counts((line.area for line in gap_lines), areas),
+        change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
         inputs=inputs,
     )
 
@@ -1077,6 +1086,13 @@ def _count_events(
     for item, lines in Counter(map(_ITEM, listed)).items():  # counted per item, then area
         per_area[now[item].area or ""] += lines
     return EventCounts(count, len(listed) - count, _area_counts(per_area, areas))
+
+
+def listed_area(area: str, slugs: dict[str, str]) -> str:
+    """The area a long list files a line under: its item's, or none when that area is
+    not on the site (an item no longer shown, such as a retracted promise's, may still
+    have changed status in an earlier period)."""
+    return area if area in slugs else ""
 
 
 def _area_counts(areas_of: Iterable[str] | Counter[str], slugs: dict[str, str]) -> list[AreaCount]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -22,6 +22,7 @@ from reports.site.database import DATABASE, METADATA
 from reports.site.dates import human_date
 from reports.site.manifest import digest_of
 from reports.site.model import (
+    CHANGES_CAP,
     GAP_MONTHS,
     LIST_CAP,
     AreaCount,
@@ -31,6 +32,7 @@ from reports.site.model import (
     ItemLine,
     PeriodEntry,
     Site,
+    listed_area,
 )
 from reports.site.slugs import display_name
 from reports.wording import STATUS_COLOURS, STATUS_ORDER, STATUS_WORDS
@@ -86,7 +88,7 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 class _Pages:
@@ -277,6 +279,10 @@ def _home(pages: _Pages) -> Page:
         "bar_label": "; ".join(f"{m.word} {m.count}" for m in meter if m.count),
         "latest_changes": latest.changes[:HOME_CHANGES],
         "more_changes": max(len(latest.changes) - HOME_CHANGES, 0),
+        # the rest are in its report, or on their own page when the report has too many
+        "changes_page": list_pages(latest.name)[2].removeprefix("periods/")
+        if len(latest.changes) > CHANGES_CAP
+        else "",
         "chart": _trend(site),
         "legend": legend,
         "columns": [(STATUS_WORDS[k][0], STATUS_COLOURS[k]) for k in STATUS_ORDER],
@@ -546,9 +552,12 @@ class ScoreRow:
     reported: str
 
 
-def _report_context(site: Site, index: int, events_page: str, gaps_page: str) -> dict[str, Any]:
+def _report_context(
+    site: Site, index: int, events_page: str, gaps_page: str, changes_page: str = ""
+) -> dict[str, Any]:
     """The report's context; a list that has a page of its own (``events_page``,
-    ``gaps_page``: its file name, else empty) is left out, only its counts shown."""
+    ``gaps_page``, ``changes_page``: its file name, else empty) is left out, only its
+    counts shown."""
     entry: PeriodEntry = site.periods[index]
     before_counts = entry.previous_counts
     delivered_before = before_counts["delivered"]
@@ -571,7 +580,7 @@ def _report_context(site: Site, index: int, events_page: str, gaps_page: str) ->
         for k in STATUS_ORDER
     ]
     changes: dict[str, list[Change]] = defaultdict(list)
-    for change in entry.changes:
+    for change in [] if changes_page else entry.changes:
         changes[change.how].append(change)
     report = {
         "name": entry.name,
@@ -584,6 +593,9 @@ def _report_context(site: Site, index: int, events_page: str, gaps_page: str) ->
         "happened_changes": changes["happened"],
         "reported_changes": changes["reported"],
         "time_changes": changes["time"],
+        "changes_page": changes_page,
+        "changes_text": _changes_text(entry, site.kind) if changes_page else "",
+        "change_areas": entry.change_areas if changes_page else [],
         "happened": [] if events_page else entry.happened,
         "reported": [] if events_page else entry.reported,
         "events_page": events_page,
@@ -614,6 +626,19 @@ def _events_text(entry: PeriodEntry, kind: str) -> str:
     return f"{happened}, and {earlier}." if counted.reported else f"{happened}."
 
 
+def _changes_text(entry: PeriodEntry, kind: str) -> str:
+    """How many status changes a period's list holds, by cause, as a sentence."""
+    how = Counter(change.how for change in entry.changes)
+    causes = [
+        (how["happened"], f"{how['happened']:,} caused by what happened this {kind}"),
+        (how["reported"], f"{how['reported']:,} first reported in it, having happened earlier"),
+        (how["time"], f"{how['time']:,} by time passing"),
+    ]
+    said = [text for count, text in causes if count]
+    joined = said[-1] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return f"{_plural(len(entry.changes), 'item')} changed status: {joined}."
+
+
 def _gaps_text(count: int) -> str:
     """How many coverage gaps a period's list holds, as a sentence."""
     have = "has" if count == 1 else "have"
@@ -626,25 +651,32 @@ def _signed(delta: int) -> str:
     return f"+{delta}" if delta > 0 else str(delta)
 
 
-def list_pages(period: str) -> tuple[str, str]:
+def list_pages(period: str) -> tuple[str, str, str]:
     """The paths of the pages a period's report may give its long lists."""
-    return (f"periods/{period}-events.html", f"periods/{period}-gaps.html")
+    return (
+        f"periods/{period}-events.html",
+        f"periods/{period}-gaps.html",
+        f"periods/{period}-changes.html",
+    )
 
 
 def period_report(site: Site, index: int) -> Iterator[Page]:
     """The short report of ``site.periods[index]``, as HTML and Markdown, one context, and
     a page of its own for each of its lists longer than ``LIST_CAP`` (its events,
-    ``periods/<P>-events.html``, and its coverage gaps, ``periods/<P>-gaps.html``), which
-    the report then summarises and links to. A report's key covers a moved list by the
+    ``periods/<P>-events.html``, and its coverage gaps, ``periods/<P>-gaps.html``) or,
+    for its status changes, ``CHANGES_CAP`` (``periods/<P>-changes.html``), which the
+    report then summarises and links to. A report's key covers a moved list by the
     counts it shows; the list's page is keyed by the lines it shows."""
     pages = _Pages(site)
     entry = site.periods[index]
-    events_path, gaps_path = list_pages(entry.name)
+    events_path, gaps_path, changes_path = list_pages(entry.name)
     events_page = (
         events_path.removeprefix("periods/") if entry.event_counts.total > LIST_CAP else ""
     )
     gaps_page = gaps_path.removeprefix("periods/") if len(entry.gaps) > LIST_CAP else ""
-    context = _report_context(site, index, events_page, gaps_page)
+    moved = len(entry.changes) > CHANGES_CAP
+    changes_page = changes_path.removeprefix("periods/") if moved else ""
+    context = _report_context(site, index, events_page, gaps_page, changes_page)
     description = context["r"]["headline"]
     fill = None if events_page else site.fill_period  # a moved list is its page's
     inputs = "" if events_page else entry.inputs
@@ -683,6 +715,8 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         yield _events_page(pages, entry, events_path)
     if gaps_page:
         yield _gaps_page(pages, entry, gaps_path)
+    if changes_page:
+        yield _changes_page(pages, entry, changes_path)
 
 
 @dataclass(frozen=True)
@@ -693,6 +727,8 @@ class AreaSection:
     happened: list[EventLine]
     reported: list[tuple[EventLine, str]]
     gaps: list[ItemLine]
+    #: its status changes by cause ("happened", "reported", "time"), in the report's order
+    changes: list[tuple[str, list[Change]]] = field(default_factory=list)
 
 
 def _list_header(entry: PeriodEntry) -> dict[str, Any]:
@@ -743,6 +779,40 @@ def _events_page(pages: _Pages, entry: PeriodEntry, path: str) -> Page:
         text=text,
         areas=entry.event_counts.areas,
         gap_months=GAP_MONTHS,
+    )
+
+
+def _changes_page(pages: _Pages, entry: PeriodEntry, path: str) -> Page:
+    """Every status change of a period, grouped by area and, within it, by cause as the
+    report groups them."""
+    kind = pages.site.kind
+    text = _changes_text(entry, kind)
+    by_area: dict[str, dict[str, list[Change]]] = defaultdict(lambda: defaultdict(list))
+    for change in entry.changes:
+        by_area[listed_area(change.area, pages.site.areas)][change.how].append(change)
+    sections = [
+        AreaSection(
+            a,
+            [],
+            [],
+            [],
+            [(how, by_area[a.area][how]) for how in ("happened", "reported", "time")],
+        )
+        for a in entry.change_areas
+    ]
+    return pages.page(
+        path,
+        "period-list.html",
+        f"Status changes of {entry.name}",
+        f"{text} Each with its cause and source, by area.",
+        r=_list_header(entry),
+        kind=kind,
+        what="changes",
+        heading=f"Status changes of {entry.name}",
+        text=text,
+        areas=entry.change_areas,
+        gap_months=GAP_MONTHS,
+        sections=sections,
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ledger import open_store
 from reports import publish_site
-from reports.site.model import LIST_CAP
+from reports.site.model import CHANGES_CAP, LIST_CAP
 from tests.conftest import append_unchecked
 from tests.reports.checks import check_markdown_tables, gfm, validate_html, visit_pages
 from tests.reports.conftest import promise
@@ -20,17 +20,17 @@ from tests.reports.test_escaping import HOSTILE, SHORT, hostile_item_events
 
 def hostile_quiet_promises(source: dict) -> list:
     """More hostile promises than a report lists inline, in two hostile areas, made in
-    2022-Q2 and never heard of again: their events and, from 2023-Q3, their coverage gaps
-    each get a page of their own."""
+    2022-Q2 and never heard of again: their events and status changes and, from 2023-Q3,
+    their coverage gaps each get a page of their own."""
     return [
         promise(
-            f"quiet-{n:02}",
-            f"2022-06-{1 + n:02}",
+            f"quiet-{n:03}",
+            f"2022-06-{1 + n % 28:02}",
             f"{SHORT} {n}",
             SHORT if n % 2 else "area <b>two</b> & [x](javascript:alert(8))",
             source=source,
         )
-        for n in range(LIST_CAP + 1)
+        for n in range(max(LIST_CAP, CHANGES_CAP) + 1)
     ]
 
 
@@ -57,6 +57,7 @@ def test_no_markup_is_injected_into_any_page(hostile_site):
     pages = sorted(hostile_site.rglob("*.html"))
     assert {p.parent.name for p in pages} >= {"items", "areas", "packages", "periods"}
     assert (hostile_site / "periods/2022-Q2-events.html").is_file()
+    assert (hostile_site / "periods/2022-Q2-changes.html").is_file()
     assert (hostile_site / "periods/2023-Q4-gaps.html").is_file()
     for path in pages:
         page = path.read_text(encoding="utf-8")
@@ -76,6 +77,7 @@ def test_nothing_runs_in_a_real_browser(hostile_site, tmp_path):
         next((hostile_site / "packages").glob("*.html")),
         hostile_site / "periods/2023-Q4.html",
         hostile_site / "periods/2022-Q2-events.html",
+        hostile_site / "periods/2022-Q2-changes.html",
         hostile_site / "periods/2023-Q4-gaps.html",
         hostile_site / "sources.html",
         hostile_site / "method.html",
@@ -87,7 +89,7 @@ def test_nothing_runs_in_a_real_browser(hostile_site, tmp_path):
 
 
 def test_markdown_report_feed_and_csv_hold(hostile_site):
-    for name in ("2023-Q4", "2022-Q2"):  # with a list's page linked: gaps, events
+    for name in ("2023-Q4", "2022-Q2"):  # with lists' pages linked: gaps; events, changes
         text = (hostile_site / f"periods/{name}.md").read_text(encoding="utf-8")
         check_markdown_tables(text)
         rendered = gfm().render(text)
@@ -98,7 +100,7 @@ def test_markdown_report_feed_and_csv_hold(hostile_site):
         # the site's pages, or a list's page beside the report
         lists = [h for h in hrefs if not h.startswith("../")]
         assert lists and all(
-            re.fullmatch(rf"{name}-(events|gaps)\.html(#[\w-]+)?", h) for h in lists
+            re.fullmatch(rf"{name}-(events|gaps|changes)\.html(#[\w-]+)?", h) for h in lists
         )
     for feed in [hostile_site / "feed.xml", *sorted((hostile_site / "feeds").glob("*.xml"))]:
         atom_entries(feed)  # parses as Atom

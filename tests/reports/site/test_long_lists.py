@@ -1,6 +1,6 @@
 """A period report stays short at any scale: a list of events or coverage gaps longer
-than ``LIST_CAP`` moves to a page of its own, which the report summarises by area and
-links to; shorter lists stay inline as they were."""
+than ``LIST_CAP`` (of status changes, ``CHANGES_CAP``) moves to a page of its own, which
+the report summarises by area and links to; shorter lists stay inline as they were."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from ledger import Store
 from reports import publish_site
 from reports.site import pages
-from reports.site.model import LIST_CAP
-from reports.site.publish import publish_period
+from reports.site.model import CHANGES_CAP, LIST_CAP
+from reports.site.publish import build, publish_period
 from tests.reports.checks import broken_links, check_markdown_tables
 from tests.reports.conftest import build_ledger, event, promise
 from tests.reports.site.conftest import BASE_URL, DEMO_AS_OF
@@ -49,6 +49,12 @@ def busy_ledger(store: Store, count: int = LIST_CAP + 8) -> Store:
     build_ledger(store)
     store.append(busy_quarter(count))
     return store
+
+
+def crowded_ledger(store: Store) -> Store:
+    """More status changes in 2024-Q1 than a report lists inline (each promise made in
+    it is one)."""
+    return busy_ledger(store, CHANGES_CAP + 4)
 
 
 def quiet_ledger(store: Store) -> Store:
@@ -172,7 +178,7 @@ def test_a_long_gap_list_moves_to_a_page_grouped_by_area(store, tmp_path):
     assert broken_links(out)[1] == []
 
 
-@pytest.mark.parametrize("make", [busy_ledger, quiet_ledger])
+@pytest.mark.parametrize("make", [busy_ledger, quiet_ledger, crowded_ledger])
 def test_one_period_alone_writes_its_report_and_list_pages_as_the_whole_build(
     store, tmp_path, make
 ):
@@ -189,6 +195,77 @@ def test_one_period_alone_writes_its_report_and_list_pages_as_the_whole_build(
         for path in written:
             assert (alone / path).read_bytes() == (site / path).read_bytes(), path
     assert list((alone / "periods").glob("*-*-*.html"))  # a list page was among them
+
+
+def test_a_long_change_list_moves_to_a_page_grouped_by_area_and_cause(store, tmp_path):
+    ledger = crowded_ledger(store)  # on both engines
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of="2024-03-31")  # 2024-Q1 is the latest period
+    periods = out / "periods"
+    report = (periods / "2024-Q1.html").read_text(encoding="utf-8")
+    listed = (periods / "2024-Q1-changes.html").read_text(encoding="utf-8")
+    made = {f"busy-{n:02}" for n in range(CHANGES_CAP + 1)}
+    # the report names no changed item, only the counts by cause and area, and links
+    assert _items_linked(_section(report, "<h2>What changed</h2>")) == []
+    count = len(re.findall(r"<li><span class=\"swatch\"", listed))
+    assert count > CHANGES_CAP
+    assert f"{count} items changed status: {count} caused by what happened this quarter." in report
+    assert '<a href="2024-Q1-changes.html#area-media">Media</a> (' in report
+    assert "No item changed status" not in report
+    # the page lists each change once, in its area's section, under its cause
+    assert made <= set(_items_linked(listed))
+    media = listed.split('<section id="area-media">')[1].split("</section>")[0]
+    assert "busy-01" in media and "busy-00" not in media  # busy-00 is in courts
+    assert "<h3>Caused by what happened this quarter</h3>" in media
+    assert "Cause: promised: Busy promise 1 (2 February 2024)" in media
+    assert "<h3>Caused by time passing</h3>" not in listed
+    assert '<a href="2024-Q1.html">the report of 2024-Q1</a>' in listed
+    markdown = (periods / "2024-Q1.md").read_text(encoding="utf-8")
+    assert "[the list of this quarter's status changes](2024-Q1-changes.html)" in markdown
+    assert not _items_linked(markdown.split("## What changed")[1].split("### Events")[0])
+    check_markdown_tables(markdown)
+    # the home page's short list points to the rest on that page
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="periods/2024-Q1-changes.html">the list of 2024-Q1' in home
+    # a quarter with fewer changes keeps them in its report
+    assert not list(periods.glob("2023-*-changes.html"))
+    assert broken_links(out)[1] == []
+
+
+def test_moved_changes_keep_their_causes_apart(sqlite_store, tmp_path, monkeypatch):
+    """2023-Q3 of the base ledger: a law's passage delivered a promise and a deadline
+    passed (a change time made); with a cap below three both are on the page, each
+    under its cause."""
+    monkeypatch.setattr(pages, "CHANGES_CAP", 2)
+    ledger = busy_ledger(sqlite_store)
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    report = (out / "periods/2023-Q3.html").read_text(encoding="utf-8")
+    listed = (out / "periods/2023-Q3-changes.html").read_text(encoding="utf-8")
+    said = r"(\d+) items changed status: (\d+) caused by what happened this quarter and (\d+) by"
+    counts = re.search(said + r" time passing\.", report)
+    assert counts and int(counts[1]) == int(counts[2]) + int(counts[3]) > 2
+    assert "<h3>Caused by what happened this quarter</h3>" in listed
+    assert "<h3>Caused by time passing</h3>" in listed and "passed." in listed
+    assert "<h3>First reported" not in listed
+    assert broken_links(out)[1] == []
+
+
+@pytest.mark.parametrize("spare", [0, 1])
+def test_the_changes_cap_is_the_longest_change_list_shown_inline(
+    sqlite_store, tmp_path, monkeypatch, spare
+):
+    ledger = crowded_ledger(sqlite_store)
+    site = build(ledger, as_of=AS_OF)
+    count = len(next(p for p in site.periods if p.name == "2024-Q1").changes)
+    monkeypatch.setattr(pages, "CHANGES_CAP", count - spare)  # count fits, or one too many
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    report = (out / "periods/2024-Q1.html").read_text(encoding="utf-8")
+    moved = (out / "periods/2024-Q1-changes.html").exists()
+    assert moved == bool(spare)
+    changed = _items_linked(_section(report, "<h2>What changed</h2>"))
+    assert ("busy-00" in changed) == (not moved)
 
 
 def retractions(store: Store, count: int) -> list:
@@ -290,6 +367,7 @@ def test_the_demo_short_reports_are_as_without_a_cap(demo_site, demo_store, tmp_
     lists = {p for p in capped_files if re.fullmatch(r"periods/.+-(events|gaps)\.html", p)}
     assert {"periods/2022-Q2-events.html", "periods/2023-Q2-gaps.html"} <= lists
     assert "periods/2024-Q2-events.html" not in lists
+    assert not [p for p in capped_files if p.endswith("-changes.html")]  # news stays inline
     moved = {p.removeprefix("periods/").rsplit("-", 1)[0] for p in lists}
     assert capped_files.keys() - lists == uncapped_files.keys()
     for path, body in uncapped_files.items():
