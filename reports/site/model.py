@@ -11,6 +11,7 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ __all__ = [
     "Cite",
     "EventCounts",
     "ItemEntry",
+    "KnownRecords",
     "PeriodEntry",
     "Site",
     "SourceInfo",
@@ -82,6 +84,7 @@ LIST_CAP = 25
 CHANGES_CAP = 100
 
 _TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
+_POSITION = attrgetter("position")
 _MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -353,6 +356,35 @@ class PeriodEntry:
         return self.period.name
 
 
+class KnownRecords:
+    """The records a site's cut knows, in position order (what the data files and the
+    database hold): all at hand after a whole build; after an update, the new ones at
+    hand and the older read from the store only when asked for."""
+
+    def __init__(
+        self,
+        records: list[Record],
+        *,
+        earlier: Callable[[int], list[Record]] | None = None,
+    ) -> None:
+        """``records``: all of them, or (with ``earlier``) the newest ones, and
+        ``earlier(position)`` gives those after ``position`` up to the first of them."""
+        self._records, self._earlier = records, earlier
+
+    @property
+    def newest(self) -> Record | None:
+        return self._records[-1] if self._records else None
+
+    def after(self, position: int) -> list[Record]:
+        """The records after ``position``, in position order."""
+        records = self._records
+        if self._earlier is not None and (not records or records[0].position > position + 1):
+            first = records[0].position if records else None
+            older = [r for r in self._earlier(position) if first is None or r.position < first]
+            return older + records
+        return records[bisect_right(records, position, key=_POSITION) :]
+
+
 @dataclass
 class Site:
     title: str
@@ -371,7 +403,7 @@ class Site:
     areas: dict[str, str]  # name -> slug
     packages: dict[str, str]
     changes: list[Change]  # every change over every period, oldest first
-    records: list[Record]  # what the cut shows, position order (for the data files)
+    records: KnownRecords  # what the cut knows, position order (for the database)
     #: fills an item's timeline and verdicts (left out of the whole model's entries: only
     #: the item pages show them, and only pages whose inputs changed are rendered)
     fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
@@ -670,7 +702,7 @@ def build_site(
         areas=areas,
         packages=packages,
         changes=changes,
-        records=_known(snapshot.records, cut),
+        records=KnownRecords(_known(snapshot.records, cut)),
         fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
         fill_period=None
         if only is not None
@@ -748,6 +780,37 @@ def _item(
         inputs = ""
     disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
     disputes.sort(key=lambda d: d.text)
+    entry = _entry(
+        status,
+        cut,
+        areas,
+        packages,
+        statement=made.get("statement", ""),
+        actor=made.get("actor", ""),
+        disputes=disputes,
+        inputs=inputs,
+    )
+    entry.timeline, entry.verdicts = timeline, verdicts
+    # a promise's target in words is made from its status (in the page's key): only for
+    # a page that is rendered
+    entry.target = None if light else _target(status)
+    return entry
+
+
+def _entry(
+    status: ItemStatus,
+    cut: Cut,
+    areas: dict[str, str],
+    packages: dict[str, str],
+    *,
+    statement: str,
+    actor: str,
+    disputes: list[Dispute],
+    inputs: str,
+) -> ItemEntry:
+    """A light entry from what its item's records give (the promise's statement and
+    actor, the disputes in words, the digest of its timeline's inputs) and its status:
+    everything else an entry shows follows from the status and the cut."""
     last = last_evidence_of(status)
     months = cut.months_since(last) if last else None
     freshness = (
@@ -761,8 +824,8 @@ def _item(
         kind=status.kind,
         kind_word=KIND_WORDS.get(status.kind, status.kind),
         title=status.title,
-        statement=made.get("statement", ""),
-        actor=made.get("actor", ""),
+        statement=statement,
+        actor=actor,
         area=area,
         area_slug=areas.get(area, ""),
         package=package,
@@ -778,11 +841,9 @@ def _item(
         months_quiet=months,
         freshness=freshness,
         deadline=human_date(status.deadline, ""),
-        # a promise's target in words is made from its status (in the page's key): only
-        # for a page that is rendered
-        target=None if light else _target(status),
-        timeline=timeline,
-        verdicts=verdicts,
+        target=None,
+        timeline=[],
+        verdicts=[],
         disputes=disputes,
         links_out=[],
         links_in=[],
@@ -943,13 +1004,16 @@ def _period(
     areas: dict[str, str],
     light: bool = False,
     previous_counts: Counter[str] | None = None,
+    listed_out: list[int] | None = None,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
     (``now``), as their pages show them; ``areas`` gives each area's slug. ``light``,
     without the events it lists but with a digest of what they show (``inputs``), for
     ``fill_period`` to list them when its report is rendered (their counts are made
     either way). ``previous_counts``: the promises by status in ``before`` when known (the
-    previous period's counts), else counted here."""
+    previous period's counts), else counted here. ``listed_out`` gets the positions of
+    the events it lists, in their order (what a later build reads to list them again).
+    Every count is in reading order (``in_order``)."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
@@ -994,6 +1058,8 @@ def _period(
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     listed, documents, named = _listed_with_names(happened, sources, now)
+    if listed_out is not None:
+        listed_out += map(_POSITION, listed)
     if light:
         inputs = _happened_inputs(listed, documents, named, sources, now)
     else:
@@ -1010,18 +1076,18 @@ def _period(
         period=period,
         end=end,
         previous=period.previous(),
-        counts=counts,
+        counts=in_order(counts),
         previous_counts=Counter(previous_counts)
         if previous_counts is not None
-        else Counter(s.status for s in before.values() if s.kind == "promise"),
+        else in_order(Counter(s.status for s in before.values() if s.kind == "promise")),
         promises=promises,
         delivered=counts["delivered"],
         late=sum(
             1 for s in after.values() if s.kind == "promise" and s.status == "delivered" and s.late
         ),
         changes=changes,
-        news=news,
-        first_reported=first_reported,
+        news=in_order(news),
+        first_reported=in_order(first_reported),
         happened=lines_now,
         reported=reported,
         newly_overdue=lines(overdue),
@@ -1033,6 +1099,13 @@ def _period(
         change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
         inputs=inputs,
     )
+
+
+def in_order(counted: Counter[str]) -> Counter[str]:
+    """Statuses counted, in reading order and without zeros: counts brought up to date by
+    adding and taking away equal counts made afresh, key for key."""
+    keys = [*STATUS_ORDER, *sorted(set(counted) - set(STATUS_ORDER))]
+    return Counter({key: counted[key] for key in keys if counted.get(key)})
 
 
 def _listed(

@@ -93,7 +93,7 @@ def _database_key(whole: str, site: Site) -> str:
     """What the database was made from: the site's inputs, the sources' anchors (the
     events table names sources by them) and the newest event it holds (every event
     known at the cut, happened or not: not always the site's digest)."""
-    newest = site.records[-1] if site.records else None
+    newest = site.records.newest
     held = f"{newest.position}:{newest.hash}" if newest else "0:"
     return f"{whole} {digest_of(source_anchors(site))} {held}"
 
@@ -127,7 +127,7 @@ def _database(store: Store, site: Site, write: _Writer, made_from: str) -> None:
         and held == digest
         and anchors == digest_of(source_anchors(site))
         and position.isdigit()
-        and 0 < int(position) <= (site.records[-1].position if site.records else 0)
+        and 0 < int(position) <= (site.records.newest.position if site.records.newest else 0)
         and store.hash_at(int(position)) == hash_
     ):
         try:
