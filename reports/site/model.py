@@ -14,23 +14,30 @@ import hashlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import compress
 from operator import attrgetter
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ledger import (
     METHOD,
     Cut,
     Disagreement,
+    FoldedLog,
     ItemStatus,
     Record,
     RecordView,
     describe,
+    empty_sources,
     evaluate_series,
+    fold_log,
+    fold_sources,
+    linked_groups,
 )
 from ledger.mapper import GENESIS_HASH
+from ledger.projections.folded import iso_bounds
 from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
 from reports.site.cache import SeriesCache
@@ -46,6 +53,11 @@ from reports.wording import (
     STATUS_WORDS,
     status_word,
 )
+
+if TYPE_CHECKING:
+    from ledger import Store
+    from ledger.projections.view import Link
+    from reports.site.state import SavedPeriod, SavedSite
 
 __all__ = [
     "GAP_MONTHS",
@@ -85,6 +97,11 @@ CHANGES_CAP = 100
 
 _TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
 _POSITION = attrgetter("position")
+
+
+def _START_POSITION(record: Record) -> tuple[str, int]:  # noqa: N802 (a sort key, like those above)
+    """A timeline's order: by the first day of the effective span, then as appended."""
+    return iso_bounds(record.effective)[0], record.position
 _MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -366,14 +383,17 @@ class KnownRecords:
         records: list[Record],
         *,
         earlier: Callable[[int], list[Record]] | None = None,
+        newest: Record | None = None,
     ) -> None:
-        """``records``: all of them, or (with ``earlier``) the newest ones, and
-        ``earlier(position)`` gives those after ``position`` up to the first of them."""
+        """``records``: all of them, or (with ``earlier``) the newest ones (perhaps none,
+        then ``newest`` is the newest of all), and ``earlier(position)`` gives those
+        after ``position`` up to the first of them."""
         self._records, self._earlier = records, earlier
+        self._newest = records[-1] if records else newest
 
     @property
     def newest(self) -> Record | None:
-        return self._records[-1] if self._records else None
+        return self._newest
 
     def after(self, position: int) -> list[Record]:
         """The records after ``position``, in position order."""
@@ -409,6 +429,13 @@ class Site:
     fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
     #: fills a period's ``happened`` and ``reported`` lists in place (likewise)
     fill_period: Callable[[PeriodEntry], None] | None = field(default=None, repr=False)
+    #: per period, the positions of the events its lists show, in their order (kept for
+    #: the next build, which reads them again only for a list it must show)
+    listed: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    #: per cited document, where its first citation sorts: (item, first day, position)
+    firsts: dict[str, tuple[str, str, int]] = field(default_factory=dict, repr=False)
+    #: the newest event of the ledger the model was made from, and its hash
+    head: tuple[int, str] = (0, "")
 
     @property
     def latest(self) -> PeriodEntry:
@@ -487,6 +514,14 @@ class _Sources:
         self._cites: dict[str, Cite] = {}
         self._said: dict[str, str] = {}
         self._shown: dict[str, str] = {}
+
+    @classmethod
+    def of(cls, info: dict[str, SourceInfo], titles: dict[str, str]) -> _Sources:
+        """The names as an earlier build worked them out (``info``, in its order)."""
+        sources = cls.__new__(cls)
+        sources.titles, sources.info = titles, info
+        sources._cites, sources._said, sources._shown = {}, {}, {}
+        return sources
 
     def name_of(self, document: str) -> str:
         info = self.info.get(document)
@@ -594,7 +629,9 @@ def build_site(
     if only is None:
         seen = snapshot.records_at(cut)
         shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
-        sources = _Sources(snapshot, count_citations(shown_records), titles, known_at)
+        counts, first = count_citations(shown_records)
+        sources = _Sources(snapshot, (counts, first), titles, known_at)
+        firsts = {d: (r.item, iso_bounds(r.effective)[0], r.position) for d, r in first.items()}
     else:  # only the records the report names, with the causes of the period's changes
         was = {s.item: s.status for s in series[starts[chosen[0]]]}
         causes = {
@@ -606,6 +643,7 @@ def build_site(
             cut, spans[chosen[0]], spans[0][0], sorted(now), causes
         )
         sources = _Sources(snapshot, (counts, first), titles, known_at)
+        firsts = {}
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
     # a report shows no links: one period's model does not look for them
@@ -623,14 +661,7 @@ def build_site(
             item: _item(status, cut, seen, sources, areas, packages, light=True)
             for item, status in now.items()
         }
-    for link in links:
-        if link.source in items and link.target in items:
-            out_word, in_word = _RELATION_WORDS.get(
-                link.relation, (link.relation.replace("_", " "), link.relation.replace("_", " "))
-            )
-            target, source = items[link.target], items[link.source]
-            source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
-            target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
+    _link_items(links, items)
     entries, changes = [], []
     newest: Record | None = None
     by_day: dict[date, dict[str, ItemStatus]] = {}  # each date's statuses by item, made once
@@ -646,6 +677,7 @@ def build_site(
     else:  # one period's events listed; the newest up to its end found without listing
         by_period = [(chosen[0], seen.happened_within([spans[chosen[0]]])[0])]
         newest = seen.newest_within(spans[0][0], spans[chosen[0]][1])
+    listed: dict[str, list[int]] = {}
     for index, happened in by_period:
         for record in happened:
             if newest is None or record.position > newest.position:
@@ -666,6 +698,7 @@ def build_site(
             only is None,
             # the previous period's counts, when it ended where this one starts
             entries[-1].counts if entries and starts[index] == ends[index - 1] else None,
+            listed.setdefault(period.name, []) if only is None else None,
         )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
@@ -709,6 +742,11 @@ def build_site(
         else _period_filler(
             {periods[i].name: records for i, records in by_period}, sources, now, known_at
         ),
+        listed=listed,
+        firsts=firsts,
+        head=(snapshot.records[-1].position, snapshot.records[-1].hash)
+        if only is None and snapshot.records
+        else (0, ""),
     )
 
 
@@ -1297,3 +1335,361 @@ def _change(
 def status_words() -> list[tuple[str, str, str, str]]:
     """(key, word, meaning, colour) in reading order."""
     return [(k, STATUS_WORDS[k][0], STATUS_WORDS[k][1], STATUS_COLOURS[k]) for k in STATUS_ORDER]
+
+
+# -- bringing a kept model up to date -----------------------------------------------------
+#: What an update brings up to date: events on items the model holds that neither open
+#: an item, retract, link nor register a source (those change what other items show).
+_NOT_PLAIN = frozenset(
+    {"event.retracted", "link.added", "link.removed", "promise.made", "source.registered"}
+)
+
+
+def update_site(
+    saved: SavedSite,
+    store: Store,
+    *,
+    as_of: date,
+    kind: str,
+    since: Period,
+    base_url: str | None,
+    title: str,
+    cache: SeriesCache,
+) -> Site | None:
+    """The model ``build_site`` would make now, from the model an earlier build made of
+    this ledger with the same options (``saved``) and the events appended since: only
+    those events and the records of the linked groups they touch are read, and only those
+    groups are evaluated; the periods' counts and lists change by what those groups
+    changed. None when that cannot be done exactly (the ledger is not the one saved,
+    an event retracts, links, registers a source or opens an item, an item's title or
+    area moved, a source is cited first or anew, the cache lacks a group): the caller
+    builds the whole model instead."""
+    last = period_containing(as_of, kind)
+    periods = periods_between(since, last) if since.start <= last.start else [last]
+    if [p.name for p in periods] != [p.name for p in saved.periods] or saved.head <= 0:
+        return None
+    if store.hash_at(saved.head) != saved.head_hash:
+        return None  # not the ledger (or not the chain) the model was made from
+    new = list(store.read(after=saved.head))
+    if any(r.type in _NOT_PLAIN or r.item not in saved.items for r in new):
+        return None
+    known_at = new[-1].recorded_at if new else saved.known_at
+    ends = [min(p.end, as_of) for p in periods]
+    starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
+    days = sorted({*ends, *starts})
+    # the groups the new events touch, with every record of theirs, the sources'
+    # registrations and the retractions (a retracted event of theirs stays retracted)
+    members: dict[str, list[str]] = defaultdict(list)
+    for item, kept in saved.items.items():
+        members[kept.group].append(item)
+    touched = sorted({m for r in new for m in members[saved.items[r.item].group]})
+    read: dict[int, Record] = {}
+    for item in touched:
+        read.update((r.position, r) for r in store.read(item=item))
+    read.update((r.position, r) for r in store.read(types=["source.registered", "event.retracted"]))
+    records = [read[position] for position in sorted(read)]
+    log = FoldedLog()
+    fold_log(log, records)
+    registrations = empty_sources()
+    fold_sources(registrations, records)
+    snapshot = Snapshot(records, log, registrations)
+    knowledge = snapshot.knowledge(known_at)
+    groups = {frozenset(g) for g in linked_groups(knowledge)}
+    if groups != {frozenset(members[saved.items[i].group]) for i in touched}:
+        return None
+    # their statuses now and as the kept model had them; every other group kept as is
+    series = cache.series(knowledge, days)
+    old_keys = sorted({saved.items[i].group for i in touched})
+    if not cache.carry([k for k in members if k not in old_keys], days):
+        return None
+    cache.keys.update((item, k) for k in members if k not in old_keys for item in members[k])
+    before_update: dict[str, dict[date, ItemStatus]] = defaultdict(dict)
+    for key in old_keys:
+        kept_series = cache.saved_series(key, days)
+        if kept_series is None:
+            return None
+        for day, statuses in zip(days, kept_series, strict=True):
+            for status in statuses:
+                before_update[status.item][day] = status
+    after_update: dict[str, dict[date, ItemStatus]] = defaultdict(dict)
+    for day in days:
+        for status in series[day]:
+            after_update[status.item][day] = status
+    day_now = as_of if as_of in days else ends[-1]
+    now = {item: kept.status for item, kept in saved.items.items()}
+    for item in touched:
+        old, fresh = before_update[item].get(day_now), after_update[item].get(day_now)
+        if old is None or fresh is None:
+            return None
+        shown = (old.title, old.area, old.package, old.kind)
+        if shown != (fresh.title, fresh.area, fresh.package, fresh.kind):
+            return None  # other pages name it: the whole build words them
+        now[item] = fresh
+    cut = Cut(as_of, known_at)
+    seen = RecordView(records, cut)
+    # the sources: the new events' citations counted; the order and anchors hold
+    info = {source.key: source for source in saved.sources}
+    cited: Counter[str] = Counter()
+    shown_ids = {r.id for item in touched for r in seen.per_item.get(item, ())}
+    for record in new:
+        if record.id not in shown_ids:
+            continue
+        document = record.source.get("document", "")
+        first = saved.firsts.get(document)
+        if document not in info or first is None:
+            return None
+        if (record.item, iso_bounds(record.effective)[0], record.position) < first:
+            return None
+        cited[document] += 1
+    for document, more in cited.items():
+        info[document] = replace(info[document], cited=info[document].cited + more)
+    titles = {item: status.title for item, status in now.items()}
+    sources = _Sources.of(info, titles)
+    areas, packages = saved.areas, saved.packages
+    # the items: the touched ones made again from their records, the others as kept
+    cells: dict[tuple[int, str], StripCell] = {}
+
+    def cell(index: int, key: str) -> StripCell:
+        found = cells.get((index, key))
+        if found is None:
+            period = periods[index]
+            found = cells[(index, key)] = StripCell(
+                period.name, period.label, key, status_word(key), STATUS_COLOURS[key]
+            )
+        return found
+
+    items: dict[str, ItemEntry] = {}
+    for item, kept in saved.items.items():
+        if item in before_update:
+            entry = _item(now[item], cut, seen, sources, areas, packages, light=True)
+            strip = [
+                after_update[item][end].status if end in after_update[item] else ""
+                for end in ends
+            ]
+        else:
+            entry = _entry(
+                kept.status,
+                cut,
+                areas,
+                packages,
+                statement=kept.statement,
+                actor=kept.actor,
+                disputes=kept.disputes,
+                inputs=kept.inputs,
+            )
+            entry.links_out, entry.links_in = kept.links_out, kept.links_in
+            strip = kept.strip
+        entry.strip = [cell(index, key) for index, key in enumerate(strip) if key]
+        items[item] = entry
+    _link_items(knowledge.at(as_of).links(), items)
+    # the periods: each changes by what the touched items changed in it
+    spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
+    arrived = [
+        [r for r in happened if r.position > saved.head]
+        for happened in seen.happened_within(spans)
+    ]
+    entries: list[PeriodEntry] = []
+    listed: dict[str, list[int]] = {}
+    newest: Record | None = None
+    for index, kept_period in enumerate(saved.periods):
+        for record in arrived[index]:
+            if newest is None or record.position > newest.position:
+                newest = record
+        entry, positions = _updated_period(
+            kept_period,
+            periods[index],
+            Cut(ends[index], known_at),
+            {item: before_update[item] for item in touched},
+            {item: after_update[item] for item in touched},
+            (starts[index], ends[index]),
+            arrived[index],
+            store,
+            snapshot,
+            sources,
+            now,
+            areas,
+        )
+        if newest is not None:
+            entry.digest = f"{newest.position}:{newest.hash}"
+        entries.append(entry)
+        listed[entry.name] = positions
+    included = [r for r in new if r.id in shown_ids]
+    head = included[-1] if included else None
+    digest = f"{head.position}:{head.hash}" if head else saved.digest
+    known = [r for r in new if cut.knows(r.recorded_at)]
+
+    def earlier(position: int) -> list[Record]:
+        return [r for r in store.read(after=position) if cut.knows(r.recorded_at)]
+
+    def fill_item(entry: ItemEntry) -> None:
+        if entry.id in before_update:
+            _fill(entry, seen, sources)
+            return
+        own = {r.position: r for r in store.read(item=entry.id)}
+        own.update((r.position, r) for r in seen.retractions.values())
+        _fill(entry, RecordView([own[p] for p in sorted(own)], cut), sources)
+
+    def fill_period(entry: PeriodEntry) -> None:
+        if entry.happened or entry.reported:
+            return  # already listed
+        order = {position: index for index, position in enumerate(listed[entry.name])}
+        found = sorted(store.read_at(order), key=lambda r: order[r.position])
+        period_cut = Cut(entry.end, known_at)
+        _list_happened(
+            entry.period, period_cut, found, sources, now, entry.happened, entry.reported
+        )
+
+    return Site(
+        title=title,
+        as_of=as_of,
+        known_at=known_at,
+        known_at_given=False,
+        digest=digest,
+        position=head.position if head else saved.position,
+        method=METHOD,
+        kind=kind,
+        since=periods[0],
+        base_url=base_url,
+        items=dict(sorted(items.items())),
+        periods=entries,
+        sources=list(info.values()),
+        areas=areas,
+        packages=packages,
+        changes=[change for entry in entries for change in entry.changes],
+        records=KnownRecords(
+            known,
+            earlier=earlier,
+            newest=None if known else next(iter(store.read_at([saved.head])), None),
+        ),
+        fill_item=fill_item,
+        fill_period=fill_period,
+        listed=listed,
+        firsts=saved.firsts,
+        head=(new[-1].position, new[-1].hash) if new else (saved.head, saved.head_hash),
+    )
+
+
+def _updated_period(
+    kept: SavedPeriod,
+    period: Period,
+    cut: Cut,
+    old: dict[str, dict[date, ItemStatus]],
+    fresh: dict[str, dict[date, ItemStatus]],
+    bounds: tuple[date, date],
+    arrived: list[Record],
+    store: Store,
+    snapshot: Snapshot,
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    areas: dict[str, str],
+) -> tuple[PeriodEntry, list[int]]:
+    """A kept period's entry with the touched items' part (``old``: their statuses at
+    each date as kept, ``fresh``: now) taken out and put back, and the events that
+    ``arrived`` in it listed: what ``_period`` makes of the whole ledger now, and the
+    positions it lists."""
+    start, end = bounds
+    counts, previous = Counter(kept.counts), Counter(kept.previous_counts)
+    news, first_reported = Counter(kept.news), Counter(kept.first_reported)
+    late = kept.late
+
+    def tally(statuses: dict[str, dict[date, ItemStatus]], sign: int) -> None:
+        nonlocal late
+        for by_day in statuses.values():
+            after, before = by_day.get(end), by_day.get(start)
+            if after is not None and after.kind == "promise":
+                counts[after.status] += sign
+                late += sign if after.status == "delivered" and after.late else 0
+            if before is not None and before.kind == "promise":
+                previous[before.status] += sign
+
+    def net(change: Change, after: ItemStatus, before: ItemStatus | None, sign: int) -> None:
+        if after.kind != "promise":
+            return
+        counted = first_reported if change.how == "reported" else news
+        counted[after.status] += sign
+        if before is not None:
+            counted[before.status] -= sign
+
+    tally(old, -1)
+    tally(fresh, 1)
+    changes = []
+    for change in kept.changes:
+        if change.item in old:
+            net(change, old[change.item][end], old[change.item].get(start), -1)
+        else:
+            changes.append(change)
+    overdue = [item for item in kept.newly_overdue if item not in old]
+    new_disputes = [item for item in kept.new_disputes if item not in old]
+    resolved = [item for item in kept.resolved_disputes if item not in old]
+    gaps = [(item, note) for item, note in kept.gaps if item not in old]
+    for item in sorted(fresh):
+        after, before = fresh[item].get(end), fresh[item].get(start)
+        if after is None:
+            continue
+        if before is None or before.status != after.status:
+            change = _change(period, cut, after, before, snapshot, sources, now)
+            changes.append(change)
+            net(change, after, before, 1)
+            if after.status == "overdue":
+                overdue.append(item)
+        if after.contested:
+            if before is None or not before.contested:
+                new_disputes.append(item)
+        elif before is not None and before.contested:
+            resolved.append(item)
+        if after.kind == "promise" and after.status not in ("delivered", "broken", "reversed"):
+            last = last_evidence_of(after)
+            if last and cut.months_since(last) >= GAP_MONTHS:
+                gaps.append((item, f"last evidence on {human_date(last)}"))
+    changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+    positions, event_counts, inputs = kept.listed, kept.event_counts, kept.inputs
+    added, _, _ = _listed_with_names(arrived, sources, now)
+    if added:  # the period's list grew: counted and digested again over all of it
+        merged = sorted([*store.read_at(positions), *added], key=_START_POSITION)
+        listed, documents, named = _listed_with_names(merged, sources, now)
+        positions = [record.position for record in listed]
+        event_counts = _count_events(period, cut, listed, now, areas)
+        inputs = _happened_inputs(listed, documents, named, sources, now)
+
+    def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
+        return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
+
+    gap_lines = lines([item for item, _ in gaps], dict(gaps))
+    entry = PeriodEntry(
+        period=period,
+        end=end,
+        previous=period.previous(),
+        counts=in_order(counts),
+        previous_counts=in_order(previous),
+        promises=sum(counts.values()),
+        delivered=counts["delivered"],
+        late=late,
+        changes=changes,
+        news=in_order(news),
+        first_reported=in_order(first_reported),
+        happened=[],
+        reported=[],
+        newly_overdue=lines(overdue),
+        new_disputes=lines(new_disputes),
+        resolved_disputes=lines(resolved),
+        gaps=gap_lines,
+        event_counts=event_counts,
+        gap_areas=_area_counts((line.area for line in gap_lines), areas),
+        change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
+        digest=kept.digest,
+        inputs=inputs,
+    )
+    return entry, positions
+
+
+def _link_items(links: Iterable[Link], items: dict[str, ItemEntry]) -> None:
+    """Each link between two listed items, on both: in its words, with the other's title
+    and status."""
+    for link in links:
+        if link.source in items and link.target in items:
+            out_word, in_word = _RELATION_WORDS.get(
+                link.relation, (link.relation.replace("_", " "), link.relation.replace("_", " "))
+            )
+            target, source = items[link.target], items[link.source]
+            source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
+            target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
