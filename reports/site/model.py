@@ -102,6 +102,8 @@ _POSITION = attrgetter("position")
 def _START_POSITION(record: Record) -> tuple[str, int]:  # noqa: N802 (a sort key, like those above)
     """A timeline's order: by the first day of the effective span, then as appended."""
     return iso_bounds(record.effective)[0], record.position
+
+
 _MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -1438,7 +1440,7 @@ def update_site(
         first = saved.firsts.get(document)
         if document not in info or first is None:
             return None
-        if (record.item, iso_bounds(record.effective)[0], record.position) < first:
+        if (record.item, *_START_POSITION(record)) < first:  # the order citations count in
             return None
         cited[document] += 1
     for document, more in cited.items():
@@ -1463,8 +1465,7 @@ def update_site(
         if item in before_update:
             entry = _item(now[item], cut, seen, sources, areas, packages, light=True)
             strip = [
-                after_update[item][end].status if end in after_update[item] else ""
-                for end in ends
+                after_update[item][end].status if end in after_update[item] else "" for end in ends
             ]
         else:
             entry = _entry(
@@ -1485,8 +1486,7 @@ def update_site(
     # the periods: each changes by what the touched items changed in it
     spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
     arrived = [
-        [r for r in happened if r.position > saved.head]
-        for happened in seen.happened_within(spans)
+        [r for r in happened if r.position > saved.head] for happened in seen.happened_within(spans)
     ]
     entries: list[PeriodEntry] = []
     listed: dict[str, list[int]] = {}
