@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -29,20 +30,20 @@ import orjson
 
 from ledger import METHOD, Disagreement, ItemStatus, Knowledge, evaluate_series, linked_groups
 
-__all__ = ["SERIES_CACHE", "SeriesCache"]
+__all__ = ["SERIES_CACHE", "SeriesCache", "decode_status", "encode_status"]
 
 SERIES_CACHE = ".reform-ledger-series.json.gz"
 _VERSION = 1
 _FIELDS = tuple(f.name for f in fields(ItemStatus))
 
 
-def _encode(status: ItemStatus) -> list[Any]:
+def encode_status(status: ItemStatus) -> list[Any]:
     values = [getattr(status, name) for name in _FIELDS]
     found = [[d.kind, d.subject, d.claims, d.detail] for d in status.disagreements]
     return [values, found]
 
 
-def _decode(saved: list[Any]) -> ItemStatus:
+def decode_status(saved: list[Any]) -> ItemStatus:
     values, found = saved
     if len(values) != len(_FIELDS):
         raise ValueError("a kept status has the wrong number of fields")
@@ -64,7 +65,7 @@ def _read_back(saved: dict[str, Any], wanted: list[str]) -> list[list[ItemStatus
         indexes = saved["dates"][day]
         for index in indexes:
             if index not in made:
-                made[index] = _decode(statuses[index])
+                made[index] = decode_status(statuses[index])
         per_day.append([made[index] for index in indexes])
     return per_day
 
@@ -78,6 +79,8 @@ class SeriesCache:
         self.groups: dict[str, dict[str, Any]] = {}
         #: how many groups were read back and how many evaluated, for the curious
         self.reused = self.evaluated = 0
+        #: each item's group's key, as the last ``series`` found it
+        self.keys: dict[str, str] = {}
         if out is None:
             return
         try:
@@ -86,6 +89,11 @@ class SeriesCache:
                 self.previous = dict(saved["groups"])
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             self.previous = {}  # missing or unreadable: everything is evaluated
+
+    def reset(self) -> None:
+        """Forget what this build found or kept so far (an update given up)."""
+        self.groups, self.keys = {}, {}
+        self.reused = self.evaluated = 0
 
     def series(self, knowledge: Knowledge, dates: list[date]) -> dict[date, list[ItemStatus]]:
         """What ``evaluate_series(knowledge, dates, exact=dates)`` gives, groups whose key
@@ -107,6 +115,7 @@ class SeriesCache:
             events = [[item, streams[item].kind, streams[item].events] for item in group]
             digest.update(orjson.dumps(events, default=tuple))
             key = digest.hexdigest()
+            self.keys.update(dict.fromkeys(group, key))
             saved = self.previous.get(key)
             if saved is not None and all(day in saved["dates"] for day in wanted):
                 chosen[key] = _read_back(saved, wanted)
@@ -133,6 +142,25 @@ class SeriesCache:
             series[day] = results
         return series
 
+    def saved_series(self, key: str, dates: list[date]) -> list[list[ItemStatus]] | None:
+        """The previous build's statuses of group ``key`` at each of ``dates`` (sorted),
+        or None when it did not keep them all."""
+        saved = self.previous.get(key)
+        wanted = [day.isoformat() for day in dates]
+        if saved is None or not all(day in saved["dates"] for day in wanted):
+            return None
+        return _read_back(saved, wanted)
+
+    def carry(self, keys: Iterable[str], dates: list[date]) -> bool:
+        """Keep the previous build's groups ``keys`` as they are (their events did not
+        change); False, keeping none, when one of them is missing or lacks a date."""
+        wanted = [day.isoformat() for day in dates]
+        found = [self.previous.get(key) for key in keys]
+        if any(saved is None or list(saved["dates"]) != wanted for saved in found):
+            return False
+        self.groups.update(zip(keys, found, strict=True))  # type: ignore[arg-type]
+        return True
+
     def _keep(self, key: str, wanted: list[str], per_day: list[list[ItemStatus]]) -> None:
         """Record a group's statuses for the next build, each distinct value once (by
         value, not identity, so the file depends on the statuses alone)."""
@@ -145,10 +173,10 @@ class SeriesCache:
             for status in results:
                 body = encoded.get(id(status))
                 if body is None:
-                    body = encoded[id(status)] = orjson.dumps(_encode(status))
+                    body = encoded[id(status)] = orjson.dumps(encode_status(status))
                 if body not in index:
                     index[body] = len(statuses)
-                    statuses.append(_encode(status))
+                    statuses.append(encode_status(status))
                 indexes.append(index[body])
             days[day] = indexes
         self.groups[key] = {"statuses": statuses, "dates": days}

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from bisect import bisect_right
 from collections.abc import Sequence
-from operator import attrgetter
 from pathlib import Path
 
 import orjson
@@ -130,7 +128,6 @@ def _tables(site: Site) -> dict[str, list[tuple[object, ...]]]:
 def _event_rows(site: Site, after: int = 0) -> list[tuple[object, ...]]:
     """The events table's rows for the site's records after position ``after``."""
     anchors = source_anchors(site)
-    start = bisect_right(site.records, after, key=attrgetter("position"))
     return [
         (
             r.position,
@@ -145,7 +142,7 @@ def _event_rows(site: Site, after: int = 0) -> list[tuple[object, ...]]:
             r.source.get("quote"),
             r.hash,
         )
-        for r in site.records[start:]
+        for r in site.records.after(after)
     ]
 
 

@@ -11,25 +11,33 @@ never disagree. Nothing here compares dates to decide visibility: the read model
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import compress
 from operator import attrgetter
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ledger import (
     METHOD,
     Cut,
     Disagreement,
+    FoldedLog,
     ItemStatus,
     Record,
     RecordView,
     describe,
+    empty_sources,
     evaluate_series,
+    fold_log,
+    fold_sources,
+    linked_groups,
 )
 from ledger.mapper import GENESIS_HASH
+from ledger.projections.folded import iso_bounds
 from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
 from reports.site.cache import SeriesCache
@@ -46,6 +54,11 @@ from reports.wording import (
     status_word,
 )
 
+if TYPE_CHECKING:
+    from ledger import Store
+    from ledger.projections.view import Link
+    from reports.site.state import SavedPeriod, SavedSite
+
 __all__ = [
     "GAP_MONTHS",
     "CHANGES_CAP",
@@ -55,6 +68,7 @@ __all__ = [
     "Cite",
     "EventCounts",
     "ItemEntry",
+    "KnownRecords",
     "PeriodEntry",
     "Site",
     "SourceInfo",
@@ -82,6 +96,14 @@ LIST_CAP = 25
 CHANGES_CAP = 100
 
 _TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
+_POSITION = attrgetter("position")
+
+
+def _START_POSITION(record: Record) -> tuple[str, int]:  # noqa: N802 (a sort key, like those above)
+    """A timeline's order: by the first day of the effective span, then as appended."""
+    return iso_bounds(record.effective)[0], record.position
+
+
 _MADE = "promise.made".__eq__
 _RELATION_WORDS = {
     "implements": ("implements", "implemented by"),
@@ -353,6 +375,38 @@ class PeriodEntry:
         return self.period.name
 
 
+class KnownRecords:
+    """The records a site's cut knows, in position order (what the data files and the
+    database hold): all at hand after a whole build; after an update, the new ones at
+    hand and the older read from the store only when asked for."""
+
+    def __init__(
+        self,
+        records: list[Record],
+        *,
+        earlier: Callable[[int], list[Record]] | None = None,
+        newest: Record | None = None,
+    ) -> None:
+        """``records``: all of them, or (with ``earlier``) the newest ones (perhaps none,
+        then ``newest`` is the newest of all), and ``earlier(position)`` gives those
+        after ``position`` up to the first of them."""
+        self._records, self._earlier = records, earlier
+        self._newest = records[-1] if records else newest
+
+    @property
+    def newest(self) -> Record | None:
+        return self._newest
+
+    def after(self, position: int) -> list[Record]:
+        """The records after ``position``, in position order."""
+        records = self._records
+        if self._earlier is not None and (not records or records[0].position > position + 1):
+            first = records[0].position if records else None
+            older = [r for r in self._earlier(position) if first is None or r.position < first]
+            return older + records
+        return records[bisect_right(records, position, key=_POSITION) :]
+
+
 @dataclass
 class Site:
     title: str
@@ -371,12 +425,19 @@ class Site:
     areas: dict[str, str]  # name -> slug
     packages: dict[str, str]
     changes: list[Change]  # every change over every period, oldest first
-    records: list[Record]  # what the cut shows, position order (for the data files)
+    records: KnownRecords  # what the cut knows, position order (for the database)
     #: fills an item's timeline and verdicts (left out of the whole model's entries: only
     #: the item pages show them, and only pages whose inputs changed are rendered)
     fill_item: Callable[[ItemEntry], None] | None = field(default=None, repr=False)
     #: fills a period's ``happened`` and ``reported`` lists in place (likewise)
     fill_period: Callable[[PeriodEntry], None] | None = field(default=None, repr=False)
+    #: per period, the positions of the events its lists show, in their order (kept for
+    #: the next build, which reads them again only for a list it must show)
+    listed: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    #: per cited document, where its first citation sorts: (item, first day, position)
+    firsts: dict[str, tuple[str, str, int]] = field(default_factory=dict, repr=False)
+    #: the newest event of the ledger the model was made from, and its hash
+    head: tuple[int, str] = (0, "")
 
     @property
     def latest(self) -> PeriodEntry:
@@ -455,6 +516,14 @@ class _Sources:
         self._cites: dict[str, Cite] = {}
         self._said: dict[str, str] = {}
         self._shown: dict[str, str] = {}
+
+    @classmethod
+    def of(cls, info: dict[str, SourceInfo], titles: dict[str, str]) -> _Sources:
+        """The names as an earlier build worked them out (``info``, in its order)."""
+        sources = cls.__new__(cls)
+        sources.titles, sources.info = titles, info
+        sources._cites, sources._said, sources._shown = {}, {}, {}
+        return sources
 
     def name_of(self, document: str) -> str:
         info = self.info.get(document)
@@ -562,7 +631,9 @@ def build_site(
     if only is None:
         seen = snapshot.records_at(cut)
         shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
-        sources = _Sources(snapshot, count_citations(shown_records), titles, known_at)
+        counts, first = count_citations(shown_records)
+        sources = _Sources(snapshot, (counts, first), titles, known_at)
+        firsts = {d: (r.item, iso_bounds(r.effective)[0], r.position) for d, r in first.items()}
     else:  # only the records the report names, with the causes of the period's changes
         was = {s.item: s.status for s in series[starts[chosen[0]]]}
         causes = {
@@ -574,6 +645,7 @@ def build_site(
             cut, spans[chosen[0]], spans[0][0], sorted(now), causes
         )
         sources = _Sources(snapshot, (counts, first), titles, known_at)
+        firsts = {}
     areas = slugs_for(s.area for s in now.values() if s.area)
     packages = slugs_for(s.package for s in now.values() if s.package)
     # a report shows no links: one period's model does not look for them
@@ -591,14 +663,7 @@ def build_site(
             item: _item(status, cut, seen, sources, areas, packages, light=True)
             for item, status in now.items()
         }
-    for link in links:
-        if link.source in items and link.target in items:
-            out_word, in_word = _RELATION_WORDS.get(
-                link.relation, (link.relation.replace("_", " "), link.relation.replace("_", " "))
-            )
-            target, source = items[link.target], items[link.source]
-            source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
-            target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))
+    _link_items(links, items)
     entries, changes = [], []
     newest: Record | None = None
     by_day: dict[date, dict[str, ItemStatus]] = {}  # each date's statuses by item, made once
@@ -614,6 +679,7 @@ def build_site(
     else:  # one period's events listed; the newest up to its end found without listing
         by_period = [(chosen[0], seen.happened_within([spans[chosen[0]]])[0])]
         newest = seen.newest_within(spans[0][0], spans[chosen[0]][1])
+    listed: dict[str, list[int]] = {}
     for index, happened in by_period:
         for record in happened:
             if newest is None or record.position > newest.position:
@@ -634,6 +700,7 @@ def build_site(
             only is None,
             # the previous period's counts, when it ended where this one starts
             entries[-1].counts if entries and starts[index] == ends[index - 1] else None,
+            listed.setdefault(period.name, []) if only is None else None,
         )
         entry.digest = f"{newest.position}:{newest.hash}" if newest else ""
         entries.append(entry)
@@ -670,13 +737,18 @@ def build_site(
         areas=areas,
         packages=packages,
         changes=changes,
-        records=_known(snapshot.records, cut),
+        records=KnownRecords(_known(snapshot.records, cut)),
         fill_item=None if only is not None else lambda entry: _fill(entry, seen, sources),
         fill_period=None
         if only is not None
         else _period_filler(
             {periods[i].name: records for i, records in by_period}, sources, now, known_at
         ),
+        listed=listed,
+        firsts=firsts,
+        head=(snapshot.records[-1].position, snapshot.records[-1].hash)
+        if only is None and snapshot.records
+        else (0, ""),
     )
 
 
@@ -748,6 +820,37 @@ def _item(
         inputs = ""
     disputes = [_dispute(d, status, assessments, sources) for d in status.disagreements]
     disputes.sort(key=lambda d: d.text)
+    entry = _entry(
+        status,
+        cut,
+        areas,
+        packages,
+        statement=made.get("statement", ""),
+        actor=made.get("actor", ""),
+        disputes=disputes,
+        inputs=inputs,
+    )
+    entry.timeline, entry.verdicts = timeline, verdicts
+    # a promise's target in words is made from its status (in the page's key): only for
+    # a page that is rendered
+    entry.target = None if light else _target(status)
+    return entry
+
+
+def _entry(
+    status: ItemStatus,
+    cut: Cut,
+    areas: dict[str, str],
+    packages: dict[str, str],
+    *,
+    statement: str,
+    actor: str,
+    disputes: list[Dispute],
+    inputs: str,
+) -> ItemEntry:
+    """A light entry from what its item's records give (the promise's statement and
+    actor, the disputes in words, the digest of its timeline's inputs) and its status:
+    everything else an entry shows follows from the status and the cut."""
     last = last_evidence_of(status)
     months = cut.months_since(last) if last else None
     freshness = (
@@ -761,8 +864,8 @@ def _item(
         kind=status.kind,
         kind_word=KIND_WORDS.get(status.kind, status.kind),
         title=status.title,
-        statement=made.get("statement", ""),
-        actor=made.get("actor", ""),
+        statement=statement,
+        actor=actor,
         area=area,
         area_slug=areas.get(area, ""),
         package=package,
@@ -778,11 +881,9 @@ def _item(
         months_quiet=months,
         freshness=freshness,
         deadline=human_date(status.deadline, ""),
-        # a promise's target in words is made from its status (in the page's key): only
-        # for a page that is rendered
-        target=None if light else _target(status),
-        timeline=timeline,
-        verdicts=verdicts,
+        target=None,
+        timeline=[],
+        verdicts=[],
         disputes=disputes,
         links_out=[],
         links_in=[],
@@ -943,13 +1044,16 @@ def _period(
     areas: dict[str, str],
     light: bool = False,
     previous_counts: Counter[str] | None = None,
+    listed_out: list[int] | None = None,
 ) -> PeriodEntry:
     """One period's entry. Items are named by their status as of the site's date
     (``now``), as their pages show them; ``areas`` gives each area's slug. ``light``,
     without the events it lists but with a digest of what they show (``inputs``), for
     ``fill_period`` to list them when its report is rendered (their counts are made
     either way). ``previous_counts``: the promises by status in ``before`` when known (the
-    previous period's counts), else counted here."""
+    previous period's counts), else counted here. ``listed_out`` gets the positions of
+    the events it lists, in their order (what a later build reads to list them again).
+    Every count is in reading order (``in_order``)."""
     cut = Cut(end, known_at)
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
@@ -994,6 +1098,8 @@ def _period(
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     listed, documents, named = _listed_with_names(happened, sources, now)
+    if listed_out is not None:
+        listed_out += map(_POSITION, listed)
     if light:
         inputs = _happened_inputs(listed, documents, named, sources, now)
     else:
@@ -1010,18 +1116,18 @@ def _period(
         period=period,
         end=end,
         previous=period.previous(),
-        counts=counts,
+        counts=in_order(counts),
         previous_counts=Counter(previous_counts)
         if previous_counts is not None
-        else Counter(s.status for s in before.values() if s.kind == "promise"),
+        else in_order(Counter(s.status for s in before.values() if s.kind == "promise")),
         promises=promises,
         delivered=counts["delivered"],
         late=sum(
             1 for s in after.values() if s.kind == "promise" and s.status == "delivered" and s.late
         ),
         changes=changes,
-        news=news,
-        first_reported=first_reported,
+        news=in_order(news),
+        first_reported=in_order(first_reported),
         happened=lines_now,
         reported=reported,
         newly_overdue=lines(overdue),
@@ -1033,6 +1139,13 @@ def _period(
         change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
         inputs=inputs,
     )
+
+
+def in_order(counted: Counter[str]) -> Counter[str]:
+    """Statuses counted, in reading order and without zeros: counts brought up to date by
+    adding and taking away equal counts made afresh, key for key."""
+    keys = [*STATUS_ORDER, *sorted(set(counted) - set(STATUS_ORDER))]
+    return Counter({key: counted[key] for key in keys if counted.get(key)})
 
 
 def _listed(
@@ -1224,3 +1337,359 @@ def _change(
 def status_words() -> list[tuple[str, str, str, str]]:
     """(key, word, meaning, colour) in reading order."""
     return [(k, STATUS_WORDS[k][0], STATUS_WORDS[k][1], STATUS_COLOURS[k]) for k in STATUS_ORDER]
+
+
+# -- bringing a kept model up to date -----------------------------------------------------
+#: What an update brings up to date: events on items the model holds that neither open
+#: an item, retract, link nor register a source (those change what other items show).
+_NOT_PLAIN = frozenset(
+    {"event.retracted", "link.added", "link.removed", "promise.made", "source.registered"}
+)
+
+
+def update_site(
+    saved: SavedSite,
+    store: Store,
+    *,
+    as_of: date,
+    kind: str,
+    since: Period,
+    base_url: str | None,
+    title: str,
+    cache: SeriesCache,
+) -> Site | None:
+    """The model ``build_site`` would make now, from the model an earlier build made of
+    this ledger with the same options (``saved``) and the events appended since: only
+    those events and the records of the linked groups they touch are read, and only those
+    groups are evaluated; the periods' counts and lists change by what those groups
+    changed. None when that cannot be done exactly (the ledger is not the one saved,
+    an event retracts, links, registers a source or opens an item, an item's title or
+    area moved, a source is cited first or anew, the cache lacks a group): the caller
+    builds the whole model instead."""
+    last = period_containing(as_of, kind)
+    periods = periods_between(since, last) if since.start <= last.start else [last]
+    if [p.name for p in periods] != [p.name for p in saved.periods] or saved.head <= 0:
+        return None
+    if store.hash_at(saved.head) != saved.head_hash:
+        return None  # not the ledger (or not the chain) the model was made from
+    new = list(store.read(after=saved.head))
+    if any(r.type in _NOT_PLAIN or r.item not in saved.items for r in new):
+        return None
+    known_at = new[-1].recorded_at if new else saved.known_at
+    ends = [min(p.end, as_of) for p in periods]
+    starts = [ends[i - 1] if i else periods[0].previous().end for i in range(len(periods))]
+    days = sorted({*ends, *starts})
+    # the groups the new events touch, with every record of theirs, the sources'
+    # registrations and the retractions (a retracted event of theirs stays retracted)
+    members: dict[str, list[str]] = defaultdict(list)
+    for item, kept in saved.items.items():
+        members[kept.group].append(item)
+    touched = sorted({m for r in new for m in members[saved.items[r.item].group]})
+    read: dict[int, Record] = {}
+    for item in touched:
+        read.update((r.position, r) for r in store.read(item=item))
+    read.update((r.position, r) for r in store.read(types=["source.registered", "event.retracted"]))
+    records = [read[position] for position in sorted(read)]
+    log = FoldedLog()
+    fold_log(log, records)
+    registrations = empty_sources()
+    fold_sources(registrations, records)
+    snapshot = Snapshot(records, log, registrations)
+    knowledge = snapshot.knowledge(known_at)
+    groups = {frozenset(g) for g in linked_groups(knowledge)}
+    if groups != {frozenset(members[saved.items[i].group]) for i in touched}:
+        return None
+    # their statuses now and as the kept model had them; every other group kept as is
+    series = cache.series(knowledge, days)
+    old_keys = sorted({saved.items[i].group for i in touched})
+    if not cache.carry([k for k in members if k not in old_keys], days):
+        return None
+    cache.keys.update((item, k) for k in members if k not in old_keys for item in members[k])
+    before_update: dict[str, dict[date, ItemStatus]] = defaultdict(dict)
+    for key in old_keys:
+        kept_series = cache.saved_series(key, days)
+        if kept_series is None:
+            return None
+        for day, statuses in zip(days, kept_series, strict=True):
+            for status in statuses:
+                before_update[status.item][day] = status
+    after_update: dict[str, dict[date, ItemStatus]] = defaultdict(dict)
+    for day in days:
+        for status in series[day]:
+            after_update[status.item][day] = status
+    day_now = as_of if as_of in days else ends[-1]
+    now = {item: kept.status for item, kept in saved.items.items()}
+    for item in touched:
+        old, fresh = before_update[item].get(day_now), after_update[item].get(day_now)
+        if old is None or fresh is None:
+            return None
+        shown = (old.title, old.area, old.package, old.kind)
+        if shown != (fresh.title, fresh.area, fresh.package, fresh.kind):
+            return None  # other pages name it: the whole build words them
+        now[item] = fresh
+    cut = Cut(as_of, known_at)
+    seen = RecordView(records, cut)
+    # the sources: the new events' citations counted; the order and anchors hold
+    info = {source.key: source for source in saved.sources}
+    cited: Counter[str] = Counter()
+    shown_ids = {r.id for item in touched for r in seen.per_item.get(item, ())}
+    for record in new:
+        if record.id not in shown_ids:
+            continue
+        document = record.source.get("document", "")
+        first = saved.firsts.get(document)
+        if document not in info or first is None:
+            return None
+        if (record.item, *_START_POSITION(record)) < first:  # the order citations count in
+            return None
+        cited[document] += 1
+    for document, more in cited.items():
+        info[document] = replace(info[document], cited=info[document].cited + more)
+    titles = {item: status.title for item, status in now.items()}
+    sources = _Sources.of(info, titles)
+    areas, packages = saved.areas, saved.packages
+    # the items: the touched ones made again from their records, the others as kept
+    cells: dict[tuple[int, str], StripCell] = {}
+
+    def cell(index: int, key: str) -> StripCell:
+        found = cells.get((index, key))
+        if found is None:
+            period = periods[index]
+            found = cells[(index, key)] = StripCell(
+                period.name, period.label, key, status_word(key), STATUS_COLOURS[key]
+            )
+        return found
+
+    items: dict[str, ItemEntry] = {}
+    for item, kept in saved.items.items():
+        if item in before_update:
+            entry = _item(now[item], cut, seen, sources, areas, packages, light=True)
+            strip = [
+                after_update[item][end].status if end in after_update[item] else "" for end in ends
+            ]
+        else:
+            entry = _entry(
+                kept.status,
+                cut,
+                areas,
+                packages,
+                statement=kept.statement,
+                actor=kept.actor,
+                disputes=kept.disputes,
+                inputs=kept.inputs,
+            )
+            entry.links_out, entry.links_in = kept.links_out, kept.links_in
+            strip = kept.strip
+        entry.strip = [cell(index, key) for index, key in enumerate(strip) if key]
+        items[item] = entry
+    _link_items(knowledge.at(as_of).links(), items)
+    # the periods: each changes by what the touched items changed in it
+    spans = [(p.start, end) for p, end in zip(periods, ends, strict=True)]
+    arrived = [
+        [r for r in happened if r.position > saved.head] for happened in seen.happened_within(spans)
+    ]
+    entries: list[PeriodEntry] = []
+    listed: dict[str, list[int]] = {}
+    newest: Record | None = None
+    for index, kept_period in enumerate(saved.periods):
+        for record in arrived[index]:
+            if newest is None or record.position > newest.position:
+                newest = record
+        entry, positions = _updated_period(
+            kept_period,
+            periods[index],
+            Cut(ends[index], known_at),
+            {item: before_update[item] for item in touched},
+            {item: after_update[item] for item in touched},
+            (starts[index], ends[index]),
+            arrived[index],
+            store,
+            snapshot,
+            sources,
+            now,
+            areas,
+        )
+        if newest is not None:
+            entry.digest = f"{newest.position}:{newest.hash}"
+        entries.append(entry)
+        listed[entry.name] = positions
+    included = [r for r in new if r.id in shown_ids]
+    head = included[-1] if included else None
+    digest = f"{head.position}:{head.hash}" if head else saved.digest
+    known = [r for r in new if cut.knows(r.recorded_at)]
+
+    def earlier(position: int) -> list[Record]:
+        return [r for r in store.read(after=position) if cut.knows(r.recorded_at)]
+
+    def fill_item(entry: ItemEntry) -> None:
+        if entry.id in before_update:
+            _fill(entry, seen, sources)
+            return
+        own = {r.position: r for r in store.read(item=entry.id)}
+        own.update((r.position, r) for r in seen.retractions.values())
+        _fill(entry, RecordView([own[p] for p in sorted(own)], cut), sources)
+
+    def fill_period(entry: PeriodEntry) -> None:
+        if entry.happened or entry.reported:
+            return  # already listed
+        order = {position: index for index, position in enumerate(listed[entry.name])}
+        found = sorted(store.read_at(order), key=lambda r: order[r.position])
+        period_cut = Cut(entry.end, known_at)
+        _list_happened(
+            entry.period, period_cut, found, sources, now, entry.happened, entry.reported
+        )
+
+    return Site(
+        title=title,
+        as_of=as_of,
+        known_at=known_at,
+        known_at_given=False,
+        digest=digest,
+        position=head.position if head else saved.position,
+        method=METHOD,
+        kind=kind,
+        since=periods[0],
+        base_url=base_url,
+        items=dict(sorted(items.items())),
+        periods=entries,
+        sources=list(info.values()),
+        areas=areas,
+        packages=packages,
+        changes=[change for entry in entries for change in entry.changes],
+        records=KnownRecords(
+            known,
+            earlier=earlier,
+            newest=None if known else next(iter(store.read_at([saved.head])), None),
+        ),
+        fill_item=fill_item,
+        fill_period=fill_period,
+        listed=listed,
+        firsts=saved.firsts,
+        head=(new[-1].position, new[-1].hash) if new else (saved.head, saved.head_hash),
+    )
+
+
+def _updated_period(
+    kept: SavedPeriod,
+    period: Period,
+    cut: Cut,
+    old: dict[str, dict[date, ItemStatus]],
+    fresh: dict[str, dict[date, ItemStatus]],
+    bounds: tuple[date, date],
+    arrived: list[Record],
+    store: Store,
+    snapshot: Snapshot,
+    sources: _Sources,
+    now: dict[str, ItemStatus],
+    areas: dict[str, str],
+) -> tuple[PeriodEntry, list[int]]:
+    """A kept period's entry with the touched items' part (``old``: their statuses at
+    each date as kept, ``fresh``: now) taken out and put back, and the events that
+    ``arrived`` in it listed: what ``_period`` makes of the whole ledger now, and the
+    positions it lists."""
+    start, end = bounds
+    counts, previous = Counter(kept.counts), Counter(kept.previous_counts)
+    news, first_reported = Counter(kept.news), Counter(kept.first_reported)
+    late = kept.late
+
+    def tally(statuses: dict[str, dict[date, ItemStatus]], sign: int) -> None:
+        nonlocal late
+        for by_day in statuses.values():
+            after, before = by_day.get(end), by_day.get(start)
+            if after is not None and after.kind == "promise":
+                counts[after.status] += sign
+                late += sign if after.status == "delivered" and after.late else 0
+            if before is not None and before.kind == "promise":
+                previous[before.status] += sign
+
+    def net(change: Change, after: ItemStatus, before: ItemStatus | None, sign: int) -> None:
+        if after.kind != "promise":
+            return
+        counted = first_reported if change.how == "reported" else news
+        counted[after.status] += sign
+        if before is not None:
+            counted[before.status] -= sign
+
+    tally(old, -1)
+    tally(fresh, 1)
+    changes = []
+    for change in kept.changes:
+        if change.item in old:
+            net(change, old[change.item][end], old[change.item].get(start), -1)
+        else:
+            changes.append(change)
+    overdue = [item for item in kept.newly_overdue if item not in old]
+    new_disputes = [item for item in kept.new_disputes if item not in old]
+    resolved = [item for item in kept.resolved_disputes if item not in old]
+    gaps = [(item, note) for item, note in kept.gaps if item not in old]
+    for item in sorted(fresh):
+        after, before = fresh[item].get(end), fresh[item].get(start)
+        if after is None:
+            continue
+        if before is None or before.status != after.status:
+            change = _change(period, cut, after, before, snapshot, sources, now)
+            changes.append(change)
+            net(change, after, before, 1)
+            if after.status == "overdue":
+                overdue.append(item)
+        if after.contested:
+            if before is None or not before.contested:
+                new_disputes.append(item)
+        elif before is not None and before.contested:
+            resolved.append(item)
+        if after.kind == "promise" and after.status not in ("delivered", "broken", "reversed"):
+            last = last_evidence_of(after)
+            if last and cut.months_since(last) >= GAP_MONTHS:
+                gaps.append((item, f"last evidence on {human_date(last)}"))
+    changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+    positions, event_counts, inputs = kept.listed, kept.event_counts, kept.inputs
+    added, _, _ = _listed_with_names(arrived, sources, now)
+    if added:  # the period's list grew: counted and digested again over all of it
+        merged = sorted([*store.read_at(positions), *added], key=_START_POSITION)
+        listed, documents, named = _listed_with_names(merged, sources, now)
+        positions = [record.position for record in listed]
+        event_counts = _count_events(period, cut, listed, now, areas)
+        inputs = _happened_inputs(listed, documents, named, sources, now)
+
+    def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
+        return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
+
+    gap_lines = lines([item for item, _ in gaps], dict(gaps))
+    entry = PeriodEntry(
+        period=period,
+        end=end,
+        previous=period.previous(),
+        counts=in_order(counts),
+        previous_counts=in_order(previous),
+        promises=sum(counts.values()),
+        delivered=counts["delivered"],
+        late=late,
+        changes=changes,
+        news=in_order(news),
+        first_reported=in_order(first_reported),
+        happened=[],
+        reported=[],
+        newly_overdue=lines(overdue),
+        new_disputes=lines(new_disputes),
+        resolved_disputes=lines(resolved),
+        gaps=gap_lines,
+        event_counts=event_counts,
+        gap_areas=_area_counts((line.area for line in gap_lines), areas),
+        change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
+        digest=kept.digest,
+        inputs=inputs,
+    )
+    return entry, positions
+
+
+def _link_items(links: Iterable[Link], items: dict[str, ItemEntry]) -> None:
+    """Each link between two listed items, on both: in its words, with the other's title
+    and status."""
+    for link in links:
+        if link.source in items and link.target in items:
+            out_word, in_word = _RELATION_WORDS.get(
+                link.relation, (link.relation.replace("_", " "), link.relation.replace("_", " "))
+            )
+            target, source = items[link.target], items[link.source]
+            source.links_out.append(LinkRef(out_word, target.id, target.title, target.status_word))
+            target.links_in.append(LinkRef(in_word, source.id, source.title, source.status_word))

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-from ledger import Store, keep_checkpoint, parse_as_of, parse_known_at
+from ledger import METHOD, Store, keep_checkpoint, parse_as_of, parse_known_at
 from ledger.memory import gc_paused
 from reports.errors import ReportError
 from reports.output import write_atomic
@@ -36,8 +36,9 @@ from reports.site.database import (
 from reports.site.export import publish_events
 from reports.site.feed import site_feeds
 from reports.site.manifest import MANIFEST, Manifest, code_fingerprint, digest_of
-from reports.site.model import Site, build_site, default_since, safe_url
+from reports.site.model import Site, build_site, default_since, safe_url, update_site
 from reports.site.pages import Page, list_pages, period_report, site_pages
+from reports.site.state import MODEL_STATE, read_state, state_body
 from reports.snapshot import load_period_snapshot, load_snapshot
 
 __all__ = ["PublishResult", "publish_period", "publish_site"]
@@ -93,7 +94,7 @@ def _database_key(whole: str, site: Site) -> str:
     """What the database was made from: the site's inputs, the sources' anchors (the
     events table names sources by them) and the newest event it holds (every event
     known at the cut, happened or not: not always the site's digest)."""
-    newest = site.records[-1] if site.records else None
+    newest = site.records.newest
     held = f"{newest.position}:{newest.hash}" if newest else "0:"
     return f"{whole} {digest_of(source_anchors(site))} {held}"
 
@@ -127,7 +128,7 @@ def _database(store: Store, site: Site, write: _Writer, made_from: str) -> None:
         and held == digest
         and anchors == digest_of(source_anchors(site))
         and position.isdigit()
-        and 0 < int(position) <= (site.records[-1].position if site.records else 0)
+        and 0 < int(position) <= (site.records.newest.position if site.records.newest else 0)
         and store.hash_at(int(position)) == hash_
     ):
         try:
@@ -219,6 +220,7 @@ def build(
     title: str = "Reform Ledger",
     only: str | Period | None = None,
     cache: SeriesCache | None = None,
+    out: Path | None = None,
 ) -> Site:
     """The site model of the ledger at (as of, known at); the store is read once.
 
@@ -227,11 +229,30 @@ def build(
     has nothing to fold. With ``only``, the model of that one period (from the folded log
     of the ledger's checkpoint and the records its report names, see
     ``load_period_snapshot``); with ``cache``, statuses a previous build evaluated are
-    reused (see ``build_site``)."""
+    reused (see ``build_site``). With ``out`` (and ``cache``, and no known-at time given),
+    the model the last build into ``out`` kept is brought up to date when it can be
+    (``update_site``: only the new events and the groups they touch are read)."""
     kind = _kind(period)
     wanted_since = _since(since, kind)
     day = parse_as_of(as_of) if as_of is not None else datetime.now(UTC).date()
     url = _base_url(base_url)
+    title = title.strip() or "Reform Ledger"
+    if only is None and out is not None and cache is not None and known_at is None:
+        saved = read_state(out, made_for(cache.fingerprint, day, kind, wanted_since, url, title))
+        if saved is not None:
+            site = update_site(
+                saved,
+                store,
+                as_of=day,
+                kind=kind,
+                since=parse_period(saved.since),
+                base_url=url,
+                title=title,
+                cache=cache,
+            )
+            if site is not None:
+                return site
+            cache.reset()
     if only is None:
         snapshot = load_snapshot(store)
         head = snapshot.records[-1].position if snapshot.records else 0
@@ -252,10 +273,18 @@ def build(
         kind=kind,
         since=start,
         base_url=url,
-        title=title.strip() or "Reform Ledger",
+        title=title,
         only=chosen,
         cache=cache,
     )
+
+
+def made_for(
+    fingerprint: str, day: date, kind: str, since: Period | None, url: str | None, title: str
+) -> str:
+    """What a kept model was made for: the code, the options and the method (a model made
+    for other ones is never brought up to date)."""
+    return digest_of(fingerprint, METHOD, day, kind, since and since.name, url, title)
 
 
 def _only(value: str | Period | None, kind: str, start: Period, day: date) -> Period | None:
@@ -308,6 +337,7 @@ def publish_site(
             base_url=base_url,
             title=title,
             cache=cache,
+            out=out,
         )
         write = _Writer(out, result, Manifest(out, fingerprint))
         write("site.css", _stylesheet())
@@ -338,6 +368,12 @@ def publish_site(
         if not write.kept(METADATA, whole):
             write(METADATA, metadata_json(site), whole)
         write(SERIES_CACHE, cache.body())
+        if not site.known_at_given:  # what the next build brings up to date
+            wanted = _since(since, site.kind)
+            key = made_for(fingerprint, site.as_of, site.kind, wanted, site.base_url, site.title)
+            write(MODEL_STATE, state_body(site, key, site.head, cache.keys))
+        else:  # a model as known at another time is not the next build's to update
+            (out / MODEL_STATE).unlink(missing_ok=True)
         write.remove_stale()
         write(MANIFEST, write.manifest.body())
     result.digest, result.as_of = site.digest, site.as_of

@@ -128,6 +128,7 @@ def test_one_new_event_rewrites_only_what_it_touches(ledger, tmp_path):
         "data/metadata.json",
         ".reform-ledger-site.json",  # the build manifest
         ".reform-ledger-series.json.gz",  # the statuses the next build reuses
+        ".reform-ledger-model.json.gz",  # the model the next build brings up to date
     }
     after = snapshot(out)
     assert [name for name in before if name not in written and before[name] != after[name]] == []
@@ -366,12 +367,15 @@ def test_a_build_stopped_after_updating_the_database_leaves_it_untrusted(
 
 def test_the_whole_build_leaves_the_ledger_checkpoint_current(ledger, tmp_path):
     """It folded every event: the next status or one-period report folds nothing, and
-    the saved log is what a replay gives."""
+    the saved log is what a replay gives. A build that brings the last one's model up
+    to date reads only the new events and leaves them for the next reader to fold."""
     publish_site(ledger, tmp_path / "site", as_of=AS_OF)
+    caught = catch_up(ledger)
+    assert (caught.folded, caught.position) == (0, ledger.head().position)
     add_2024_event(ledger)
     publish_site(ledger, tmp_path / "site", as_of=AS_OF)
     caught = catch_up(ledger)
     replayed = FoldedLog()
     fold_log(replayed, ledger.read())
-    assert (caught.folded, caught.position) == (0, ledger.head().position)
+    assert (caught.folded, caught.position) == (1, ledger.head().position)
     assert caught.log == replayed
