@@ -1058,32 +1058,16 @@ def _period(
     counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
     # contested, or went quiet (each list is sorted where it is shown)
-    changes = []
-    overdue: list[str] = []
-    new_disputes: list[str] = []
-    resolved: list[str] = []
-    gaps: list[str] = []
-    quiet: dict[str, bool] = {}  # last evidence -> quiet for GAP_MONTHS at the period's end
-    final = ("delivered", "broken", "reversed")
+    found = _Found(period, cut, snapshot, sources, now)
     for item, status in after.items():
-        old = before.get(item)
-        if old is None or old.status != status.status:
-            changes.append(_change(period, cut, status, old, snapshot, sources, now))
-            if status.status == "overdue":
-                overdue.append(item)
-        if status.contested:
-            if old is None or not old.contested:
-                new_disputes.append(item)
-        elif old is not None and old.contested:
-            resolved.append(item)
-        if status.kind == "promise" and status.status not in final:
-            last = last_evidence_of(status)
-            if last:
-                gone = quiet.get(last)
-                if gone is None:
-                    gone = quiet[last] = cut.months_since(last) >= GAP_MONTHS
-                if gone:
-                    gaps.append(item)
+        found.take(item, before.get(item), status)
+    changes, overdue, new_disputes, resolved = (
+        found.changes,
+        found.overdue,
+        found.new_disputes,
+        found.resolved,
+    )
+    gaps = [item for item, _ in found.gaps]
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
     news: Counter[str] = Counter()
     first_reported: Counter[str] = Counter()
@@ -1109,8 +1093,7 @@ def _period(
     def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
         return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
 
-    gap_notes = {k: f"last evidence on {human_date(last_evidence_of(after[k]))}" for k in gaps}
-    gap_lines = lines(gaps, gap_notes)
+    gap_lines = lines(gaps, dict(found.gaps))
     promises = sum(counts.values())
     return PeriodEntry(
         period=period,
@@ -1146,6 +1129,60 @@ def in_order(counted: Counter[str]) -> Counter[str]:
     adding and taking away equal counts made afresh, key for key."""
     keys = [*STATUS_ORDER, *sorted(set(counted) - set(STATUS_ORDER))]
     return Counter({key: counted[key] for key in keys if counted.get(key)})
+
+
+class _Found:
+    """What a period's pass over its items finds, item by item: the status changes, what
+    fell overdue, became or stopped being contested, and the coverage gaps (each with
+    its note), in the order taken (each list is sorted where it is shown)."""
+
+    def __init__(
+        self,
+        period: Period,
+        cut: Cut,
+        snapshot: Snapshot,
+        sources: _Sources,
+        now: dict[str, ItemStatus],
+    ) -> None:
+        self.period, self.cut, self.snapshot, self.sources, self.now = (
+            period,
+            cut,
+            snapshot,
+            sources,
+            now,
+        )
+        self.changes: list[Change] = []
+        self.overdue: list[str] = []
+        self.new_disputes: list[str] = []
+        self.resolved: list[str] = []
+        self.gaps: list[tuple[str, str]] = []
+        self._quiet: dict[str, bool] = {}  # last evidence -> quiet at the period's end
+
+    def take(self, item: str, old: ItemStatus | None, status: ItemStatus) -> Change | None:
+        """Note what ``item`` (``old`` at the period's start, ``status`` at its end)
+        shows; its status change, if any."""
+        change = None
+        if old is None or old.status != status.status:
+            change = _change(
+                self.period, self.cut, status, old, self.snapshot, self.sources, self.now
+            )
+            self.changes.append(change)
+            if status.status == "overdue":
+                self.overdue.append(item)
+        if status.contested:
+            if old is None or not old.contested:
+                self.new_disputes.append(item)
+        elif old is not None and old.contested:
+            self.resolved.append(item)
+        if status.kind == "promise" and status.status not in ("delivered", "broken", "reversed"):
+            last = last_evidence_of(status)
+            if last:
+                gone = self._quiet.get(last)
+                if gone is None:
+                    gone = self._quiet[last] = self.cut.months_since(last) >= GAP_MONTHS
+                if gone:
+                    self.gaps.append((item, f"last evidence on {human_date(last)}"))
+        return change
 
 
 def _listed(
@@ -1618,29 +1655,20 @@ def _updated_period(
             net(change, old[change.item][end], old[change.item].get(start), -1)
         else:
             changes.append(change)
-    overdue = [item for item in kept.newly_overdue if item not in old]
-    new_disputes = [item for item in kept.new_disputes if item not in old]
-    resolved = [item for item in kept.resolved_disputes if item not in old]
-    gaps = [(item, note) for item, note in kept.gaps if item not in old]
+    found = _Found(period, cut, snapshot, sources, now)
+    found.changes = changes
+    found.overdue = [item for item in kept.newly_overdue if item not in old]
+    found.new_disputes = [item for item in kept.new_disputes if item not in old]
+    found.resolved = [item for item in kept.resolved_disputes if item not in old]
+    found.gaps = [(item, note) for item, note in kept.gaps if item not in old]
     for item in sorted(fresh):
         after, before = fresh[item].get(end), fresh[item].get(start)
-        if after is None:
-            continue
-        if before is None or before.status != after.status:
-            change = _change(period, cut, after, before, snapshot, sources, now)
-            changes.append(change)
-            net(change, after, before, 1)
-            if after.status == "overdue":
-                overdue.append(item)
-        if after.contested:
-            if before is None or not before.contested:
-                new_disputes.append(item)
-        elif before is not None and before.contested:
-            resolved.append(item)
-        if after.kind == "promise" and after.status not in ("delivered", "broken", "reversed"):
-            last = last_evidence_of(after)
-            if last and cut.months_since(last) >= GAP_MONTHS:
-                gaps.append((item, f"last evidence on {human_date(last)}"))
+        if after is not None:
+            change = found.take(item, before, after)
+            if change is not None:
+                net(change, after, before, 1)
+    overdue, new_disputes, resolved = found.overdue, found.new_disputes, found.resolved
+    gaps = found.gaps
     changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
     positions, event_counts, inputs = kept.listed, kept.event_counts, kept.inputs
     added, _, _ = _listed_with_names(arrived, sources, now)
