@@ -296,7 +296,7 @@ def _home(pages: _Pages) -> Page:
         "source_count": len(site.sources),
     }
     description = (
-        f"{latest.delivered} of {promises} promises delivered ({home['share']}) as of "
+        f"{latest.delivered:,} of {promises:,} promises delivered ({home['share']}) as of "
         f"{site.as_of_text}; every status derived from cited, dated events."
     )
     return pages.page("index.html", "home.html", site.title, description, home=home)
@@ -563,10 +563,10 @@ def _report_context(
     delivered_before = before_counts["delivered"]
     promises_before = sum(before_counts.values())
     headline = (
-        f"{entry.delivered} of {entry.promises} promises delivered "
+        f"{entry.delivered:,} of {entry.promises:,} promises delivered "
         f"({_percent(entry.delivered, entry.promises)})"
-        + (f", {entry.late} of them late" if entry.late else "")
-        + f"; at the end of {entry.previous.name}: {delivered_before} of {promises_before}."
+        + (f", {entry.late:,} of them late" if entry.late else "")
+        + f"; at the end of {entry.previous.name}: {delivered_before:,} of {promises_before:,}."
     )
     score = [
         ScoreRow(
