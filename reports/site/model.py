@@ -1410,7 +1410,7 @@ def update_site(
     if store.hash_at(saved.head) != saved.head_hash:
         return None  # not the ledger (or not the chain) the model was made from
     new = list(store.read(after=saved.head))
-    if any(r.type in _NOT_PLAIN or r.item not in saved.items for r in new):
+    if any(r.type in _NOT_PLAIN or r.item not in saved.groups for r in new):
         return None
     known_at = new[-1].recorded_at if new else saved.known_at
     ends = [min(p.end, as_of) for p in periods]
@@ -1419,9 +1419,9 @@ def update_site(
     # the groups the new events touch, with every record of theirs, the sources'
     # registrations and the retractions (a retracted event of theirs stays retracted)
     members: dict[str, list[str]] = defaultdict(list)
-    for item, kept in saved.items.items():
-        members[kept.group].append(item)
-    touched = sorted({m for r in new for m in members[saved.items[r.item].group]})
+    for item, key in saved.groups.items():
+        members[key].append(item)
+    touched = sorted({m for r in new for m in members[saved.groups[r.item]]})
     read: dict[int, Record] = {}
     for item in touched:
         read.update((r.position, r) for r in store.read(item=item))
@@ -1434,11 +1434,11 @@ def update_site(
     snapshot = Snapshot(records, log, registrations)
     knowledge = snapshot.knowledge(known_at)
     groups = {frozenset(g) for g in linked_groups(knowledge)}
-    if groups != {frozenset(members[saved.items[i].group]) for i in touched}:
+    if groups != {frozenset(members[saved.groups[i]]) for i in touched}:
         return None
     # their statuses now and as the kept model had them; every other group kept as is
     series = cache.series(knowledge, days)
-    old_keys = sorted({saved.items[i].group for i in touched})
+    old_keys = sorted({saved.groups[i] for i in touched})
     if not cache.carry([k for k in members if k not in old_keys], days):
         return None
     cache.keys.update((item, k) for k in members if k not in old_keys for item in members[k])
@@ -1458,8 +1458,10 @@ def update_site(
     now = {item: kept.status for item, kept in saved.items.items()}
     for item in touched:
         old, fresh = before_update[item].get(day_now), after_update[item].get(day_now)
+        if item not in saved.items and fresh is None:
+            continue  # not shown (its events all lie after the site's date), still not
         if old is None or fresh is None:
-            return None
+            return None  # shown now, or no longer: other pages list it
         shown = (old.title, old.area, old.package, old.kind)
         if shown != (fresh.title, fresh.area, fresh.package, fresh.kind):
             return None  # other pages name it: the whole build words them

@@ -53,7 +53,6 @@ class SavedItem:
     links_out: list[LinkRef]
     links_in: list[LinkRef]
     strip: list[str]  # its status key at each period's end ("" before it existed)
-    group: str  # its linked group's key in the series cache
 
 
 @dataclass
@@ -98,6 +97,9 @@ class SavedSite:
     sources: list[SourceInfo]
     #: per cited document, where its first citation sorts: (item, first day, position)
     firsts: dict[str, tuple[str, str, int]]
+    #: every known item's linked group's key in the series cache (an item the site does
+    #: not show yet, one whose events all lie after its date, may be in a shown one's)
+    groups: dict[str, str]
 
 
 def _cite(c: Cite | None) -> list[Any] | None:
@@ -134,7 +136,8 @@ def _strip(cells: list[Any], site: Site) -> list[str]:
 
 
 def state_body(site: Site, made_for: str, head: tuple[int, str], groups: dict[str, str]) -> bytes:
-    """The model of ``site`` as the file's bytes (``groups``: each item's group key)."""
+    """The model of ``site`` as the file's bytes (``groups``: each known item's group key,
+    shown or not)."""
     items = {
         entry.id: [
             encode_status(entry.status),
@@ -145,7 +148,6 @@ def state_body(site: Site, made_for: str, head: tuple[int, str], groups: dict[st
             [[r.relation, r.item, r.title, r.status] for r in entry.links_out],
             [[r.relation, r.item, r.title, r.status] for r in entry.links_in],
             _strip(entry.strip, site),
-            groups.get(entry.id, ""),
         ]
         for entry in site.items.values()
     }
@@ -192,6 +194,7 @@ def state_body(site: Site, made_for: str, head: tuple[int, str], groups: dict[st
         "periods": periods,
         "sources": sources,
         "firsts": site.firsts,
+        "groups": dict(sorted(groups.items())),
     }
     return gzip.compress(orjson.dumps(saved) + b"\n", compresslevel=1, mtime=0)
 
@@ -205,7 +208,7 @@ def _areas_of(saved: list[list[Any]]) -> list[AreaCount]:
 
 
 def _item_of(saved: list[Any]) -> SavedItem:
-    status, statement, actor, inputs, disputes, out, into, strip, group = saved
+    status, statement, actor, inputs, disputes, out, into, strip = saved
     return SavedItem(
         decode_status(status),
         statement,
@@ -215,7 +218,6 @@ def _item_of(saved: list[Any]) -> SavedItem:
         [LinkRef(*r) for r in out],
         [LinkRef(*r) for r in into],
         strip,
-        group,
     )
 
 
@@ -268,6 +270,7 @@ def read_state(out: Path, made_for: str) -> SavedSite | None:
             [_period_of(body) for body in saved["periods"]],
             [SourceInfo(*s) for s in saved["sources"]],
             {d: (item, start, position) for d, (item, start, position) in saved["firsts"].items()},
+            saved["groups"],
         )
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError, IndexError):
         return None  # missing or unreadable: the whole build

@@ -182,3 +182,34 @@ def test_a_damaged_kept_model_is_ignored_and_a_known_at_build_drops_it(ledger, t
     same_site(out, fresh)
     publish_site(ledger, out, as_of=AS_OF, known_at="2024-06-30")
     assert not (out / MODEL_STATE).exists()  # a model as known then is not updated later
+
+
+def test_a_group_with_an_item_not_shown_yet_is_updated_whole(ledger, tmp_path, updates):
+    """A law whose events all lie after the site's date is not on the site, but its
+    link joins it to the senate promise's group, whose key covers its events: the
+    update reads it with the group (keys as a fresh build's), and builds the whole
+    model once such an item is shown."""
+    future = [
+        event("law.drafted", "law-future", "2024-09-01", title="A future law", recorded_at=LATER),
+        event(
+            "link.added",
+            "law-future",
+            "2024-09-01",
+            to="senate",
+            relation="implements",
+            recorded_at=LATER,
+        ),
+    ]
+    verdict = event(
+        "assessment.recorded",
+        "senate",
+        "2024-04-10",
+        doc="b",
+        recorded_at=LATER,
+        assessor="Critic B",
+        verdict="broken",
+        rationale="Nothing happened.",
+    )
+    shown = event("law.drafted", "law-future", "2024-05-01", recorded_at=LATER, title="Now")
+    rebuilt_as_fresh(ledger, tmp_path, future, [verdict], [shown])
+    assert updates == [False, True, False]  # the link; the verdict; the law shown
