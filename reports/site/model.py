@@ -1436,6 +1436,9 @@ def update_site(
     groups = {frozenset(g) for g in linked_groups(knowledge)}
     if groups != {frozenset(members[saved.groups[i]]) for i in touched}:
         return None
+    first = knowledge.first_day(touched)
+    if first is not None and first < periods[0].start:
+        return None  # tracking may start earlier now (``default_since``): other periods
     # their statuses now and as the kept model had them; every other group kept as is
     series = cache.series(knowledge, days)
     old_keys = sorted({saved.groups[i] for i in touched})

@@ -129,6 +129,11 @@ WHOLE: dict[str, Callable[[Store], list]] = {
         )
     ],
     "a new link": lambda store: [link("law-akims", "senate", "2024-04-01")],
+    "a promise's event from before the tracking started": lambda store: [
+        event(  # the site's first period moves back to 2020-Q1
+            "promise.deadline_stated", "court", "2020-02-01", recorded_at=LATER, deadline="2025"
+        )
+    ],
     "a new item": lambda store: [promise("new-one", "2024-04-01", "A new promise", "courts")],
     "a new source": lambda store: [
         registration("doc-c.txt", title="A third view", kind="news", recorded_at=LATER)
