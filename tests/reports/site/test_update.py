@@ -218,3 +218,20 @@ def test_a_group_with_an_item_not_shown_yet_is_updated_whole(ledger, tmp_path, u
     shown = event("law.drafted", "law-future", "2024-05-01", recorded_at=LATER, title="Now")
     rebuilt_as_fresh(ledger, tmp_path, future, [verdict], [shown])
     assert updates == [False, True, False]  # the link; the verdict; the law shown
+
+
+def test_an_untouched_page_deleted_by_hand_is_made_again_from_its_records(
+    ledger, tmp_path, updates
+):
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    (out / "items/court.html").unlink()  # an item the new event does not touch
+    (out / "periods/2023-Q1.html").unlink()  # a report it does not change
+    ledger.append(PLAIN["a measurement in the latest quarter"]())
+    rebuilt = publish_site(ledger, out, as_of=AS_OF)
+    assert updates == [True]
+    written = {p.relative_to(out).as_posix() for p in rebuilt.written}
+    assert {"items/court.html", "periods/2023-Q1.html"} <= written
+    fresh = tmp_path / "fresh"
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
