@@ -12,6 +12,7 @@ import pytest
 from ledger import Store, open_store
 from reports import publish_site
 from reports.site import publish
+from reports.site.cache import SERIES_CACHE
 from reports.site.state import MODEL_STATE
 from tests.conftest import registration
 from tests.reports.conftest import build_ledger, event, link, promise
@@ -232,6 +233,20 @@ def test_an_untouched_page_deleted_by_hand_is_made_again_from_its_records(
     assert updates == [True]
     written = {p.relative_to(out).as_posix() for p in rebuilt.written}
     assert {"items/court.html", "periods/2023-Q1.html"} <= written
+    fresh = tmp_path / "fresh"
+    publish_site(ledger, fresh, as_of=AS_OF)
+    same_site(out, fresh)
+
+
+def test_without_the_series_cache_the_kept_model_gives_way(ledger, tmp_path, updates):
+    """The old statuses of the touched groups come from the series cache: without it
+    (deleted, or from other code) the whole model is built, with the same bytes."""
+    out = tmp_path / "site"
+    publish_site(ledger, out, as_of=AS_OF)
+    (out / SERIES_CACHE).unlink()
+    ledger.append(PLAIN["a measurement in the latest quarter"]())
+    publish_site(ledger, out, as_of=AS_OF)
+    assert updates == [False]
     fresh = tmp_path / "fresh"
     publish_site(ledger, fresh, as_of=AS_OF)
     same_site(out, fresh)
