@@ -44,6 +44,7 @@ __all__ = [
     "link_neighbours",
     "parse_as_of",
     "parse_known_at",
+    "timeline_order",
     "period_reads",
 ]
 
@@ -305,7 +306,7 @@ class View:
         return found
 
 
-def _start_position(record: Record) -> tuple[str, int]:
+def timeline_order(record: Record) -> tuple[str, int]:
     """The order of a timeline: by the first day of the effective span, then as appended."""
     return iso_bounds(record.effective)[0], record.position
 
@@ -342,7 +343,7 @@ class RecordView:
                 included.add(record.id)
                 self.head = record
         for item_records in self.per_item.values():
-            item_records.sort(key=_start_position)
+            item_records.sort(key=timeline_order)
 
     def retraction_of(self, record: Record) -> Record | None:
         return self.retractions.get(record.id)
@@ -356,7 +357,7 @@ class RecordView:
             for r in self.per_item.get(item, ())
             if r.id not in self.retractions and self.cut.happened_since(r.effective, first_day)
         ]
-        found.sort(key=_start_position)
+        found.sort(key=timeline_order)
         return found
 
     def happened_within(self, spans: list[tuple[date, date]]) -> list[list[Record]]:
@@ -375,7 +376,7 @@ class RecordView:
                 if index < len(spans) and firsts[index] <= end:
                     found[index].append(record)
         for records in found:
-            records.sort(key=_start_position)
+            records.sort(key=timeline_order)
         return found
 
     def newest_within(self, first: date, last: date) -> Record | None:

@@ -70,6 +70,11 @@ def _read_back(saved: dict[str, Any], wanted: list[str]) -> list[list[ItemStatus
     return per_day
 
 
+def _covers(saved: dict[str, Any] | None, wanted: list[str]) -> bool:
+    """Whether a kept group holds its statuses at every wanted date."""
+    return saved is not None and all(day in saved["dates"] for day in wanted)
+
+
 class SeriesCache:
     """The previous build's series per group (when readable) and the one being made."""
 
@@ -117,7 +122,7 @@ class SeriesCache:
             key = digest.hexdigest()
             self.keys.update(dict.fromkeys(group, key))
             saved = self.previous.get(key)
-            if saved is not None and all(day in saved["dates"] for day in wanted):
+            if _covers(saved, wanted):
                 chosen[key] = _read_back(saved, wanted)
                 if self.keep and list(saved["dates"]) == wanted:
                     self.groups[key] = saved  # the same dates: kept as read
@@ -147,9 +152,7 @@ class SeriesCache:
         or None when it did not keep them all."""
         saved = self.previous.get(key)
         wanted = [day.isoformat() for day in dates]
-        if saved is None or not all(day in saved["dates"] for day in wanted):
-            return None
-        return _read_back(saved, wanted)
+        return _read_back(saved, wanted) if _covers(saved, wanted) else None
 
     def carry(self, keys: Iterable[str], dates: list[date]) -> bool:
         """Keep the previous build's groups ``keys`` as they are (their events did not

@@ -37,7 +37,7 @@ from ledger import (
     linked_groups,
 )
 from ledger.mapper import GENESIS_HASH
-from ledger.projections.folded import iso_bounds
+from ledger.projections.view import timeline_order
 from reports.context import TargetRow, target_row
 from reports.periods import Period, period_containing, periods_between
 from reports.site.cache import SeriesCache
@@ -97,11 +97,6 @@ CHANGES_CAP = 100
 
 _TYPE, _ITEM, _HASH = attrgetter("type"), attrgetter("item"), attrgetter("hash")
 _POSITION = attrgetter("position")
-
-
-def _START_POSITION(record: Record) -> tuple[str, int]:  # noqa: N802 (a sort key, like those above)
-    """A timeline's order: by the first day of the effective span, then as appended."""
-    return iso_bounds(record.effective)[0], record.position
 
 
 _MADE = "promise.made".__eq__
@@ -633,7 +628,7 @@ def build_site(
         shown_records = [r for item in sorted(now) for r in seen.per_item.get(item, [])]
         counts, first = count_citations(shown_records)
         sources = _Sources(snapshot, (counts, first), titles, known_at)
-        firsts = {d: (r.item, iso_bounds(r.effective)[0], r.position) for d, r in first.items()}
+        firsts = {d: (r.item, *timeline_order(r)) for d, r in first.items()}
     else:  # only the records the report names, with the causes of the period's changes
         was = {s.item: s.status for s in series[starts[chosen[0]]]}
         causes = {
@@ -673,7 +668,7 @@ def build_site(
             by_day[day] = {s.item: s for s in series[day]}
         return by_day[day]
 
-    cells: dict[tuple[int, str], StripCell] = {}  # a strip's cells are shared values
+    cell = _StripCells(periods)
     if only is None:
         by_period = list(enumerate(seen.happened_within(spans)))
     else:  # one period's events listed; the newest up to its end found without listing
@@ -709,16 +704,7 @@ def build_site(
             continue
         for item, status in after.items():
             if item in items:
-                cell = cells.get((index, status.status))
-                if cell is None:
-                    cell = cells[(index, status.status)] = StripCell(
-                        period.name,
-                        period.label,
-                        status.status,
-                        status_word(status.status),
-                        STATUS_COLOURS[status.status],
-                    )
-                items[item].strip.append(cell)
+                items[item].strip.append(cell(index, status.status))
     head = seen.head
     return Site(
         title=title,
@@ -750,6 +736,24 @@ def build_site(
         if only is None and snapshot.records
         else (0, ""),
     )
+
+
+class _StripCells:
+    """The cells of the items' strips: one value per period and status, shared by every
+    strip that shows it."""
+
+    def __init__(self, periods: list[Period]) -> None:
+        self.periods = periods
+        self.made: dict[tuple[int, str], StripCell] = {}
+
+    def __call__(self, index: int, status: str) -> StripCell:
+        cell = self.made.get((index, status))
+        if cell is None:
+            period = self.periods[index]
+            cell = self.made[(index, status)] = StripCell(
+                period.name, period.label, status, status_word(status), STATUS_COLOURS[status]
+            )
+        return cell
 
 
 def _known(records: list[Record], cut: Cut) -> list[Record]:
@@ -1055,30 +1059,11 @@ def _period(
     the events it lists, in their order (what a later build reads to list them again).
     Every count is in reading order (``in_order``)."""
     cut = Cut(end, known_at)
-    counts = Counter(s.status for s in after.values() if s.kind == "promise")
     # one pass over the items: what changed, fell overdue, became or stopped being
-    # contested, or went quiet (each list is sorted where it is shown)
+    # contested, or went quiet
     found = _Found(period, cut, snapshot, sources, now)
     for item, status in after.items():
         found.take(item, before.get(item), status)
-    changes, overdue, new_disputes, resolved = (
-        found.changes,
-        found.overdue,
-        found.new_disputes,
-        found.resolved,
-    )
-    gaps = [item for item, _ in found.gaps]
-    changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
-    news: Counter[str] = Counter()
-    first_reported: Counter[str] = Counter()
-    for change in changes:
-        status, old = after[change.item], before.get(change.item)
-        if status.kind != "promise":
-            continue
-        net = first_reported if change.how == "reported" else news
-        net[status.status] += 1
-        if old is not None:
-            net[old.status] -= 1
     lines_now: list[EventLine] = []
     reported: list[tuple[EventLine, str]] = []
     listed, documents, named = _listed_with_names(happened, sources, now)
@@ -1089,39 +1074,21 @@ def _period(
     else:
         inputs = ""
         _list_happened(period, cut, happened, sources, now, lines_now, reported)
-
-    def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
-        return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
-
-    gap_lines = lines(gaps, dict(found.gaps))
-    promises = sum(counts.values())
-    return PeriodEntry(
-        period=period,
-        end=end,
-        previous=period.previous(),
-        counts=in_order(counts),
-        previous_counts=Counter(previous_counts)
+    entry = found.entry(
+        end,
+        counts=Counter(s.status for s in after.values() if s.kind == "promise"),
+        previous_counts=previous_counts
         if previous_counts is not None
-        else in_order(Counter(s.status for s in before.values() if s.kind == "promise")),
-        promises=promises,
-        delivered=counts["delivered"],
+        else Counter(s.status for s in before.values() if s.kind == "promise"),
         late=sum(
             1 for s in after.values() if s.kind == "promise" and s.status == "delivered" and s.late
         ),
-        changes=changes,
-        news=in_order(news),
-        first_reported=in_order(first_reported),
-        happened=lines_now,
-        reported=reported,
-        newly_overdue=lines(overdue),
-        new_disputes=lines(new_disputes),
-        resolved_disputes=lines(resolved),
-        gaps=gap_lines,
         event_counts=_count_events(period, cut, listed, now, areas),
-        gap_areas=_area_counts((line.area for line in gap_lines), areas),
-        change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
         inputs=inputs,
+        areas=areas,
     )
+    entry.happened, entry.reported = lines_now, reported
+    return entry
 
 
 def in_order(counted: Counter[str]) -> Counter[str]:
@@ -1156,7 +1123,21 @@ class _Found:
         self.new_disputes: list[str] = []
         self.resolved: list[str] = []
         self.gaps: list[tuple[str, str]] = []
+        #: promises by status, net: what happened (or time made), and what was only
+        #: first reported in the period
+        self.news: Counter[str] = Counter()
+        self.first_reported: Counter[str] = Counter()
         self._quiet: dict[str, bool] = {}  # last evidence -> quiet at the period's end
+
+    def net(self, change: Change, status: ItemStatus, old: ItemStatus | None, sign: int) -> None:
+        """Count a promise's ``change`` (to ``status`` from ``old``) in the news, or take
+        it out again (``sign`` -1)."""
+        if status.kind != "promise":
+            return
+        counted = self.first_reported if change.how == "reported" else self.news
+        counted[status.status] += sign
+        if old is not None:
+            counted[old.status] -= sign
 
     def take(self, item: str, old: ItemStatus | None, status: ItemStatus) -> Change | None:
         """Note what ``item`` (``old`` at the period's start, ``status`` at its end)
@@ -1167,6 +1148,7 @@ class _Found:
                 self.period, self.cut, status, old, self.snapshot, self.sources, self.now
             )
             self.changes.append(change)
+            self.net(change, status, old, 1)
             if status.status == "overdue":
                 self.overdue.append(item)
         if status.contested:
@@ -1183,6 +1165,50 @@ class _Found:
                 if gone:
                     self.gaps.append((item, f"last evidence on {human_date(last)}"))
         return change
+
+    def entry(
+        self,
+        end: date,
+        *,
+        counts: Counter[str],
+        previous_counts: Counter[str],
+        late: int,
+        event_counts: EventCounts,
+        inputs: str,
+        areas: dict[str, str],
+    ) -> PeriodEntry:
+        """The period's entry from what was found (items named by their status now, each
+        list sorted) and its counts: every count in reading order (``in_order``)."""
+        now = self.now
+
+        def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
+            return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
+
+        self.changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+        gap_lines = lines([item for item, _ in self.gaps], dict(self.gaps))
+        return PeriodEntry(
+            period=self.period,
+            end=end,
+            previous=self.period.previous(),
+            counts=in_order(counts),
+            previous_counts=in_order(previous_counts),
+            promises=sum(counts.values()),
+            delivered=counts["delivered"],
+            late=late,
+            changes=self.changes,
+            news=in_order(self.news),
+            first_reported=in_order(self.first_reported),
+            happened=[],
+            reported=[],
+            newly_overdue=lines(self.overdue),
+            new_disputes=lines(self.new_disputes),
+            resolved_disputes=lines(self.resolved),
+            gaps=gap_lines,
+            event_counts=event_counts,
+            gap_areas=_area_counts((line.area for line in gap_lines), areas),
+            change_areas=_area_counts((listed_area(c.area, areas) for c in self.changes), areas),
+            inputs=inputs,
+        )
 
 
 def _listed(
@@ -1482,7 +1508,7 @@ def update_site(
         first = saved.firsts.get(document)
         if document not in info or first is None:
             return None
-        if (record.item, *_START_POSITION(record)) < first:  # the order citations count in
+        if (record.item, *timeline_order(record)) < first:  # the order citations count in
             return None
         cited[document] += 1
     for document, more in cited.items():
@@ -1491,17 +1517,7 @@ def update_site(
     sources = _Sources.of(info, titles)
     areas, packages = saved.areas, saved.packages
     # the items: the touched ones made again from their records, the others as kept
-    cells: dict[tuple[int, str], StripCell] = {}
-
-    def cell(index: int, key: str) -> StripCell:
-        found = cells.get((index, key))
-        if found is None:
-            period = periods[index]
-            found = cells[(index, key)] = StripCell(
-                period.name, period.label, key, status_word(key), STATUS_COLOURS[key]
-            )
-        return found
-
+    cell = _StripCells(periods)
     items: dict[str, ItemEntry] = {}
     for item, kept in saved.items.items():
         if item in before_update:
@@ -1558,7 +1574,6 @@ def update_site(
     included = [r for r in new if r.id in shown_ids]
     head = included[-1] if included else None
     digest = f"{head.position}:{head.hash}" if head else saved.digest
-    known = [r for r in new if cut.knows(r.recorded_at)]
 
     def earlier(position: int) -> list[Record]:
         return [r for r in store.read(after=position) if cut.knows(r.recorded_at)]
@@ -1598,10 +1613,10 @@ def update_site(
         areas=areas,
         packages=packages,
         changes=[change for entry in entries for change in entry.changes],
-        records=KnownRecords(
-            known,
+        records=KnownRecords(  # the cut knows every new event: it is the newest's time
+            new,
             earlier=earlier,
-            newest=None if known else next(iter(store.read_at([saved.head])), None),
+            newest=None if new else next(iter(store.read_at([saved.head])), None),
         ),
         fill_item=fill_item,
         fill_period=fill_period,
@@ -1631,7 +1646,6 @@ def _updated_period(
     positions it lists."""
     start, end = bounds
     counts, previous = Counter(kept.counts), Counter(kept.previous_counts)
-    news, first_reported = Counter(kept.news), Counter(kept.first_reported)
     late = kept.late
 
     def tally(statuses: dict[str, dict[date, ItemStatus]], sign: int) -> None:
@@ -1644,74 +1658,42 @@ def _updated_period(
             if before is not None and before.kind == "promise":
                 previous[before.status] += sign
 
-    def net(change: Change, after: ItemStatus, before: ItemStatus | None, sign: int) -> None:
-        if after.kind != "promise":
-            return
-        counted = first_reported if change.how == "reported" else news
-        counted[after.status] += sign
-        if before is not None:
-            counted[before.status] -= sign
-
     tally(old, -1)
     tally(fresh, 1)
-    changes = []
+    # what the kept entry found, the touched items' part taken out, then theirs now
+    found = _Found(period, cut, snapshot, sources, now)
+    found.news, found.first_reported = Counter(kept.news), Counter(kept.first_reported)
     for change in kept.changes:
         if change.item in old:
-            net(change, old[change.item][end], old[change.item].get(start), -1)
+            found.net(change, old[change.item][end], old[change.item].get(start), -1)
         else:
-            changes.append(change)
-    found = _Found(period, cut, snapshot, sources, now)
-    found.changes = changes
+            found.changes.append(change)
     found.overdue = [item for item in kept.newly_overdue if item not in old]
     found.new_disputes = [item for item in kept.new_disputes if item not in old]
     found.resolved = [item for item in kept.resolved_disputes if item not in old]
     found.gaps = [(item, note) for item, note in kept.gaps if item not in old]
     for item in sorted(fresh):
-        after, before = fresh[item].get(end), fresh[item].get(start)
+        after = fresh[item].get(end)
         if after is not None:
-            change = found.take(item, before, after)
-            if change is not None:
-                net(change, after, before, 1)
-    overdue, new_disputes, resolved = found.overdue, found.new_disputes, found.resolved
-    gaps = found.gaps
-    changes.sort(key=lambda c: (STATUS_ORDER.index(c.after_key), c.item))
+            found.take(item, fresh[item].get(start), after)
     positions, event_counts, inputs = kept.listed, kept.event_counts, kept.inputs
     added, _, _ = _listed_with_names(arrived, sources, now)
     if added:  # the period's list grew: counted and digested again over all of it
-        merged = sorted([*store.read_at(positions), *added], key=_START_POSITION)
+        merged = sorted([*store.read_at(positions), *added], key=timeline_order)
         listed, documents, named = _listed_with_names(merged, sources, now)
         positions = [record.position for record in listed]
         event_counts = _count_events(period, cut, listed, now, areas)
         inputs = _happened_inputs(listed, documents, named, sources, now)
-
-    def lines(keys: list[str], note: dict[str, str] | None = None) -> list[ItemLine]:
-        return [_line(now[k], (note or {}).get(k, "")) for k in sorted(keys) if k in now]
-
-    gap_lines = lines([item for item, _ in gaps], dict(gaps))
-    entry = PeriodEntry(
-        period=period,
-        end=end,
-        previous=period.previous(),
-        counts=in_order(counts),
-        previous_counts=in_order(previous),
-        promises=sum(counts.values()),
-        delivered=counts["delivered"],
+    entry = found.entry(
+        end,
+        counts=counts,
+        previous_counts=previous,
         late=late,
-        changes=changes,
-        news=in_order(news),
-        first_reported=in_order(first_reported),
-        happened=[],
-        reported=[],
-        newly_overdue=lines(overdue),
-        new_disputes=lines(new_disputes),
-        resolved_disputes=lines(resolved),
-        gaps=gap_lines,
         event_counts=event_counts,
-        gap_areas=_area_counts((line.area for line in gap_lines), areas),
-        change_areas=_area_counts((listed_area(c.area, areas) for c in changes), areas),
-        digest=kept.digest,
         inputs=inputs,
+        areas=areas,
     )
+    entry.digest = kept.digest
     return entry, positions
 
 

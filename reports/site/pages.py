@@ -280,9 +280,7 @@ def _home(pages: _Pages) -> Page:
         "latest_changes": latest.changes[:HOME_CHANGES],
         "more_changes": max(len(latest.changes) - HOME_CHANGES, 0),
         # the rest are in its report, or on their own page when the report has too many
-        "changes_page": list_pages(latest.name)[2].removeprefix("periods/")
-        if len(latest.changes) > CHANGES_CAP
-        else "",
+        "changes_page": _changes_page_of(latest),
         "chart": _trend(site),
         "legend": legend,
         "columns": [(STATUS_WORDS[k][0], STATUS_COLOURS[k]) for k in STATUS_ORDER],
@@ -553,7 +551,7 @@ class ScoreRow:
 
 
 def _report_context(
-    site: Site, index: int, events_page: str, gaps_page: str, changes_page: str = ""
+    site: Site, index: int, events_page: str, gaps_page: str, changes_page: str
 ) -> dict[str, Any]:
     """The report's context; a list that has a page of its own (``events_page``,
     ``gaps_page``, ``changes_page``: its file name, else empty) is left out, only its
@@ -660,6 +658,14 @@ def list_pages(period: str) -> tuple[str, str, str]:
     )
 
 
+def _changes_page_of(entry: PeriodEntry) -> str:
+    """The file name of the page a period's status changes move to (beside its report),
+    or "" when they are few enough to stay in it."""
+    if len(entry.changes) <= CHANGES_CAP:
+        return ""
+    return list_pages(entry.name)[2].removeprefix("periods/")
+
+
 def period_report(site: Site, index: int) -> Iterator[Page]:
     """The short report of ``site.periods[index]``, as HTML and Markdown, one context, and
     a page of its own for each of its lists longer than ``LIST_CAP`` (its events,
@@ -674,8 +680,7 @@ def period_report(site: Site, index: int) -> Iterator[Page]:
         events_path.removeprefix("periods/") if entry.event_counts.total > LIST_CAP else ""
     )
     gaps_page = gaps_path.removeprefix("periods/") if len(entry.gaps) > LIST_CAP else ""
-    moved = len(entry.changes) > CHANGES_CAP
-    changes_page = changes_path.removeprefix("periods/") if moved else ""
+    changes_page = _changes_page_of(entry)
     context = _report_context(site, index, events_page, gaps_page, changes_page)
     description = context["r"]["headline"]
     fill = None if events_page else site.fill_period  # a moved list is its page's

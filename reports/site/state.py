@@ -35,6 +35,7 @@ from reports.site.model import (
     LinkRef,
     Site,
     SourceInfo,
+    StripCell,
 )
 
 __all__ = ["MODEL_STATE", "SavedItem", "SavedPeriod", "SavedSite", "read_state", "state_body"]
@@ -129,7 +130,7 @@ def _areas(found: list[AreaCount]) -> list[list[Any]]:
     return [[a.area, a.name, a.anchor, a.count] for a in found]
 
 
-def _strip(cells: list[Any], site: Site) -> list[str]:
+def _strip(cells: list[StripCell], site: Site) -> list[str]:
     """An item's status key at each period's end, "" where it did not exist yet."""
     held = {cell.period: cell.status for cell in cells}
     return [held.get(period.name, "") for period in site.periods]
